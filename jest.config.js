@@ -5,7 +5,7 @@ module.exports = {
   roots: ["<rootDir>/packages", "<rootDir>/apps"],
   testMatch: ["**/src/**/*.test.ts", "**/test/**/*.test.ts"],
   transform: {
-    "^.+\\.ts$": ["ts-jest", { tsconfig: "<rootDir>/tsconfig.base.json", isolatedModules: true }],
+    "^.+\\.ts$": ["ts-jest", { tsconfig: "<rootDir>/tsconfig.jest.json" }],
   },
   testTimeout: 60_000,
 };

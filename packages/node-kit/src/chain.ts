@@ -1,0 +1,24 @@
+import { JsonRpcProvider, NonceManager } from "ethers";
+import type { Signer, Wallet } from "ethers";
+
+export class ChainConnectionError extends Error {}
+
+/** Connects to an RPC and checks it answers, with a message that says what to do if not. */
+export async function connectRpc(rpcUrl: string): Promise<{ provider: JsonRpcProvider; chainId: number }> {
+  const provider = new JsonRpcProvider(rpcUrl, undefined, { staticNetwork: true, batchMaxCount: 1 });
+  try {
+    const network = await provider.getNetwork();
+    return { provider, chainId: Number(network.chainId) };
+  } catch (err) {
+    provider.destroy();
+    throw new ChainConnectionError(
+      `cannot reach the chain at ${rpcUrl} (${(err as Error).message}). ` +
+        `Start one with 'npm run devnet' or pass --rpc <url>.`,
+    );
+  }
+}
+
+/** A signer that keeps its own nonce count, so a service can send transactions back to back. */
+export function managedSigner(wallet: Wallet, provider: JsonRpcProvider): Signer {
+  return new NonceManager(wallet.connect(provider));
+}

@@ -1,0 +1,21 @@
+export { wireDomain } from "./domain";
+export {
+  HEADERS,
+  bodyHash,
+  requestHash,
+  requestHeaders,
+  requestTypes,
+  signRequest,
+  verifyRequest,
+  NonceRegistry,
+  RequestVerificationError,
+} from "./request";
+export type {
+  InferenceRequest,
+  RequestRejection,
+  SignRequestOptions,
+  SignedRequest,
+  VerifyRequestOptions,
+} from "./request";
+export { outputHash, recoverResponseSigner, responseDigest, responseTypes, signResponse } from "./response";
+export type { InferenceResponse } from "./response";
