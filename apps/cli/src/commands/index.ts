@@ -1,0 +1,7 @@
+import type { Command } from "commander";
+import { walletCommand } from "./wallet";
+
+/** Each top-level command lives in its own file and adds itself here. */
+export function registerCommands(program: Command): void {
+  program.addCommand(walletCommand());
+}
