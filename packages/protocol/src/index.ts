@@ -19,3 +19,13 @@ export type {
 } from "./request";
 export { outputHash, recoverResponseSigner, responseDigest, responseTypes, signResponse } from "./response";
 export type { InferenceResponse } from "./response";
+export {
+  TIERS,
+  voucherTypes,
+  voucherDomain,
+  signVoucher,
+  recoverVoucherSigner,
+  encodeVoucherHeader,
+  decodeVoucherHeader,
+} from "./voucher";
+export type { TierName, Voucher } from "./voucher";

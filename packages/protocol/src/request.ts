@@ -31,6 +31,7 @@ export const HEADERS = {
   signature: "x-noos-signature",
   response: "x-noos-response",
   owed: "x-noos-owed",
+  voucher: "x-noos-voucher",
 } as const;
 
 export function bodyHash(body: Uint8Array | string): string {
