@@ -1,0 +1,24 @@
+import { ethers } from "hardhat";
+import { deployEmission } from "../../scripts/deploy/emission";
+import { deployToken } from "../../scripts/deploy/token";
+
+/**
+ * Token + Emission wired as in production (Emission holds MINTER_ROLE), plus a test minter that
+ * stands for Billing (changes issuance), a PARAMS_ROLE holder and a DISTRIBUTOR_ROLE holder.
+ * Ends with an accrual so every test starts with nothing unaccrued but the blocks it mines.
+ */
+export async function emissionFixture() {
+  const [admin, params, distributor, treasury, minter, holder, alice] = await ethers.getSigners();
+  if (!admin || !params || !distributor || !treasury || !minter || !holder || !alice) {
+    throw new Error("need 7 signers");
+  }
+  const token = await deployToken(admin, { admin: admin.address });
+  const emission = await deployEmission(admin, { token, admin: admin.address, treasury: treasury.address });
+  const deployBlock = (await emission.deploymentTransaction()!.wait())!.blockNumber;
+  await token.grantRole(await token.MINTER_ROLE(), emission);
+  await token.grantRole(await token.MINTER_ROLE(), minter.address);
+  await emission.grantRole(await emission.PARAMS_ROLE(), params.address);
+  await emission.grantRole(await emission.DISTRIBUTOR_ROLE(), distributor.address);
+  await emission.accrue();
+  return { token, emission, deployBlock, admin, params, distributor, treasury, minter, holder, alice };
+}
