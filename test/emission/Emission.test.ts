@@ -1,25 +1,20 @@
 import { expect } from "chai";
+import type { ContractTransactionResponse } from "ethers";
 import { ethers, network } from "hardhat";
 import { loadFixture, mine } from "@nomicfoundation/hardhat-network-helpers";
 import { deployEmission } from "../../scripts/deploy/emission";
 import { deployToken } from "../../scripts/deploy/token";
 import { Emission__factory } from "../../packages/contracts/generated/typechain";
 import type { Emission, NoosToken } from "../../packages/contracts/generated/typechain";
-import { emissionFixture } from "./fixtures";
+import { accruals, emissionFixture } from "./fixtures";
 import { CAP, emissionRef, threshold } from "./halving";
 
 const E18 = 10n ** 18n;
 const GAS_CAP = 16_777_216n;
 
-/** Amount minted by the accrual in `tx` (from its EmissionAccrued event; 0 if none). */
-async function accruedIn(emission: Emission, tx: { wait(): Promise<unknown> }): Promise<bigint> {
-  const receipt = (await tx.wait()) as { logs: { topics: readonly string[]; data: string }[] };
-  let total = 0n;
-  for (const log of receipt.logs) {
-    const parsed = emission.interface.parseLog(log);
-    if (parsed?.name === "EmissionAccrued") total += parsed.args.amount as bigint;
-  }
-  return total;
+/** Amount minted by the accrual in `tx` (0 if none). */
+async function accruedIn(emission: Emission, tx: ContractTransactionResponse): Promise<bigint> {
+  return accruals(emission, await tx.wait()).reduce((a, b) => a + b, 0n);
 }
 
 async function supplyTo(token: NoosToken, minter: { address: string }, to: string, target: bigint): Promise<void> {

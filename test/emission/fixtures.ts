@@ -1,4 +1,6 @@
 import { ethers } from "hardhat";
+import type { TransactionReceipt } from "ethers";
+import type { Emission } from "../../packages/contracts/generated/typechain";
 import { deployEmission } from "../../scripts/deploy/emission";
 import { deployToken } from "../../scripts/deploy/token";
 
@@ -21,4 +23,14 @@ export async function emissionFixture() {
   await emission.grantRole(await emission.DISTRIBUTOR_ROLE(), distributor.address);
   await emission.accrue();
   return { token, emission, deployBlock, admin, params, distributor, treasury, minter, holder, alice };
+}
+
+/** Amounts minted by the accruals in a receipt (its EmissionAccrued events), in log order. */
+export function accruals(emission: Emission, receipt: TransactionReceipt | null): bigint[] {
+  const out: bigint[] = [];
+  for (const log of receipt?.logs ?? []) {
+    const parsed = emission.interface.parseLog(log);
+    if (parsed?.name === "EmissionAccrued") out.push(parsed.args.amount as bigint);
+  }
+  return out;
 }

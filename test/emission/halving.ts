@@ -10,7 +10,8 @@ export const MAX_BPS = 10_000n;
 /** Largest k with (cap - issued) * 2^k <= cap (issued < cap). */
 export function bandOf(issued: bigint, cap: bigint = CAP): number {
   const remaining = cap - issued;
-  let k = 0;
+  // Start from a lower bound by bit lengths (2^(bl(cap)-1) <= cap, remaining < 2^bl(rem)), then step up.
+  let k = Math.max(0, cap.toString(2).length - remaining.toString(2).length - 1);
   while (remaining << BigInt(k + 1) <= cap) k++;
   return k;
 }
