@@ -18,7 +18,12 @@ type Action =
 
 const netuid = fc.constantFrom(...NETUIDS);
 const action: fc.Arbitrary<Action> = fc.oneof(
-  { weight: 3, arbitrary: fc.record({ netuid, bps: fc.integer({ min: 0, max: 10_000 }) }).map((r) => ({ kind: "share" as const, ...r })) },
+  {
+    weight: 3,
+    arbitrary: fc
+      .record({ netuid, bps: fc.integer({ min: 0, max: 10_000 }) })
+      .map((r) => ({ kind: "share" as const, ...r })),
+  },
   {
     weight: 2,
     arbitrary: fc

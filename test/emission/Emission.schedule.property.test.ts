@@ -10,7 +10,11 @@ import { CAP, emissionRef, rewardRef, threshold } from "./halving";
 const issuance = fc.oneof(
   fc.bigInt({ min: 0n, max: CAP }),
   fc
-    .tuple(fc.integer({ min: 0, max: 86 }), fc.bigInt({ min: -(2n ** 80n), max: 2n ** 80n }), fc.integer({ min: 0, max: 80 }))
+    .tuple(
+      fc.integer({ min: 0, max: 86 }),
+      fc.bigInt({ min: -(2n ** 80n), max: 2n ** 80n }),
+      fc.integer({ min: 0, max: 80 }),
+    )
     .map(([k, d, shift]) => {
       const x = threshold(k) + (d >> BigInt(shift));
       return x < 0n ? 0n : x > CAP ? CAP : x;

@@ -61,10 +61,9 @@ describe("Emission", function () {
       await expect(
         deployEmission(admin!, { token, admin: zero, treasury: treasury!.address }),
       ).to.be.revertedWithCustomError(factory, "EmissionZeroAddress");
-      await expect(deployEmission(admin!, { token, admin: admin!.address, treasury: zero })).to.be.revertedWithCustomError(
-        factory,
-        "EmissionZeroAddress",
-      );
+      await expect(
+        deployEmission(admin!, { token, admin: admin!.address, treasury: zero }),
+      ).to.be.revertedWithCustomError(factory, "EmissionZeroAddress");
     });
   });
 
@@ -103,7 +102,9 @@ describe("Emission", function () {
       await expect(tx)
         .to.emit(emission, "EmissionAccrued")
         .withArgs(from, from + 10n, 10n * E18, 0n, 10n * E18);
-      await expect(tx).to.emit(token, "Transfer").withArgs(ethers.ZeroAddress, treasury.address, 10n * E18);
+      await expect(tx)
+        .to.emit(token, "Transfer")
+        .withArgs(ethers.ZeroAddress, treasury.address, 10n * E18);
       expect(await token.balanceOf(treasury.address)).to.equal(before + 10n * E18);
       expect(await emission.lastAccrualBlock()).to.equal(from + 10n);
     });
@@ -155,12 +156,12 @@ describe("Emission", function () {
       const t1 = threshold(1);
       // Mint so that the accrual starts 2.5 NOOS below 10.5M: 1 + 1 + 1 (crossing) then 0.5 per block.
       await emission.accrue();
-      await token.connect(minter).mint(holder.address, t1 - 25n * E18 / 10n - (await token.totalSupply()));
+      await token.connect(minter).mint(holder.address, t1 - (25n * E18) / 10n - (await token.totalSupply()));
       // blocks since the last accrual: the mint block + 3 mined + the accrue block = 5
       await mine(3);
       const tx = await emission.accrue();
       expect(await accruedIn(emission, tx)).to.equal(3n * E18 + E18);
-      expect(emissionRef(t1 - 25n * E18 / 10n, 5n)).to.equal(4n * E18);
+      expect(emissionRef(t1 - (25n * E18) / 10n, 5n)).to.equal(4n * E18);
     });
 
     it("uses total supply as issuance: burns delay halvings, other mints count", async function () {
@@ -290,7 +291,9 @@ describe("Emission", function () {
       expect(returned).to.equal((7n * E18) / 4n);
       expect(returned).to.equal(await emission.pendingEmission(3));
       const tx = emission.connect(distributor).pull(3); // mined 8 blocks after the share was set
-      await expect(tx).to.emit(emission, "EmissionPulled").withArgs(3, distributor.address, 2n * E18);
+      await expect(tx)
+        .to.emit(emission, "EmissionPulled")
+        .withArgs(3, distributor.address, 2n * E18);
       await expect(tx).to.changeTokenBalance(token, distributor, 2n * E18);
       expect(await emission.pendingEmission(3)).to.equal(0n);
       await mine(1);
@@ -311,7 +314,9 @@ describe("Emission", function () {
         const first = await emission.connect(distributor).pull(9);
         const second = await emission.connect(distributor).pull(9);
         await mine(1);
-        await expect(first).to.emit(emission, "EmissionPulled").withArgs(9, distributor.address, 4n * E18);
+        await expect(first)
+          .to.emit(emission, "EmissionPulled")
+          .withArgs(9, distributor.address, 4n * E18);
         await expect(second).to.emit(emission, "EmissionPulled").withArgs(9, distributor.address, 0n);
       } finally {
         await network.provider.send("evm_setAutomine", [true]);

@@ -275,10 +275,9 @@ describe("NoosToken", function () {
 
       const good = await signPermit(token, alice, bob.address, 1n, deadline);
       await token.permit(alice.address, bob.address, 1n, deadline, good.v, good.r, good.s);
-      await expect(token.permit(alice.address, bob.address, 1n, deadline, good.v, good.r, good.s)).to.be.revertedWithCustomError(
-        token,
-        "ERC2612InvalidSigner",
-      );
+      await expect(
+        token.permit(alice.address, bob.address, 1n, deadline, good.v, good.r, good.s),
+      ).to.be.revertedWithCustomError(token, "ERC2612InvalidSigner");
     });
   });
 
@@ -287,9 +286,7 @@ describe("NoosToken", function () {
       const { token, alice } = await loadFixture(tokenFixture);
       expect(await token.getVotes(alice.address)).to.equal(0n);
       const tx = token.connect(alice).delegate(alice.address);
-      await expect(tx)
-        .to.emit(token, "DelegateChanged")
-        .withArgs(alice.address, ethers.ZeroAddress, alice.address);
+      await expect(tx).to.emit(token, "DelegateChanged").withArgs(alice.address, ethers.ZeroAddress, alice.address);
       await expect(tx)
         .to.emit(token, "DelegateVotesChanged")
         .withArgs(alice.address, 0n, 1000n * E18);
