@@ -30,14 +30,18 @@
  *      at 0. Each bond moves toward its weight: b' = (1 - a) * b + a * wb, with a = 1 -
  *      bondsMovingAverage, or with liquid alpha a per (validator, miner) pair from a sigmoid of
  *      how far the weight sits above consensus (buying) or the bond above the weight (selling).
- *      Bonds are stored as u16 (floor), rows of uids without a new permit cleared.
+ *      Bonds are stored as u16 (rounded to nearest), rows of uids without a new permit cleared.
  *  10. Dividends: d_i ∝ s_i * sum_j (b'_ij / sum_k b'_kj) * incentive_j, normalised to ONE.
  *  11. Emission split: uid i receives incentive_i / (Σincentive + Σdividends) of the emission
  *      as a miner and dividends_i / (same) as a validator (50/50 whenever both are non-zero).
  *      When both are zero, validators are paid by active stake (or by stake if no stake is
  *      active). Floor rounding leaves `dust`, returned explicitly: paid + dust == emission.
  */
-import { expNeg, fromU16, HALF, ONE, toU16, U16_MAX } from "./fixed";
+import { expNeg, fromU16, HALF as FX_HALF, ONE as FX_ONE, toU16, U16_MAX } from "./fixed";
+
+// Local copies: imported bindings may compile to getters, measurably slow in inner loops.
+const ONE = FX_ONE;
+const HALF = FX_HALF;
 
 /** Which consensus the liquid-alpha sigmoid compares weights with (Bittensor's ConsensusMode). */
 export type LiquidAlphaConsensusMode = "current" | "previous" | "max" | "auto";
@@ -104,7 +108,7 @@ export interface YumaOutput {
   active: boolean[];
   /** Permits for the next epoch. */
   newValidatorPermit: boolean[];
-  /** Consensus weight per uid (fixed point) and as stored on chain (u16, floor). */
+  /** Consensus weight per uid (fixed point) and as stored on chain (u16, rounded to nearest). */
   consensus: bigint[];
   consensusU16: number[];
   /** Sum of each validator's clipped weights (fixed point, <= ONE). */
@@ -215,6 +219,7 @@ export function yumaEpoch(input: YumaInput): YumaOutput {
   const laConsensus = liquidAlphaConsensus(p, consensus, input.previousConsensus ?? []);
   const liquid = p.liquidAlpha.enabled && laConsensus.some((c) => c > 0n);
   const fixedAlpha = ONE - p.bondsMovingAverage;
+  const sigmoidCache = new Map<bigint, bigint>(); // pure speed-up: same values as uncached
   const newBonds: (bigint[] | null)[] = range.map((i) => {
     const old = input.bonds[i] as number[];
     const wRow = wb[i] ?? null;
@@ -222,7 +227,7 @@ export function yumaEpoch(input: YumaInput): YumaOutput {
     return range.map((j) => {
       const b = old.length === 0 || freshCol[j] ? 0n : fromU16(old[j] as number);
       const x = wRow === null ? 0n : (wRow[j] as bigint);
-      const a = liquid ? liquidAlpha(p.liquidAlpha, laConsensus[j] as bigint, x, b) : fixedAlpha;
+      const a = liquid ? liquidAlpha(p.liquidAlpha, laConsensus[j] as bigint, x, b, sigmoidCache) : fixedAlpha;
       return ((ONE - a) * b + a * x) / ONE;
     });
   });
@@ -333,13 +338,22 @@ function liquidAlphaConsensus(p: YumaParams, current: bigint[], previousU16: num
  *   x    = steepness * (diff - 1/2) / 100           (signed; magnitude floored)
  *   a    = low + sigmoid(x) * (high - low) / ONE
  */
-export function liquidAlpha(la: LiquidAlphaParams, c: bigint, w: bigint, b: bigint): bigint {
+export function liquidAlpha(
+  la: LiquidAlphaParams,
+  c: bigint,
+  w: bigint,
+  b: bigint,
+  cache?: Map<bigint, bigint>,
+): bigint {
   const diff = w >= b ? (w > c ? w - c : 0n) : b - w;
-  const steep = BigInt(la.steepness);
-  const up = diff >= HALF;
-  const magnitude = ((up ? diff - HALF : HALF - diff) * steep) / 100n;
-  const pos = (ONE * ONE) / (ONE + expNeg(magnitude));
-  const sig = up ? pos : ONE - pos;
+  let sig = cache?.get(diff);
+  if (sig === undefined) {
+    const up = diff >= HALF;
+    const magnitude = ((up ? diff - HALF : HALF - diff) * BigInt(la.steepness)) / 100n;
+    const pos = (ONE * ONE) / (ONE + expNeg(magnitude));
+    sig = up ? pos : ONE - pos;
+    cache?.set(diff, sig);
+  }
   return la.low + (sig * (la.high - la.low)) / ONE;
 }
 

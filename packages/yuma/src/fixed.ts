@@ -18,15 +18,21 @@ export const U16_MAX = 65_535;
 const U16 = 65_535n;
 /** floor(ln(2) * 10^18). */
 export const LN2 = 693_147_180_559_945_309n;
+/** k * ONE for the Taylor series of expNeg (k = 0..32). */
+const TAYLOR_DIVISORS = Array.from({ length: 33 }, (_, k) => BigInt(k) * ONE);
 
 /** u16 proportion (0..65535) to fixed point: floor(x * ONE / 65535). */
 export function fromU16(x: number): bigint {
   return (BigInt(x) * ONE) / U16;
 }
 
-/** Fixed-point proportion (0..ONE) to u16: floor(x * 65535 / ONE). */
+/**
+ * Fixed-point proportion (0..ONE) to u16, rounded to nearest (half up):
+ * floor((x * 65535 + ONE / 2) / ONE). Rounding (not flooring) makes u16 -> fixed -> u16 an
+ * exact round trip, so a stored bond at its target does not creep down by one unit per epoch.
+ */
 export function toU16(x: bigint): number {
-  return Number((x * U16) / ONE);
+  return Number((x * U16 + HALF) / ONE);
 }
 
 /**
@@ -48,8 +54,8 @@ export function expNeg(y: bigint): bigint {
   const r = y - n * LN2;
   let sum = ONE;
   let term = ONE;
-  for (let k = 1n; k <= 32n; k++) {
-    term = (term * r) / (k * ONE);
+  for (let k = 1; k <= 32; k++) {
+    term = (term * r) / (TAYLOR_DIVISORS[k] as bigint);
     if (term === 0n) break;
     sum += term;
   }
