@@ -3,8 +3,8 @@
  *
  * Representation: an unsigned integer scaled by ONE = 10^18 ("wad"); 0.25 is 250000000000000000n.
  * Every operation is one a Solidity `uint256` reproduces bit for bit:
- *   - `a * b / c` with floor rounding (no product in the epoch path exceeds 2^200, so plain
- *     checked `uint256` arithmetic suffices: no 512-bit mulDiv is needed),
+ *   - `a * b / c` with floor rounding (with stakes and emission below 2^100 no product in the
+ *     epoch exceeds 2^200, so plain checked `uint256` arithmetic suffices: no 512-bit mulDiv),
  *   - `+`, `-` (never below zero), comparisons, and `>>` by a small shift.
  * No floating point anywhere.
  */
@@ -41,7 +41,7 @@ export function toU16(x: bigint): number {
  *   n = floor(y / LN2), r = y - n * LN2            (0 <= r < LN2, so e^r is in [1, 2))
  *   E = sum_{k>=0} r^k / k!                        (Taylor series of e^r, in fixed point:
  *        term_0 = ONE; term_k = floor(term_{k-1} * r / (k * ONE)); stop at the first zero term;
- *        it is zero by k = 19 at the latest since r < 0.7)
+ *        it is zero by k = 18 at the latest since r < ln 2)
  *   e^(-y) = floor(ONE * ONE / E) >> n             (e^-y = 2^-n * e^-r)
  *
  * For n >= 60 the result is 0 (ONE < 2^60); the early return below only short-cuts that.
