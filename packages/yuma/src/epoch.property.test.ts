@@ -5,7 +5,10 @@ import { randomSubnet, seededRng } from "./random";
 
 /** Random subnets up to 64 validators x 256 miners; most runs small to keep each run cheap. */
 const sized = (small: number, max: number): fc.Arbitrary<number> =>
-  fc.oneof({ weight: 8, arbitrary: fc.integer({ min: 1, max: small }) }, { weight: 1, arbitrary: fc.integer({ min: 1, max }) });
+  fc.oneof(
+    { weight: 8, arbitrary: fc.integer({ min: 1, max: small }) },
+    { weight: 1, arbitrary: fc.integer({ min: 1, max }) },
+  );
 const subnetArb = fc
   .record({
     seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
@@ -105,7 +108,8 @@ describe("yumaEpoch properties (fast-check)", () => {
   });
 
   it("is deterministic and leaves its input untouched", () => {
-    const snapshot = (x: unknown): string => JSON.stringify(x, (_, v: unknown) => (typeof v === "bigint" ? `${v}n` : v));
+    const snapshot = (x: unknown): string =>
+      JSON.stringify(x, (_, v: unknown) => (typeof v === "bigint" ? `${v}n` : v));
     fc.assert(
       fc.property(subnetArb, (input) => {
         const before = snapshot(input);

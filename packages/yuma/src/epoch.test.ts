@@ -1,4 +1,11 @@
-import { defaultYumaParams, yumaEpoch, YumaInputError, type YumaInput, type YumaOutput, type YumaParams } from "./epoch";
+import {
+  defaultYumaParams,
+  yumaEpoch,
+  YumaInputError,
+  type YumaInput,
+  type YumaOutput,
+  type YumaParams,
+} from "./epoch";
 import { fromU16, ONE } from "./fixed";
 import { floatEpoch, type FloatOutput } from "./float-reference.testutil";
 import { randomSubnet, seededRng } from "./random";
@@ -29,7 +36,6 @@ const BLOCK = 10_000;
 function scenario(s: Scenario): YumaInput {
   const V = s.stakes.length;
   const M = s.weights[0]?.length ?? 0;
-  const n = V + M;
   const zeros = (k: number): number[] => new Array<number>(k).fill(0);
   return {
     block: BLOCK,
@@ -38,10 +44,17 @@ function scenario(s: Scenario): YumaInput {
     lastUpdate: [...(s.lastUpdate ?? s.stakes.map(() => BLOCK - 10)), ...zeros(M).map(() => 0)],
     registeredAt: [...zeros(V), ...(s.minerRegisteredAt ?? zeros(M))],
     weights: [...s.weights.map((row) => [...zeros(V), ...row]), ...zeros(M).map(() => [])],
-    bonds: [...(s.bonds ?? s.stakes.map(() => [])).map((row) => (row.length ? [...zeros(V), ...row] : [])), ...zeros(M).map(() => [])],
+    bonds: [
+      ...(s.bonds ?? s.stakes.map(() => [])).map((row) => (row.length ? [...zeros(V), ...row] : [])),
+      ...zeros(M).map(() => []),
+    ],
     previousConsensus: s.previousConsensus ? [...zeros(V), ...s.previousConsensus] : [],
     emission: 1_000n * TOKEN,
-    params: { ...defaultYumaParams, ...s.params, liquidAlpha: { ...defaultYumaParams.liquidAlpha, ...s.params?.liquidAlpha } },
+    params: {
+      ...defaultYumaParams,
+      ...s.params,
+      liquidAlpha: { ...defaultYumaParams.liquidAlpha, ...s.params?.liquidAlpha },
+    },
   };
 }
 
@@ -61,7 +74,8 @@ function expectClose(out: YumaOutput, ref: FloatOutput, emission: bigint, tol = 
   }
   out.bonds.forEach((row, i) =>
     row.forEach((b, j) => {
-      if (Math.abs(b - ref.bonds[i]![j]!) > tol * 65535) throw new Error(`bonds[${i}][${j}]: ${b} vs ${ref.bonds[i]![j]}`);
+      if (Math.abs(b - ref.bonds[i]![j]!) > tol * 65535)
+        throw new Error(`bonds[${i}][${j}]: ${b} vs ${ref.bonds[i]![j]}`);
     }),
   );
   const e = Number(emission);
@@ -87,7 +101,12 @@ function runEpochs(input: YumaInput, epochs: number): { out: YumaOutput; ref: Fl
       validatorPermit: permit,
     });
     cur = next(cur, out.bonds, out.consensusU16, out.newValidatorPermit);
-    refCur = next(refCur, ref.bonds, ref.consensus.map((c) => Math.floor(c * 65535 + 0.5)), out.newValidatorPermit);
+    refCur = next(
+      refCur,
+      ref.bonds,
+      ref.consensus.map((c) => Math.floor(c * 65535 + 0.5)),
+      out.newValidatorPermit,
+    );
   }
   return results;
 }
@@ -95,7 +114,13 @@ function runEpochs(input: YumaInput, epochs: number): { out: YumaOutput; ref: Fl
 describe("kappa majority and clipping", () => {
   it("a 60% stake majority sets consensus; the 40% minority's extra weight is clipped", () => {
     // A (60%) puts everything on m0; B (40%) splits evenly between m0 and m1.
-    const input = scenario({ stakes: [60, 40], weights: [[65535, 0], [65535, 65535]] });
+    const input = scenario({
+      stakes: [60, 40],
+      weights: [
+        [65535, 0],
+        [65535, 65535],
+      ],
+    });
     const out = yumaEpoch(input);
     expect(out.consensus.slice(2)).toEqual([ONE, 0n]);
     expect(out.validatorTrust.slice(0, 2)).toEqual([ONE, ONE / 2n]);
@@ -104,7 +129,13 @@ describe("kappa majority and clipping", () => {
   });
 
   it("when the even-splitter holds the majority, it sets consensus instead", () => {
-    const input = scenario({ stakes: [40, 60], weights: [[65535, 0], [65535, 65535]] });
+    const input = scenario({
+      stakes: [40, 60],
+      weights: [
+        [65535, 0],
+        [65535, 65535],
+      ],
+    });
     const out = yumaEpoch(input);
     expect(out.consensus.slice(2)).toEqual([ONE / 2n, ONE / 2n]);
     expect(out.validatorTrust.slice(0, 2)).toEqual([ONE / 2n, ONE]);
@@ -114,7 +145,13 @@ describe("kappa majority and clipping", () => {
   });
 
   it("exactly half the stake is not a majority at kappa 0.5 (strict quantile)", () => {
-    const input = scenario({ stakes: [50, 50], weights: [[65535, 0], [0, 65535]] });
+    const input = scenario({
+      stakes: [50, 50],
+      weights: [
+        [65535, 0],
+        [0, 65535],
+      ],
+    });
     const out = yumaEpoch(input);
     // S(w <= 0) = 50% is not > 50%, so consensus is the higher vote for both miners.
     expect(out.consensus.slice(2)).toEqual([ONE, ONE]);
@@ -138,7 +175,11 @@ describe("kappa majority and clipping", () => {
   });
 
   it("kappa moves the quantile: a higher kappa needs more stake to lift consensus", () => {
-    const weights = [[65535, 0], [32768, 65535], [0, 65535]];
+    const weights = [
+      [65535, 0],
+      [32768, 65535],
+      [0, 65535],
+    ];
     const stakes = [30, 30, 40];
     for (const kappa of [0.2, 0.5, 0.65, 0.9]) {
       const input = scenario({ stakes, weights, params: { kappa: fixed(kappa) } });
@@ -182,7 +223,10 @@ describe("bonds", () => {
     const out = yumaEpoch(input);
     const w = fromU16(65535) / 2n;
     const keep = (fromU16(30000) * 9n + w) / 10n;
-    expect(out.bonds[0]!.slice(1)).toEqual([Number((keep * 65535n + ONE / 2n) / ONE), Number(((w / 10n) * 65535n + ONE / 2n) / ONE)]);
+    expect(out.bonds[0]!.slice(1)).toEqual([
+      Number((keep * 65535n + ONE / 2n) / ONE),
+      Number(((w / 10n) * 65535n + ONE / 2n) / ONE),
+    ]);
     expectClose(out, floatEpoch(input), input.emission);
   });
 
@@ -190,7 +234,11 @@ describe("bonds", () => {
     const honest = [13107, 52428];
     const outlier = [58982, 6554];
     const bondOnM0 = (penalty: bigint): number => {
-      const input = scenario({ stakes: [100, 100, 100], weights: [honest, honest, outlier], params: { bondsPenalty: penalty } });
+      const input = scenario({
+        stakes: [100, 100, 100],
+        weights: [honest, honest, outlier],
+        params: { bondsPenalty: penalty },
+      });
       const out = yumaEpoch(input);
       expectClose(out, floatEpoch(input), input.emission);
       return out.bonds[2]![3]! / 65535;
@@ -202,7 +250,17 @@ describe("bonds", () => {
   });
 
   it("rows of uids that lose their permit are cleared", () => {
-    const input = scenario({ stakes: [100, 0], weights: [[65535, 0], [0, 65535]], bonds: [[100, 100], [100, 100]] });
+    const input = scenario({
+      stakes: [100, 0],
+      weights: [
+        [65535, 0],
+        [0, 65535],
+      ],
+      bonds: [
+        [100, 100],
+        [100, 100],
+      ],
+    });
     const out = yumaEpoch(input);
     expect(out.newValidatorPermit.slice(0, 2)).toEqual([true, false]);
     expect(out.bonds[1]!.every((b) => b === 0)).toBe(true);
@@ -228,8 +286,14 @@ describe("liquid alpha", () => {
   it("sells fast when the bond sits far above the weight", () => {
     const input = scenario({
       stakes: [100, 100],
-      weights: [[65535, 0], [65535, 0]],
-      bonds: [[0, 65535], [0, 0]],
+      weights: [
+        [65535, 0],
+        [65535, 0],
+      ],
+      bonds: [
+        [0, 65535],
+        [0, 0],
+      ],
       params: { liquidAlpha: { ...la, consensusMode: "current" } },
     });
     const out = yumaEpoch(input);
@@ -258,7 +322,11 @@ describe("liquid alpha", () => {
     for (const consensusMode of ["current", "previous", "max", "auto"] as const) {
       const input = scenario({
         stakes: [50, 30, 20],
-        weights: [[65535, 20000, 0], [30000, 65535, 10000], [0, 5000, 65535]],
+        weights: [
+          [65535, 20000, 0],
+          [30000, 65535, 10000],
+          [0, 5000, 65535],
+        ],
         params: { liquidAlpha: { ...la, low: fixed(0.05), high: fixed(0.4), consensusMode }, bondsPenalty: fixed(0.7) },
       });
       runEpochs(input, 6).forEach(({ out, ref }) => expectClose(out, ref, input.emission));
@@ -283,7 +351,10 @@ describe("masks", () => {
   it("ignores inactive validators: no stake in consensus, no dividends", () => {
     const input = scenario({
       stakes: [90, 10],
-      weights: [[0, 65535], [65535, 0]],
+      weights: [
+        [0, 65535],
+        [65535, 0],
+      ],
       lastUpdate: [BLOCK - 6000, BLOCK - 5000], // cutoff 5000: the first is inactive
     });
     const out = yumaEpoch(input);
@@ -296,7 +367,14 @@ describe("masks", () => {
   });
 
   it("ignores validators without a permit, however large their stake", () => {
-    const input = scenario({ stakes: [1000, 10], weights: [[0, 65535], [65535, 0]], permits: [false, true] });
+    const input = scenario({
+      stakes: [1000, 10],
+      weights: [
+        [0, 65535],
+        [65535, 0],
+      ],
+      permits: [false, true],
+    });
     const out = yumaEpoch(input);
     expect(out.consensus.slice(2)).toEqual([ONE, 0n]);
     expect(out.dividends.slice(0, 2)).toEqual([0n, ONE]);
@@ -314,7 +392,11 @@ describe("masks", () => {
 
 describe("permits", () => {
   it("go to the top maxValidators non-zero stakes, the higher uid first on ties", () => {
-    const input = scenario({ stakes: [5, 7, 7, 0, 3], weights: [[1], [1], [1], [1], [1]], params: { maxValidators: 2 } });
+    const input = scenario({
+      stakes: [5, 7, 7, 0, 3],
+      weights: [[1], [1], [1], [1], [1]],
+      params: { maxValidators: 2 },
+    });
     expect(yumaEpoch(input).newValidatorPermit.slice(0, 5)).toEqual([false, true, true, false, false]);
     const three = yumaEpoch({ ...input, params: { ...input.params, maxValidators: 3 } });
     expect(three.newValidatorPermit.slice(0, 5)).toEqual([true, true, true, false, false]);
@@ -334,7 +416,13 @@ describe("permits", () => {
 
 describe("emission split", () => {
   it("pays miners by incentive and validators by dividends, 50/50, with dust returned", () => {
-    const input = scenario({ stakes: [60, 40], weights: [[65535, 20000], [40000, 65535]] });
+    const input = scenario({
+      stakes: [60, 40],
+      weights: [
+        [65535, 20000],
+        [40000, 65535],
+      ],
+    });
     const out = yumaEpoch(input);
     const miner = out.minerEmission.reduce((a, b) => a + b, 0n);
     const validator = out.validatorEmission.reduce((a, b) => a + b, 0n);
@@ -374,14 +462,28 @@ describe("input checks", () => {
     bad({ previousConsensus: [1] }, /previousConsensus/);
     bad({ block: -1 }, /block/);
     bad({ emission: -1n }, /emission/);
+    bad({ emission: 2n ** 100n }, /emission must stay below 2\^100/);
+    bad({ stake: [2n ** 99n, 2n ** 99n] }, /total stake must stay below 2\^100/);
     bad({ params: { ...good.params, kappa: ONE + 1n } }, /kappa/);
-    bad({ params: { ...good.params, liquidAlpha: { ...good.params.liquidAlpha, low: ONE, high: 0n } } }, /low exceeds high/);
+    bad(
+      { params: { ...good.params, liquidAlpha: { ...good.params.liquidAlpha, low: ONE, high: 0n } } },
+      /low exceeds high/,
+    );
     bad({ params: { ...good.params, liquidAlpha: { ...good.params.liquidAlpha, steepness: 1.5 } } }, /steepness/);
     bad({ params: { ...good.params, maxValidators: -1 } }, /maxValidators/);
   });
 
   it("accepts an empty subnet and keeps all emission as dust", () => {
-    const out = yumaEpoch({ ...good, stake: [], validatorPermit: [], lastUpdate: [], registeredAt: [], weights: [], bonds: [], previousConsensus: [] });
+    const out = yumaEpoch({
+      ...good,
+      stake: [],
+      validatorPermit: [],
+      lastUpdate: [],
+      registeredAt: [],
+      weights: [],
+      bonds: [],
+      previousConsensus: [],
+    });
     expect(out.dust).toBe(good.emission);
   });
 });
@@ -390,7 +492,11 @@ describe("agreement with the float model on random subnets", () => {
   it("single epochs of random subnets with random parameters agree within 1e-3", () => {
     for (let seed = 0; seed < 60; seed++) {
       const rng = seededRng(seed);
-      const input = randomSubnet(rng, { validators: 1 + (seed % 12), miners: 1 + ((seed * 7) % 40), randomParams: true });
+      const input = randomSubnet(rng, {
+        validators: 1 + (seed % 12),
+        miners: 1 + ((seed * 7) % 40),
+        randomParams: true,
+      });
       expectClose(yumaEpoch(input), floatEpoch(input), input.emission);
     }
   });

@@ -210,10 +210,8 @@ export function yumaEpoch(input: YumaInput): YumaOutput {
 
   // 9. Bonds.
   const wb = w.map((row, i) =>
-    row === null
-      ? null
-      : row.map((x, j) => x - ((x - ((cw[i] as bigint[])[j] as bigint)) * p.bondsPenalty) / ONE),
-    );
+    row === null ? null : row.map((x, j) => x - ((x - ((cw[i] as bigint[])[j] as bigint)) * p.bondsPenalty) / ONE),
+  );
   const lastTempo = Math.max(block - p.tempo, 0);
   const freshCol = input.registeredAt.map((r) => lastTempo <= r);
   const laConsensus = liquidAlphaConsensus(p, consensus, input.previousConsensus ?? []);
@@ -379,6 +377,8 @@ function sum(xs: bigint[]): bigint {
 const min = (a: bigint, b: bigint): bigint => (a < b ? a : b);
 const max = (a: bigint, b: bigint): bigint => (a > b ? a : b);
 
+const MAX_AMOUNT = 2n ** 100n;
+
 function validate(input: YumaInput): void {
   const fail = (msg: string): never => {
     throw new YumaInputError(msg);
@@ -412,6 +412,9 @@ function validate(input: YumaInput): void {
   if (pc.length !== 0 && pc.length !== n) fail(`previousConsensus has ${pc.length} entries: give [] or ${n}`);
   pc.forEach((x, j) => !isU16(x) && fail(`previousConsensus[${j}] = ${x} is not a u16`));
   if (input.emission < 0n) fail(`emission is negative (${input.emission})`);
+  // Bounds under which no product exceeds 2^200 (ALGORITHM.md): the port never overflows.
+  if (sum(input.stake) >= MAX_AMOUNT) fail(`total stake must stay below 2^100 token units`);
+  if (input.emission >= MAX_AMOUNT) fail(`emission must stay below 2^100 token units`);
 
   const p = input.params;
   const unit = (name: string, x: bigint): void => {

@@ -118,8 +118,10 @@ export function floatEpoch(input: YumaInput): FloatOutput {
 
   const la = p.liquidAlpha;
   const prev = R.map((j) => (input.previousConsensus?.length ? input.previousConsensus[j]! / 65535 : 0));
-  const mode = la.consensusMode === "auto" ? (p.bondsPenalty === 10n ** 18n ? "previous" : "current") : la.consensusMode;
-  const laC = mode === "current" ? consensus : mode === "previous" ? prev : consensus.map((c, j) => Math.max(c, prev[j]!));
+  const mode =
+    la.consensusMode === "auto" ? (p.bondsPenalty === 10n ** 18n ? "previous" : "current") : la.consensusMode;
+  const laC =
+    mode === "current" ? consensus : mode === "previous" ? prev : consensus.map((c, j) => Math.max(c, prev[j]!));
   const liquid = la.enabled && laC.some((c) => c !== 0);
   const low = f(la.low);
   const high = f(la.high);

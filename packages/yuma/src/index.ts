@@ -11,3 +11,13 @@ export {
   type LiquidAlphaConsensusMode,
 } from "./epoch";
 export { randomSubnet, seededRng, randomInt, randomBigint, type Rng, type RandomSubnetOptions } from "./random";
+export {
+  simulate,
+  type SimOptions,
+  type SimResult,
+  type SimValidator,
+  type SimValidatorKind,
+  type SimValidatorResult,
+  type SimMinerResult,
+} from "./sim";
+export { simCli, parseSimArgs, formatSimResult, SIM_USAGE } from "./sim-cli";

@@ -28,7 +28,12 @@ export function randomInt(rng: Rng, lo: number, hi: number): number {
 
 /** Uniform bigint in [0, max] (max < 2^104). */
 export function randomBigint(rng: Rng, max: bigint): bigint {
-  const limbs = [randomInt(rng, 0, 2 ** 26 - 1), randomInt(rng, 0, 2 ** 26 - 1), randomInt(rng, 0, 2 ** 26 - 1), randomInt(rng, 0, 2 ** 26 - 1)];
+  const limbs = [
+    randomInt(rng, 0, 2 ** 26 - 1),
+    randomInt(rng, 0, 2 ** 26 - 1),
+    randomInt(rng, 0, 2 ** 26 - 1),
+    randomInt(rng, 0, 2 ** 26 - 1),
+  ];
   const x = limbs.reduce((acc, l) => (acc << 26n) | BigInt(l), 0n);
   return x % (max + 1n);
 }
@@ -64,7 +69,11 @@ export function randomSubnet(rng: Rng, opts: RandomSubnetOptions): YumaInput {
   const n = V + opts.miners;
   const density = opts.density ?? 0.6;
   const base = opts.randomParams ? randomParams(rng) : defaultYumaParams;
-  const params: YumaParams = { ...base, ...opts.params, liquidAlpha: { ...base.liquidAlpha, ...opts.params?.liquidAlpha } };
+  const params: YumaParams = {
+    ...base,
+    ...opts.params,
+    liquidAlpha: { ...base.liquidAlpha, ...opts.params?.liquidAlpha },
+  };
   const block = 100_000 + randomInt(rng, 0, 1_000_000);
   const isValidator = (i: number): boolean => i < V;
 
@@ -108,7 +117,8 @@ export function randomSubnet(rng: Rng, opts: RandomSubnetOptions): YumaInput {
 }
 
 function randomParams(rng: Rng): YumaParams {
-  const frac = (lo: number, hi: number): bigint => (BigInt(Math.floor((lo + rng() * (hi - lo)) * 1e6)) * ONE) / 1_000_000n;
+  const frac = (lo: number, hi: number): bigint =>
+    (BigInt(Math.floor((lo + rng() * (hi - lo)) * 1e6)) * ONE) / 1_000_000n;
   const low = frac(0.02, 0.9);
   const consensusModes = ["current", "previous", "max", "auto"] as const;
   return {
