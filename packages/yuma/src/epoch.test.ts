@@ -1,12 +1,13 @@
 import {
   defaultYumaParams,
+  liquidAlpha,
   yumaEpoch,
   YumaInputError,
   type YumaInput,
   type YumaOutput,
   type YumaParams,
 } from "./epoch";
-import { fromU16, ONE } from "./fixed";
+import { expNeg, fromU16, ONE } from "./fixed";
 import { floatEpoch, type FloatOutput } from "./float-reference.testutil";
 import { randomSubnet, seededRng } from "./random";
 
@@ -506,5 +507,50 @@ describe("agreement with the float model on random subnets", () => {
       const input = randomSubnet(seededRng(seed), { validators: 8, miners: 24, randomParams: true, inactiveRate: 0 });
       runEpochs(input, 10).forEach(({ out, ref }) => expectClose(out, ref, input.emission));
     }
+  });
+});
+
+describe("ALGORITHM.md reference values", () => {
+  it("reproduces the worked example exactly", () => {
+    const T = 10n ** 18n;
+    const out = yumaEpoch({
+      block: 10000,
+      stake: [60n * T, 40n * T, 0n, 0n],
+      validatorPermit: [true, true, false, false],
+      lastUpdate: [9990, 9990, 0, 0],
+      registeredAt: [0, 0, 0, 0],
+      weights: [[0, 0, 65535, 0], [0, 0, 40000, 65535], [], []],
+      bonds: [[0, 0, 30000, 0], [], [], []],
+      previousConsensus: [],
+      emission: 1000n * T,
+      params: defaultYumaParams,
+    });
+    expect(out.consensus).toEqual([0n, 0n, T, 0n]);
+    expect(out.validatorTrust).toEqual([T, 379021177808310039n, 0n, 0n]);
+    expect(out.incentive).toEqual([0n, 0n, T, 0n]);
+    expect(out.dividends).toEqual([952968767466347273n, 47031232533652726n, 0n, 0n]);
+    expect(out.bonds).toEqual([
+      [0, 0, 33553, 0],
+      [0, 0, 2484, 0],
+      [0, 0, 0, 0],
+      [0, 0, 0, 0],
+    ]);
+    expect(out.minerEmission).toEqual([0n, 0n, 500000000000000000250n, 0n]);
+    expect(out.validatorEmission).toEqual([476484383733173636738n, 23515616266826363011n, 0n, 0n]);
+    expect(out.dust).toBe(1n);
+  });
+
+  it("reproduces the expNeg and liquid alpha table", () => {
+    expect([0n, ONE / 2n, ONE, 5n * ONE, 40n * ONE].map(expNeg)).toEqual([
+      ONE,
+      606530659712633426n,
+      367879441171442323n,
+      6737946999085467n,
+      4n,
+    ]);
+    const la = { ...defaultYumaParams.liquidAlpha, enabled: true };
+    expect(liquidAlpha(la, ONE, ONE, 0n)).toBe(701338570184856971n);
+    expect(liquidAlpha(la, ONE / 10n, ONE, 0n)).toBe(896402758007581688n);
+    expect(liquidAlpha(la, ONE, 0n, ONE)).toBe(898661429815143028n);
   });
 });
