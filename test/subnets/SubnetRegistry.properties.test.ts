@@ -1,11 +1,10 @@
 import { expect } from "chai";
-import { ethers, network } from "hardhat";
+import { ethers } from "hardhat";
 import {
   loadFixture,
   mine,
   takeSnapshot,
 } from "@nomicfoundation/hardhat-network-helpers";
-import type { SnapshotRestorer } from "@nomicfoundation/hardhat-network-helpers";
 import fc from "fast-check";
 import { createSubnet } from "../../scripts/deploy/subnets";
 import { decayRef, hotkeys, registryFixture, smallParams } from "./fixtures";
@@ -138,16 +137,9 @@ const actionArb: fc.Arbitrary<Action> = fc.oneof(
 );
 
 describe("SubnetRegistry: properties of random registration sequences", function () {
-  let snapshot: SnapshotRestorer | undefined;
-  after(async function () {
-    await network.provider.send("evm_setAutomine", [true]);
-    await snapshot?.restore();
-  });
-
   it(`price >= floor, price after a registration >= 1.26x, UIDs unique and < maxUids (${RUNS} runs)`, async function () {
     const fx = await loadFixture(propertyFixture);
     const { registry, coldkey, epoch, keys } = fx;
-    snapshot = fx.snapshot;
     const registryAddress = await registry.getAddress();
     const neuronRegistered =
       registry.interface.getEvent("NeuronRegistered").topicHash;
