@@ -130,7 +130,8 @@ contract Staking is StakingRewards {
     }
 
     /// @notice What `account`'s shares in `hotkey`'s pool would undelegate for now.
-    function valueOf(address hotkey, address account) external view returns (uint256) {
+    /// @dev Not named `valueOf`: that name is shadowed by Object.prototype.valueOf in JavaScript clients.
+    function delegationValueOf(address hotkey, address account) external view returns (uint256) {
         Hotkey storage h = _hotkeys[hotkey];
         return SharePoolMath.toAssets(_shares[hotkey][account], h.pooled, h.shares);
     }
