@@ -14,9 +14,12 @@ async function main(): Promise<void> {
   const report = await buildBuiltinModel({ outDir });
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   console.log(`built ${path.basename(outDir)} in ${seconds}s -> ${outDir}`);
-  for (const [file, bytes] of Object.entries(report.files)) console.log(`  ${file.padEnd(22)} ${(bytes / 1024).toFixed(1).padStart(8)} KiB`);
+  for (const [file, bytes] of Object.entries(report.files))
+    console.log(`  ${file.padEnd(22)} ${(bytes / 1024).toFixed(1).padStart(8)} KiB`);
   console.log(`  total                  ${(report.totalBytes / 1024).toFixed(1).padStart(8)} KiB`);
-  console.log(`  vocabulary ${report.vocabSize} (${report.merges} merges), ${report.trainTokens} training tokens, ${report.contexts} trigram contexts`);
+  console.log(
+    `  vocabulary ${report.vocabSize} (${report.merges} merges), ${report.trainTokens} training tokens, ${report.contexts} trigram contexts`,
+  );
   console.log(`  Kneser-Ney discounts ${report.discounts.map((d) => d.toFixed(3)).join(", ")}`);
   console.log(
     `  held-out perplexity ${report.heldOutPerplexity.toFixed(2)} per token (uniform: ${report.vocabSize}, ratio ${(report.vocabSize / report.heldOutPerplexity).toFixed(1)}x)`,

@@ -11,6 +11,11 @@ export interface CreateSessionOptions {
   readonly executionProviders?: ExecutionProviders;
 }
 
-export async function createSession(modelPath: string, options: CreateSessionOptions = {}): Promise<ort.InferenceSession> {
-  return ort.InferenceSession.create(modelPath, { executionProviders: options.executionProviders ?? ["cpu"] });
+export async function createSession(
+  modelPath: string,
+  options: CreateSessionOptions = {},
+): Promise<ort.InferenceSession> {
+  return ort.InferenceSession.create(modelPath, {
+    executionProviders: options.executionProviders ?? ["cpu"],
+  });
 }

@@ -63,7 +63,10 @@ function firstNumber(...values: (number | undefined)[]): number | undefined {
   return values.find((v) => typeof v === "number" && Number.isFinite(v));
 }
 
-function tensorMeta(meta: readonly ort.InferenceSession.ValueMetadata[], name: string): ort.InferenceSession.TensorValueMetadata {
+function tensorMeta(
+  meta: readonly ort.InferenceSession.ValueMetadata[],
+  name: string,
+): ort.InferenceSession.TensorValueMetadata {
   const m = meta.find((x) => x.name === name);
   if (!m || !m.isTensor) throw new Error(`model value ${name} is not a tensor`);
   return m;
@@ -73,8 +76,10 @@ function tensorMeta(meta: readonly ort.InferenceSession.ValueMetadata[], name: s
 export function describeDecoder(session: ort.InferenceSession, config: DecoderModelConfig): DecoderIO {
   const inputs = new Set(session.inputNames);
   const outputs = new Set(session.outputNames);
-  if (!inputs.has("input_ids")) throw new Error(`not a decoder-only model: no input_ids input (inputs: ${session.inputNames.join(", ")})`);
-  if (!outputs.has("logits")) throw new Error(`not a causal LM: no logits output (outputs: ${session.outputNames.join(", ")})`);
+  if (!inputs.has("input_ids"))
+    throw new Error(`not a decoder-only model: no input_ids input (inputs: ${session.inputNames.join(", ")})`);
+  if (!outputs.has("logits"))
+    throw new Error(`not a causal LM: no logits output (outputs: ${session.outputNames.join(", ")})`);
 
   const numHeads = firstNumber(config.num_attention_heads, config.n_head);
   const numKvHeads = firstNumber(config.num_key_value_heads, numHeads);
@@ -101,11 +106,19 @@ export function describeDecoder(session: ort.InferenceSession, config: DecoderMo
       if (typeof d === "number" && d > 0) return d;
       const fromConfig = axis === 1 ? numKvHeads : headDim;
       if (fromConfig === undefined) {
-        throw new Error(`cache input ${name}: dimension ${axis} (${d}) is symbolic and config.json gives no ${axis === 1 ? "num_key_value_heads/num_attention_heads" : "head_dim/hidden_size"}`);
+        throw new Error(
+          `cache input ${name}: dimension ${axis} (${d}) is symbolic and config.json gives no ${axis === 1 ? "num_key_value_heads/num_attention_heads" : "head_dim/hidden_size"}`,
+        );
       }
       return fromConfig;
     });
-    cache.push({ input: name, output, type: meta.type, emptyDims: dims, sequenceAxis: 2 });
+    cache.push({
+      input: name,
+      output,
+      type: meta.type,
+      emptyDims: dims,
+      sequenceAxis: 2,
+    });
   }
   const numLayers = firstNumber(config.num_hidden_layers, config.n_layer);
   if (cache.length > 0 && numLayers !== undefined && layers.size !== numLayers) {
@@ -138,7 +151,11 @@ function emptyTensor(type: ort.Tensor.Type, dims: readonly number[]): ort.Tensor
 
 function indexTensor(type: "int64" | "int32", values: readonly number[], dims: readonly number[]): ort.Tensor {
   if (type === "int32") return new ort.Tensor("int32", Int32Array.from(values), dims);
-  return new ort.Tensor("int64", BigInt64Array.from(values, (v) => BigInt(v)), dims);
+  return new ort.Tensor(
+    "int64",
+    BigInt64Array.from(values, (v) => BigInt(v)),
+    dims,
+  );
 }
 
 /** IEEE half-precision bits to a float. */
@@ -170,7 +187,10 @@ export class DecoderSession {
 
   /** The state before any token: every past tensor empty (past length 0). */
   emptyState(): DecoderState {
-    return { past: new Map(this.io.cache.map((c) => [c.input, emptyTensor(c.type, c.emptyDims)])), length: 0 };
+    return {
+      past: new Map(this.io.cache.map((c) => [c.input, emptyTensor(c.type, c.emptyDims)])),
+      length: 0,
+    };
   }
 
   /**
@@ -182,10 +202,19 @@ export class DecoderSession {
     const past = state.length;
     const total = past + ids.length;
     const type = this.io.indexType;
-    const feeds: Record<string, ort.Tensor> = { [this.io.inputIds]: indexTensor(type, ids, [1, ids.length]) };
-    if (this.io.attentionMask) feeds[this.io.attentionMask] = indexTensor(type, new Array<number>(total).fill(1), [1, total]);
-    if (this.io.positionIds) feeds[this.io.positionIds] = indexTensor(type, ids.map((_, i) => past + i), [1, ids.length]);
-    if (this.io.useCacheBranch) feeds[this.io.useCacheBranch] = new ort.Tensor("bool", Uint8Array.of(past > 0 ? 1 : 0), [1]);
+    const feeds: Record<string, ort.Tensor> = {
+      [this.io.inputIds]: indexTensor(type, ids, [1, ids.length]),
+    };
+    if (this.io.attentionMask)
+      feeds[this.io.attentionMask] = indexTensor(type, new Array<number>(total).fill(1), [1, total]);
+    if (this.io.positionIds)
+      feeds[this.io.positionIds] = indexTensor(
+        type,
+        ids.map((_, i) => past + i),
+        [1, ids.length],
+      );
+    if (this.io.useCacheBranch)
+      feeds[this.io.useCacheBranch] = new ort.Tensor("bool", Uint8Array.of(past > 0 ? 1 : 0), [1]);
     for (const slot of this.io.cache) {
       const t = state.past.get(slot.input);
       if (!t) throw new Error(`state has no tensor for ${slot.input}`);
@@ -206,7 +235,12 @@ export class DecoderSession {
       }
       next.set(slot.input, present);
     }
-    return { logits: toFloat32(logitsTensor), positions, vocabSize, state: { past: next, length: total } };
+    return {
+      logits: toFloat32(logitsTensor),
+      positions,
+      vocabSize,
+      state: { past: next, length: total },
+    };
   }
 
   /** Logits of the last position of a forward result. */

@@ -114,7 +114,8 @@ function validate(options: TextGenerationOptions): void {
   if (maxTokens !== undefined && !(Number.isInteger(maxTokens) && maxTokens >= 0)) {
     throw new RangeError(`maxTokens must be an integer >= 0, got ${maxTokens}`);
   }
-  if (seed !== undefined && !Number.isSafeInteger(seed)) throw new RangeError(`seed must be a safe integer, got ${seed}`);
+  if (seed !== undefined && !Number.isSafeInteger(seed))
+    throw new RangeError(`seed must be a safe integer, got ${seed}`);
 }
 
 async function* generateTokens(
@@ -180,13 +181,19 @@ async function* generateTokens(
     }
     if (stopAt >= 0) {
       text = text.slice(0, stopAt);
-      yield { token, text: text.startsWith(emitted) ? text.slice(emitted.length) : "" };
+      yield {
+        token,
+        text: text.startsWith(emitted) ? text.slice(emitted.length) : "",
+      };
       return finish(text, "stop");
     }
     searched = Math.max(0, text.length - maxStop + 1);
 
     if (last) {
-      yield { token, text: text.startsWith(emitted) ? text.slice(emitted.length) : "" };
+      yield {
+        token,
+        text: text.startsWith(emitted) ? text.slice(emitted.length) : "",
+      };
       return finish(text, "length");
     }
 
@@ -205,8 +212,15 @@ async function* generateTokens(
 }
 
 /** Starts a generation; nothing runs until the stream is iterated or its result awaited. */
-export function streamText(ctx: GenerationContext, prompt: string, options: TextGenerationOptions = {}): TextGenerationStream {
-  let settle!: { resolve: (r: TextGenerationResult) => void; reject: (e: unknown) => void };
+export function streamText(
+  ctx: GenerationContext,
+  prompt: string,
+  options: TextGenerationOptions = {},
+): TextGenerationStream {
+  let settle!: {
+    resolve: (r: TextGenerationResult) => void;
+    reject: (e: unknown) => void;
+  };
   const result = new Promise<TextGenerationResult>((resolve, reject) => (settle = { resolve, reject }));
   result.catch(() => undefined); // a stream closed early must not leave an unhandled rejection
   let started = false;
@@ -249,6 +263,10 @@ export function streamText(ctx: GenerationContext, prompt: string, options: Text
 }
 
 /** Runs a generation to the end. */
-export async function generateText(ctx: GenerationContext, prompt: string, options: TextGenerationOptions = {}): Promise<TextGenerationResult> {
+export async function generateText(
+  ctx: GenerationContext,
+  prompt: string,
+  options: TextGenerationOptions = {},
+): Promise<TextGenerationResult> {
   return streamText(ctx, prompt, options).result;
 }

@@ -31,7 +31,21 @@ export {
   type DecoderState,
   type ForwardResult,
 } from "./decoder";
-export { Prng, argmax, samplingDistribution, selectToken, type SamplingDistribution, type SamplingOptions } from "./sampling";
+export {
+  Prng,
+  argmax,
+  samplingDistribution,
+  selectToken,
+  type SamplingDistribution,
+  type SamplingOptions,
+} from "./sampling";
 export { createTokenizer, loadTokenizer, type TextTokenizer } from "./tokenizer";
 export { createSession, type CreateSessionOptions, type ExecutionProviders } from "./create-session";
-export { GraphBuilder, type AttributeValue, type Dim, type ElementType, type ModelOptions, type TensorData } from "./onnx-graph";
+export {
+  GraphBuilder,
+  type AttributeValue,
+  type Dim,
+  type ElementType,
+  type ModelOptions,
+  type TensorData,
+} from "./onnx-graph";

@@ -30,7 +30,11 @@ function randomTokens(n: number, vocab: number, seed: number): number[] {
  * Returns the largest difference seen and the largest difference between steps (so a model
  * whose logits never change cannot pass unnoticed).
  */
-async function compareCachedWithFull(decoder: DecoderSession, tokens: number[], prefill: number): Promise<{ maxDiff: number; spread: number; steps: number }> {
+async function compareCachedWithFull(
+  decoder: DecoderSession,
+  tokens: number[],
+  prefill: number,
+): Promise<{ maxDiff: number; spread: number; steps: number }> {
   let maxDiff = 0;
   let spread = 0;
   let previous: Float32Array | null = null;
@@ -61,31 +65,39 @@ describe("KV cache", () => {
   });
 
   async function tinyDecoder(positionIdsInput: boolean): Promise<DecoderSession> {
-    const { onnx, config } = buildTinyTransformer({ layers: 2, heads: 4, hidden: 32, positionIdsInput, seed: 7 });
+    const { onnx, config } = buildTinyTransformer({
+      layers: 2,
+      heads: 4,
+      hidden: 32,
+      positionIdsInput,
+      seed: 7,
+    });
     const file = path.join(dir, `tiny-${positionIdsInput}.onnx`);
     await writeFile(file, onnx);
     const session = await createSession(file);
     return new DecoderSession(session, describeDecoder(session, config));
   }
 
-  it.each([
+  for (const [label, positionIdsInput] of [
     ["with a position_ids input", true],
     ["deriving positions from the past length", false],
-  ])("tiny 2-layer transformer %s: cached decoding matches full re-runs within 1e-4", async (_label, positionIdsInput) => {
-    const decoder = await tinyDecoder(positionIdsInput);
-    try {
-      expect(decoder.hasCache).toBe(true);
-      expect(decoder.io.cache).toHaveLength(4);
-      expect(decoder.io.positionIds !== null).toBe(positionIdsInput);
-      expect(decoder.io.cache[0]?.emptyDims).toEqual([1, 4, 0, 8]);
-      const { maxDiff, spread, steps } = await compareCachedWithFull(decoder, randomTokens(20, 257, 3), 5);
-      expect(steps).toBe(15);
-      expect(maxDiff).toBeLessThan(TOLERANCE);
-      expect(spread).toBeGreaterThan(0.1); // the logits really depend on the context
-    } finally {
-      await decoder.release();
-    }
-  });
+  ] as const) {
+    it(`tiny 2-layer transformer ${label}: cached decoding matches full re-runs within 1e-4`, async () => {
+      const decoder = await tinyDecoder(positionIdsInput);
+      try {
+        expect(decoder.hasCache).toBe(true);
+        expect(decoder.io.cache).toHaveLength(4);
+        expect(decoder.io.positionIds !== null).toBe(positionIdsInput);
+        expect(decoder.io.cache[0]?.emptyDims).toEqual([1, 4, 0, 8]);
+        const { maxDiff, spread, steps } = await compareCachedWithFull(decoder, randomTokens(20, 257, 3), 5);
+        expect(steps).toBe(15);
+        expect(maxDiff).toBeLessThan(TOLERANCE);
+        expect(spread).toBeGreaterThan(0.1); // the logits really depend on the context
+      } finally {
+        await decoder.release();
+      }
+    });
+  }
 
   it("a dropped cache changes the logits (the comparison can fail)", async () => {
     const decoder = await tinyDecoder(true);
@@ -96,7 +108,9 @@ describe("KV cache", () => {
       // Same token, same position, but the past replaced by zeros: attention sees other keys.
       const zeroed: DecoderState = {
         length: prefix.state.length,
-        past: new Map([...prefix.state.past].map(([k, t]) => [k, new ort.Tensor("float32", new Float32Array(t.size), t.dims)])),
+        past: new Map(
+          [...prefix.state.past].map(([k, t]) => [k, new ort.Tensor("float32", new Float32Array(t.size), t.dims)]),
+        ),
       };
       const wrong = await decoder.forward([tokens[7] as number], zeroed);
       expect(maxAbsDiff(DecoderSession.lastLogits(withCache), DecoderSession.lastLogits(wrong))).toBeGreaterThan(1e-2);
@@ -109,7 +123,9 @@ describe("KV cache", () => {
     const model = await loadTextGenerationModel(builtinModelPath("noos-tiny"));
     try {
       expect(model.info.kvCache).toBe(true);
-      const tokens = model.tokenizer.encode("Call me Ishmael. Some years ago, never mind how long precisely, I went to sea.");
+      const tokens = model.tokenizer.encode(
+        "Call me Ishmael. Some years ago, never mind how long precisely, I went to sea.",
+      );
       const { maxDiff, spread, steps } = await compareCachedWithFull(model.decoder, tokens, 3);
       expect(steps).toBe(tokens.length - 3);
       expect(maxDiff).toBeLessThan(TOLERANCE);
@@ -124,10 +140,19 @@ describe("KV cache", () => {
     await writeTinyTransformer(modelDir, { seed: 11 });
     const model = await loadTextGenerationModel(modelDir);
     try {
-      expect(model.info).toMatchObject({ name: "tiny-transformer", vocabSize: 257, maxContext: 256, kvCache: true });
+      expect(model.info).toMatchObject({
+        name: "tiny-transformer",
+        vocabSize: 257,
+        maxContext: 256,
+        kvCache: true,
+      });
       for (const opts of [{}, { temperature: 1, seed: 5 }]) {
         const cached = await model.generate("kv", { ...opts, maxTokens: 12 });
-        const uncached = await model.generate("kv", { ...opts, maxTokens: 12, useCache: false });
+        const uncached = await model.generate("kv", {
+          ...opts,
+          maxTokens: 12,
+          useCache: false,
+        });
         expect(cached.tokens).toHaveLength(12);
         expect(uncached.tokens).toEqual(cached.tokens);
       }

@@ -13,7 +13,14 @@ import { access, readFile } from "node:fs/promises";
 import path from "node:path";
 import { createSession, type ExecutionProviders } from "./create-session";
 import { DecoderSession, describeDecoder, type DecoderModelConfig } from "./decoder";
-import { generateText, streamText, type GenerationContext, type TextGenerationOptions, type TextGenerationResult, type TextGenerationStream } from "./generate";
+import {
+  generateText,
+  streamText,
+  type GenerationContext,
+  type TextGenerationOptions,
+  type TextGenerationResult,
+  type TextGenerationStream,
+} from "./generate";
 import { loadTokenizer, type TextTokenizer } from "./tokenizer";
 
 export interface LoadTextGenerationModelOptions {
@@ -73,7 +80,8 @@ async function readJson<T>(file: string, required: boolean): Promise<T | undefin
     return JSON.parse(await readFile(file, "utf8")) as T;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT" && !required) return undefined;
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") throw new Error(`${path.basename(file)} missing in ${path.dirname(file)}`);
+    if ((err as NodeJS.ErrnoException).code === "ENOENT")
+      throw new Error(`${path.basename(file)} missing in ${path.dirname(file)}`);
     throw new Error(`cannot read ${file}: ${(err as Error).message}`);
   }
 }
@@ -104,9 +112,15 @@ function providerName(providers: ExecutionProviders | undefined): string {
   return typeof first === "string" ? first : first.name;
 }
 
-export async function loadTextGenerationModel(dir: string, options: LoadTextGenerationModelOptions = {}): Promise<TextGenerationModel> {
+export async function loadTextGenerationModel(
+  dir: string,
+  options: LoadTextGenerationModelOptions = {},
+): Promise<TextGenerationModel> {
   const config = (await readJson<ModelConfig>(path.join(dir, "config.json"), true)) as ModelConfig;
-  const generationConfig = await readJson<{ eos_token_id?: number | number[] }>(path.join(dir, "generation_config.json"), false);
+  const generationConfig = await readJson<{ eos_token_id?: number | number[] }>(
+    path.join(dir, "generation_config.json"),
+    false,
+  );
   const tokenizer = await loadTokenizer(dir);
   const modelPath = await findModelFile(dir);
   const [sha256, session] = await Promise.all([sha256File(modelPath), createSession(modelPath, options)]);
@@ -137,7 +151,12 @@ export async function loadTextGenerationModel(dir: string, options: LoadTextGene
     kvCache: decoder.hasCache,
     modelPath,
   };
-  const ctx: GenerationContext = { decoder, tokenizer, eosTokenIds, maxContext };
+  const ctx: GenerationContext = {
+    decoder,
+    tokenizer,
+    eosTokenIds,
+    maxContext,
+  };
   let closed = false;
   const open = (): GenerationContext => {
     if (closed) throw new Error(`model ${info.name} is closed`);
@@ -166,6 +185,7 @@ export type BuiltinModelName = (typeof BUILTIN_MODELS)[number];
 
 /** Folder of a built-in model, ready for loadTextGenerationModel. */
 export function builtinModelPath(name: BuiltinModelName): string {
-  if (!(BUILTIN_MODELS as readonly string[]).includes(name)) throw new Error(`unknown built-in model ${name} (have: ${BUILTIN_MODELS.join(", ")})`);
+  if (!(BUILTIN_MODELS as readonly string[]).includes(name))
+    throw new Error(`unknown built-in model ${name} (have: ${BUILTIN_MODELS.join(", ")})`);
   return path.resolve(__dirname, "..", "..", "models", name);
 }

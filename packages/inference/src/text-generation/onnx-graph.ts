@@ -16,7 +16,13 @@ export type AttributeValue =
   | { readonly ints: readonly number[] }
   | { readonly floats: readonly number[] }
   | { readonly string: string }
-  | { readonly tensor: { readonly type: ElementType; readonly dims: readonly number[]; readonly data: TensorData } };
+  | {
+      readonly tensor: {
+        readonly type: ElementType;
+        readonly dims: readonly number[];
+        readonly data: TensorData;
+      };
+    };
 
 export interface ModelOptions {
   /** Default opset 17 (LayerNormalization, ScatterElements with reduction). */
@@ -50,7 +56,12 @@ function tensorProto(name: string, type: ElementType, dims: readonly number[], d
     throw new Error(`tensor ${name}: ${data.length} values for dims [${dims.join(", ")}] (${count} expected)`);
   }
   const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  return { name, dataType: ELEMENT_TYPE[type], dims: [...dims], rawData: new Uint8Array(bytes) };
+  return {
+    name,
+    dataType: ELEMENT_TYPE[type],
+    dims: [...dims],
+    rawData: new Uint8Array(bytes),
+  };
 }
 
 function valueInfo(name: string, type: ElementType, dims: readonly Dim[]): onnx.IValueInfoProto {
@@ -59,7 +70,9 @@ function valueInfo(name: string, type: ElementType, dims: readonly Dim[]): onnx.
     type: {
       tensorType: {
         elemType: ELEMENT_TYPE[type],
-        shape: { dim: dims.map((d) => (typeof d === "number" ? { dimValue: d } : { dimParam: d })) },
+        shape: {
+          dim: dims.map((d) => (typeof d === "number" ? { dimValue: d } : { dimParam: d })),
+        },
       },
     },
   };
@@ -72,7 +85,11 @@ function attributeProto(name: string, value: AttributeValue): onnx.IAttributePro
   if ("ints" in value) return { name, type: T.INTS, ints: [...value.ints] };
   if ("floats" in value) return { name, type: T.FLOATS, floats: [...value.floats] };
   if ("string" in value) return { name, type: T.STRING, s: new TextEncoder().encode(value.string) };
-  return { name, type: T.TENSOR, t: tensorProto("", value.tensor.type, value.tensor.dims, value.tensor.data) };
+  return {
+    name,
+    type: T.TENSOR,
+    t: tensorProto("", value.tensor.type, value.tensor.dims, value.tensor.data),
+  };
 }
 
 /**
@@ -124,7 +141,12 @@ export class GraphBuilder {
   /** A float32 constant (scalar when dims is []). */
   float(values: number | readonly number[], dims?: readonly number[]): string {
     const arr = typeof values === "number" ? [values] : values;
-    return this.initializer("c", "float32", dims ?? (typeof values === "number" ? [] : [arr.length]), Float32Array.from(arr));
+    return this.initializer(
+      "c",
+      "float32",
+      dims ?? (typeof values === "number" ? [] : [arr.length]),
+      Float32Array.from(arr),
+    );
   }
 
   /** An int64 constant (scalar when dims is []). */
@@ -163,7 +185,12 @@ export class GraphBuilder {
   }
 
   /** Adds a single-output node and returns its output name (`out` names it explicitly). */
-  node(op: string, inputs: readonly string[], attributes: Readonly<Record<string, AttributeValue>> = {}, out?: string): string {
+  node(
+    op: string,
+    inputs: readonly string[],
+    attributes: Readonly<Record<string, AttributeValue>> = {},
+    out?: string,
+  ): string {
     const [o] = this.nodeN(op, inputs, attributes, out === undefined ? 1 : [out]);
     return o as string;
   }
@@ -210,7 +237,10 @@ export class GraphBuilder {
   }
   /** Dimension `axis` of x's shape as a 1-D int64 tensor of length 1. */
   dim(x: string, axis: number): string {
-    return this.node("Shape", [x], { start: { int: axis }, end: { int: axis + 1 } });
+    return this.node("Shape", [x], {
+      start: { int: axis },
+      end: { int: axis + 1 },
+    });
   }
   layerNorm(x: string, scale: string, bias: string, epsilon = 1e-5, out?: string): string {
     return this.node("LayerNormalization", [x, scale, bias], { axis: { int: -1 }, epsilon: { float: epsilon } }, out);

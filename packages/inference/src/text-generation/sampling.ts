@@ -30,7 +30,7 @@ export class Prng {
 
   constructor(seed: number) {
     if (!Number.isSafeInteger(seed)) throw new RangeError(`seed must be a safe integer, got ${seed}`);
-    let x = (seed >>> 0) ^ Math.floor(seed / 2 ** 32) * 0x9e3779b9;
+    let x = (seed >>> 0) ^ (Math.floor(seed / 2 ** 32) * 0x9e3779b9);
     const splitmix = (): number => {
       x = (x + 0x9e3779b9) | 0;
       let z = x;

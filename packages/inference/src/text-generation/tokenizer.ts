@@ -39,7 +39,10 @@ export function createTokenizer(tokenizerJson: object, tokenizerConfig: Record<s
   let vocabSize = 0;
   for (const id of vocab.values()) vocabSize = Math.max(vocabSize, id + 1);
   return {
-    encode: (text, options) => tokenizer.encode(text, { add_special_tokens: options?.addSpecialTokens ?? true }).ids,
+    encode: (text, options) =>
+      tokenizer.encode(text, {
+        add_special_tokens: options?.addSpecialTokens ?? true,
+      }).ids,
     decode: (ids, options) =>
       ids.length === 0
         ? ""

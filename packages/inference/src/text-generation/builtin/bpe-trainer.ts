@@ -43,7 +43,12 @@ function pairKey(a: number, b: number): number {
  */
 export function trainBpe(documents: Iterable<string>, options: BpeTrainOptions): BpeVocabulary {
   const minPairCount = options.minPairCount ?? 2;
-  const pre = new ByteLevelPreTokenizer({ add_prefix_space: false, trim_offsets: true, use_regex: true });
+  const pre = new ByteLevelPreTokenizer({
+    type: "ByteLevel",
+    add_prefix_space: false,
+    trim_offsets: true,
+    use_regex: true,
+  });
   const wordCounts = new Map<string, number>();
   for (const doc of documents) {
     for (const piece of pre.pre_tokenize_text(doc)) wordCounts.set(piece, (wordCounts.get(piece) ?? 0) + 1);
@@ -123,7 +128,12 @@ function comparePairs(symbols: readonly string[], k1: number, k2: number): numbe
 
 /** A `tokenizer.json` (Hugging Face tokenizers format) for a byte-level BPE vocabulary. */
 export function tokenizerJson(bpe: BpeVocabulary): Record<string, unknown> {
-  const byteLevel = { type: "ByteLevel", add_prefix_space: false, trim_offsets: true, use_regex: true };
+  const byteLevel = {
+    type: "ByteLevel",
+    add_prefix_space: false,
+    trim_offsets: true,
+    use_regex: true,
+  };
   return {
     version: "1.0",
     truncation: null,

@@ -59,13 +59,19 @@ export async function buildBuiltinModel(options: BuildOptions): Promise<BuildRep
   const tokJson = tokenizerJson(bpe);
   const tokConfig = tokenizerConfigJson(bpe, maxContext);
   const tokenizer = createTokenizer(tokJson, tokConfig);
-  const encode = (docs: readonly string[]): number[][] => docs.map((d) => tokenizer.encode(d, { addSpecialTokens: false }));
+  const encode = (docs: readonly string[]): number[][] =>
+    docs.map((d) => tokenizer.encode(d, { addSpecialTokens: false }));
   const trainIds = encode(train);
   const V = tokenizer.vocabSize;
 
-  const model = fitTrigram(trainIds, V, 0, { topK: options.topK ?? 8, minContextCount: options.minContextCount ?? 2 });
+  const model = fitTrigram(trainIds, V, 0, {
+    topK: options.topK ?? 8,
+    minContextCount: options.minContextCount ?? 2,
+  });
   const onnxBytes = buildNgramDecoder(model, { name });
-  const corpusSha = createHash("sha256").update(await readFile(trainFile)).digest("hex");
+  const corpusSha = createHash("sha256")
+    .update(await readFile(trainFile))
+    .digest("hex");
   const config = {
     _name_or_path: name,
     architectures: ["NoosNgramForCausalLM"],

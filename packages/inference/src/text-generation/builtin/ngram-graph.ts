@@ -81,11 +81,10 @@ export function buildNgramDecoder(model: TrigramModel, options: { name?: string 
   const base = g.mul(g.gather(bigramT, ids), g.unsqueeze(g.gather(lambdaT, row), [2])); // [B, S, V]
   const zeroCol = g.mul(g.slice(base, g.int64([0]), g.int64([1]), [2]), g.float(0)); // [B, S, 1]
   const withPad = g.concat([base, zeroCol], 2); // [B, S, V + 1]
-  const scattered = g.node(
-    "ScatterElements",
-    [withPad, g.cast(g.gather(idsT, row), "int64"), g.gather(probsT, row)],
-    { axis: { int: 2 }, reduction: { string: "add" } },
-  );
+  const scattered = g.node("ScatterElements", [withPad, g.cast(g.gather(idsT, row), "int64"), g.gather(probsT, row)], {
+    axis: { int: 2 },
+    reduction: { string: "add" },
+  });
   const probs = g.slice(scattered, g.int64([0]), g.int64([V]), [2]);
   g.node("Log", [probs], {}, "logits");
 

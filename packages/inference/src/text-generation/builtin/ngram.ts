@@ -48,7 +48,12 @@ function bump(map: Map<number, number>, key: number, by = 1): void {
 }
 
 /** Fits the model on documents (token id arrays); each document ends with an implicit BOS/EOS. */
-export function fitTrigram(documents: readonly (readonly number[])[], vocabSize: number, bosId: number, options: FitOptions): TrigramModel {
+export function fitTrigram(
+  documents: readonly (readonly number[])[],
+  vocabSize: number,
+  bosId: number,
+  options: FitOptions,
+): TrigramModel {
   const V = vocabSize;
   const tri = new Map<number, number>(); // (a*V+b)*V+w -> count
   for (const doc of documents) {
@@ -150,7 +155,17 @@ export function fitTrigram(documents: readonly (readonly number[])[], vocabSize:
     lambda[i] = 1 - kept;
   });
 
-  return { vocabSize: V, bosId, discounts: [d1, d2, d3], bigram, contextKeys, lambda, topK: K, nextIds, nextProbs };
+  return {
+    vocabSize: V,
+    bosId,
+    discounts: [d1, d2, d3],
+    bigram,
+    contextKeys,
+    lambda,
+    topK: K,
+    nextIds,
+    nextProbs,
+  };
 }
 
 /** Index of a context key in the sorted table, or -1. */
@@ -175,7 +190,8 @@ export function trigramProb(model: TrigramModel, a: number, b: number, w: number
   const i = findContext(model, a, b);
   if (i < 0) return base;
   let p = model.lambda[i]! * base;
-  for (let j = 0; j < model.topK; j++) if (model.nextIds[i * model.topK + j] === w) p += model.nextProbs[i * model.topK + j]!;
+  for (let j = 0; j < model.topK; j++)
+    if (model.nextIds[i * model.topK + j] === w) p += model.nextProbs[i * model.topK + j]!;
   return p;
 }
 

@@ -51,7 +51,8 @@ export function buildTinyTransformer(options: TinyTransformerOptions = {}): Tiny
 
   const ids = g.input("input_ids", "int64", ["batch_size", "sequence_length"]);
   const mask = g.input("attention_mask", "int64", ["batch_size", "total_sequence_length"]);
-  const positionIds = options.positionIdsInput === false ? null : g.input("position_ids", "int64", ["batch_size", "sequence_length"]);
+  const positionIds =
+    options.positionIdsInput === false ? null : g.input("position_ids", "int64", ["batch_size", "sequence_length"]);
   const pasts = Array.from({ length: L }, (_, l) => ({
     key: g.input(`past_key_values.${l}.key`, "float32", ["batch_size", H, "past_sequence_length", Dh]),
     value: g.input(`past_key_values.${l}.value`, "float32", ["batch_size", H, "past_sequence_length", Dh]),
@@ -107,11 +108,17 @@ export function buildTinyTransformer(options: TinyTransformerOptions = {}): Tiny
     bos_token_id: 0,
     eos_token_id: 0,
   };
-  return { onnx: g.encode({ producerName: "noosphere tiny-transformer fixture" }), config };
+  return {
+    onnx: g.encode({ producerName: "noosphere tiny-transformer fixture" }),
+    config,
+  };
 }
 
 /** Writes the transformer and a byte-level tokenizer (vocabulary 257) as an export folder. */
-export async function writeTinyTransformer(dir: string, options: TinyTransformerOptions = {}): Promise<TinyTransformer> {
+export async function writeTinyTransformer(
+  dir: string,
+  options: TinyTransformerOptions = {},
+): Promise<TinyTransformer> {
   const model = buildTinyTransformer({ ...options, vocabSize: 257 });
   const bytes = trainBpe([], { vocabSize: 257, specialToken: "<|endoftext|>" });
   await mkdir(dir, { recursive: true });
