@@ -25,12 +25,14 @@ import {BillingVouchers} from "./BillingVouchers.sol";
 ///   (capped at 10,000 - treasuryBps) for the model the voucher names, or nothing for an unregistered
 ///   model; the miner gets the rest.
 ///
-/// Cost: a redemption writes four storage slots of this contract and calls no other contract (the burn is
-/// settled by `settle` or the next payout, the mint happens when a payee claims). The miner's unclaimed
-/// share sits in the same slot as the voucher's progress, so a miner claims per (client, netuid, tier).
+/// Cost: a redemption reads and writes four storage slots of this contract (voucher progress with the
+/// miner's unclaimed share, the client's escrow with its first signer, the ledger, the model's royalty)
+/// and calls no other contract once the model is known: the burn is settled by `settle` or the next
+/// payout, and each payee's share is minted when it claims (pull). A miner claims per
+/// (client, netuid, tier) with `claimEarnings`, or at once with `redeemAndClaim`.
 /// Invariants: billing's mints <= its burns (checked before every mint); redeemed <= signed; billing never
 /// raises the token supply.
-contract Billing is BillingRoyalties, BillingSigners, BillingVouchers {
+contract Billing is BillingSigners, BillingRoyalties, BillingVouchers {
     /// @dev Per (client, miner, netuid, tier): highest cumulative amount redeemed, miner's unclaimed share.
     struct Progress {
         uint128 redeemed;
@@ -136,17 +138,15 @@ contract Billing is BillingRoyalties, BillingSigners, BillingVouchers {
         if (msg.sender != voucher.miner) revert BillingNotMiner(msg.sender, voucher.miner);
         _checkTier(voucher.tier);
         address client = voucher.client;
+        Account memory account = _accounts[client];
         address signer = _voucherSigner(voucher, signature);
-        if (signer != client && _signers[client][signer] <= block.timestamp) {
-            revert BillingInvalidSigner(client, signer);
-        }
+        if (!_isSigner(client, account.signer, signer)) revert BillingInvalidSigner(client, signer);
 
         progress = _progress[client][msg.sender][voucher.netuid][voucher.tier];
         Progress memory p = progress;
         uint256 cumulative = voucher.cumulativeAmount;
         if (cumulative <= p.redeemed) revert BillingVoucherNotNewer(cumulative, p.redeemed);
         if (cumulative > type(uint128).max) revert BillingVoucherTooLarge(cumulative);
-        Account memory account = _accounts[client];
         if (account.balance == 0) revert BillingEscrowEmpty(client);
         unchecked {
             // cumulative > p.redeemed (checked above)
@@ -155,8 +155,7 @@ contract Billing is BillingRoyalties, BillingSigners, BillingVouchers {
             // paid <= balance
             account.balance -= uint96(paid);
         }
-        if (account.thawing > account.balance) account.thawing = account.balance;
-        _accounts[client] = account;
+        _accounts[client].balance = account.balance;
 
         Split memory split = _splitMint(paid, voucher.model);
         // cumulative < 2^128 (checked above); unclaimed grows by at most what is burned, < 2^128

@@ -12,23 +12,32 @@ import {BillingParams} from "./BillingParams.sol";
 /// @notice Clients' NOOS escrow. Anyone deposits for a client; the client withdraws in two steps
 /// (`startWithdraw`, then `withdraw` once `thawPeriod` has passed) so that miners can redeem first.
 ///
-/// The thaw rule: funds being withdrawn stay part of the escrow balance, and stay redeemable, until
-/// `withdraw` runs. A redemption always takes from the balance and clips the amount thawing to what
-/// remains, so `withdraw` pays out min(amount asked, balance left by the miners). One withdrawal thaws
-/// at a time: a new `startWithdraw` replaces the amount and restarts the clock.
+/// The thaw rule: `startWithdraw(amount)` only records a request; the funds stay in the escrow balance,
+/// and miners keep redeeming from that balance, until `withdraw` runs. `withdraw` then pays
+/// min(amount asked, balance at that moment) — whatever the miners left — and clears the request. One
+/// request at a time: a new `startWithdraw` replaces the amount and restarts the clock. A miner should
+/// count on at most balance - amount thawing once the thaw is over.
 abstract contract BillingEscrow is BillingParams {
     using SafeERC20 for IERC20;
 
-    /// @dev A client's escrow in one slot: amounts fit 96 bits because the token's cap (2.1e25) < 2^96.
+    /// @dev A client's escrow in one slot (96 bits hold any amount: the token's cap, 2.1e25, < 2^96).
+    /// `signer` is the client's first authorised signer, kept here so that a redemption checks it with
+    /// the slot it reads anyway (BillingSigners manages it).
     struct Account {
-        uint96 balance; // redeemable by miners, thawing part included
-        uint96 thawing; // part of balance asked for by `startWithdraw`, <= balance
-        uint64 thawEnd; // when `withdraw` may run
+        uint96 balance; // redeemable by miners, amount thawing included
+        address signer;
+    }
+
+    /// @dev A withdrawal request.
+    struct Thaw {
+        uint96 amount; // asked for, <= balance when asked
+        uint64 end; // when `withdraw` may run
     }
 
     /// @notice The NOOS token held in escrow, burned on redemption and minted back to payees.
     INoosToken public immutable token;
     mapping(address client => Account) internal _accounts;
+    mapping(address client => Thaw) internal _thaws;
 
     event Deposited(address indexed payer, address indexed client, uint256 amount, uint256 balance);
     event WithdrawStarted(address indexed client, uint256 amount, uint64 thawEnd);
@@ -70,55 +79,51 @@ abstract contract BillingEscrow is BillingParams {
         _deposit(msg.sender, client, amount);
     }
 
-    /// @notice Starts thawing `amount` of the caller's escrow (replacing any withdrawal in progress);
-    /// `withdraw` can take it `thawPeriod` seconds from now. Miners may redeem from it meanwhile.
+    /// @notice Asks to withdraw `amount` of the caller's escrow (replacing any request in progress);
+    /// `withdraw` can run `thawPeriod` seconds from now. Miners may redeem from it meanwhile.
     function startWithdraw(uint256 amount) external {
         if (amount == 0) revert BillingZeroAmount();
-        Account memory account = _accounts[msg.sender];
-        if (amount > account.balance) revert BillingInsufficientEscrow(msg.sender, account.balance, amount);
+        uint256 balance = _accounts[msg.sender].balance;
+        if (amount > balance) revert BillingInsufficientEscrow(msg.sender, balance, amount);
         uint64 thawEnd = uint64(block.timestamp) + thawPeriod;
         // amount <= balance < 2^96
-        account.thawing = uint96(amount);
-        account.thawEnd = thawEnd;
-        _accounts[msg.sender] = account;
+        _thaws[msg.sender] = Thaw(uint96(amount), thawEnd);
         emit WithdrawStarted(msg.sender, amount, thawEnd);
     }
 
-    /// @notice Stops the caller's withdrawal in progress; the funds stay in escrow.
+    /// @notice Drops the caller's withdrawal request; the funds stay in escrow.
     function cancelWithdraw() external {
-        Account memory account = _accounts[msg.sender];
-        if (account.thawing == 0) revert BillingNothingThawing(msg.sender);
-        uint256 amount = account.thawing;
-        account.thawing = 0;
-        account.thawEnd = 0;
-        _accounts[msg.sender] = account;
+        uint256 amount = _thaws[msg.sender].amount;
+        if (amount == 0) revert BillingNothingThawing(msg.sender);
+        delete _thaws[msg.sender];
         emit WithdrawCancelled(msg.sender, amount);
     }
 
-    /// @notice Pays the caller what is left of its thawed withdrawal once the thaw period is over.
+    /// @notice Once the thaw is over, pays the caller min(amount asked, escrow balance) and clears the request.
     function withdraw() external returns (uint256 amount) {
-        Account memory account = _accounts[msg.sender];
-        amount = account.thawing;
-        if (amount == 0) revert BillingNothingThawing(msg.sender);
-        if (block.timestamp < account.thawEnd) {
-            revert BillingThawNotOver(msg.sender, account.thawEnd, uint64(block.timestamp));
-        }
+        Thaw memory thaw = _thaws[msg.sender];
+        if (thaw.amount == 0) revert BillingNothingThawing(msg.sender);
+        if (block.timestamp < thaw.end) revert BillingThawNotOver(msg.sender, thaw.end, uint64(block.timestamp));
+        delete _thaws[msg.sender];
+        Account storage account = _accounts[msg.sender];
+        uint96 balance = account.balance;
+        amount = thaw.amount < balance ? thaw.amount : balance;
         unchecked {
-            // thawing <= balance is kept by startWithdraw and by every redemption
-            account.balance -= account.thawing;
+            // amount <= balance
+            balance -= uint96(amount);
         }
-        account.thawing = 0;
-        account.thawEnd = 0;
-        _accounts[msg.sender] = account;
-        IERC20(address(token)).safeTransfer(msg.sender, amount);
-        emit Withdrawn(msg.sender, amount, account.balance);
+        account.balance = balance;
+        if (amount != 0) IERC20(address(token)).safeTransfer(msg.sender, amount);
+        emit Withdrawn(msg.sender, amount, balance);
     }
 
-    /// @notice `client`'s escrow: its balance (redeemable, thawing part included), the amount thawing
-    /// and when that amount can be withdrawn.
+    /// @notice `client`'s escrow: its balance (redeemable, thawing part included), what a withdrawal would
+    /// take of it (min(amount asked, balance)) and when that withdrawal may run (0: none asked).
     function escrowOf(address client) external view returns (uint256 balance, uint256 thawing, uint64 thawEnd) {
-        Account memory account = _accounts[client];
-        return (account.balance, account.thawing, account.thawEnd);
+        balance = _accounts[client].balance;
+        Thaw memory thaw = _thaws[client];
+        thawing = thaw.amount < balance ? thaw.amount : balance;
+        thawEnd = thaw.end;
     }
 
     function _deposit(address payer, address client, uint256 amount) internal {

@@ -2,6 +2,7 @@ import { ZeroAddress, id, type Signer } from "ethers";
 import {
   Billing__factory,
   IAccessControl__factory,
+  ModelRegistry__factory,
   type Billing,
 } from "../../packages/contracts/generated/typechain";
 
@@ -24,6 +25,11 @@ export interface DeployBillingOptions {
   signerRevokeDelay?: number | bigint;
   /** Grant billing MINTER_ROLE on the token (the deployer must be the token's admin). Default true. */
   grantMinter?: boolean;
+  /**
+   * Make the model registry tell billing of royalty and owner changes (ModelRegistry.setRoyaltyCache; the
+   * deployer must hold the registry's PARAMS_ROLE). Default true when `models` is given.
+   */
+  hookModels?: boolean;
 }
 
 export const BILLING_DEFAULTS = { thawPeriod: 86_400, signerRevokeDelay: 86_400 } as const;
@@ -40,7 +46,11 @@ export async function deployBilling(deployer: Signer, options: DeployBillingOpti
     options.signerRevokeDelay ?? BILLING_DEFAULTS.signerRevokeDelay,
   );
   await billing.waitForDeployment();
-  if (options.grantMinter ?? true) await grantMinter(deployer, options.token, await billing.getAddress());
+  const billingAddress = await billing.getAddress();
+  if (options.grantMinter ?? true) await grantMinter(deployer, options.token, billingAddress);
+  if (options.models && options.models !== ZeroAddress && (options.hookModels ?? true)) {
+    await (await ModelRegistry__factory.connect(options.models, deployer).setRoyaltyCache(billingAddress)).wait();
+  }
   return billing;
 }
 
