@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { performance } from "node:perf_hooks";
-import Fastify from "fastify";
+import Fastify, { LogController } from "fastify";
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { TypedDataDomain } from "ethers";
 import { HEADERS } from "@noosphere/protocol";
@@ -73,7 +73,7 @@ const EMPTY = Buffer.alloc(0);
 export function buildMinerApp(opts: MinerAppOptions): FastifyInstance {
   const app = Fastify({
     loggerInstance: opts.logger as FastifyBaseLogger,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: opts.bodyLimit ?? 8 * 1024 * 1024,
   });
   const { task, chain } = opts;
@@ -130,8 +130,14 @@ export function buildMinerApp(opts: MinerAppOptions): FastifyInstance {
     metrics.requests.inc({ route: req.routeOptions.url ?? "unknown", status: String(reply.statusCode) });
   });
 
-  app.addHook("onClose", async () => {
+  // On close: keep answering the requests in flight, and close their connections once answered
+  // (a keep-alive connection would otherwise hold the server open).
+  app.addHook("preClose", async () => {
     closing = true;
+  });
+  app.addHook("onSend", async (_req, reply, payload) => {
+    if (closing) void reply.header("connection", "close");
+    return payload;
   });
 
   app.get("/health", async () => ({
@@ -222,6 +228,7 @@ export function buildMinerApp(opts: MinerAppOptions): FastifyInstance {
       }
     } finally {
       res.end();
+      if (closing) res.once("finish", () => res.socket?.end());
     }
   }
 

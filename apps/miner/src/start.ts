@@ -1,6 +1,6 @@
 import type { AddressInfo } from "node:net";
 import { ZeroAddress, formatEther } from "ethers";
-import type { Wallet } from "ethers";
+import type { BaseWallet } from "ethers";
 import type { FastifyInstance } from "fastify";
 import { Billing__factory, NoosToken__factory, Staking__factory, SubnetRegistry__factory, loadDeployment } from "@noosphere/contracts";
 import type { Billing, Deployment, NoosToken, Staking, SubnetRegistry } from "@noosphere/contracts";
@@ -32,7 +32,7 @@ export interface MinerConfig {
   /** Host name validators and gateways reach this miner at (default `host`; 127.0.0.1 for 0.0.0.0). */
   advertiseHost?: string;
   /** The miner's hotkey (signs responses, redeems vouchers, pays gas and the registration burn). */
-  hotkey: Wallet;
+  hotkey: BaseWallet;
   /** Coldkey recorded as the hotkey's owner in Staking on first start (default: the hotkey itself). */
   owner?: string;
   /** Most NOOS wei the subnet registration may burn (default: the price quoted at start). */
@@ -81,7 +81,8 @@ interface Contracts {
  */
 export async function startMiner(config: MinerConfig): Promise<RunningMiner> {
   const { logger, netuid } = config;
-  const { provider, chainId } = await connectRpc(config.rpc);
+  // No ethers read cache: the miner caches what it needs, and each transaction must see the last nonce.
+  const { provider, chainId } = await connectRpc(config.rpc, { cacheTimeout: -1 });
   const cleanupOnFailure: (() => Promise<void> | void)[] = [() => provider.destroy()];
   try {
     const deployment = config.deployment ?? loadDeployment(chainId);
@@ -169,11 +170,11 @@ export async function startMiner(config: MinerConfig): Promise<RunningMiner> {
     };
   } catch (err) {
     for (const fn of cleanupOnFailure.reverse()) await Promise.resolve(fn()).catch(() => undefined);
-    throw explainSetupError(err);
+    throw explainSetupError(err, config.hotkey.address);
   }
 }
 
-function connectContracts(deployment: Deployment, hotkey: Wallet): Contracts {
+function connectContracts(deployment: Deployment, hotkey: BaseWallet): Contracts {
   const c = deployment.contracts;
   return {
     subnets: SubnetRegistry__factory.connect(c.subnets, hotkey),
@@ -184,7 +185,7 @@ function connectContracts(deployment: Deployment, hotkey: Wallet): Contracts {
 }
 
 /** Registers the hotkey with Staking (owner: its coldkey) and on the subnet, if not yet; returns its UID. */
-async function ensureRegistered({ subnets, staking, token }: Contracts, hotkey: Wallet, config: MinerConfig): Promise<number> {
+async function ensureRegistered({ subnets, staking, token }: Contracts, hotkey: BaseWallet, config: MinerConfig): Promise<number> {
   const { logger, netuid } = config;
   const owner = await staking.ownerOf(hotkey.address);
   if (owner === ZeroAddress) {
@@ -255,11 +256,11 @@ function isWildcard(host: string): boolean {
 }
 
 /** Turns the chain errors an operator can fix into MinerSetupErrors that say how. */
-function explainSetupError(err: unknown): unknown {
+function explainSetupError(err: unknown, hotkey: string): unknown {
   if (err instanceof MinerSetupError) return err;
-  const e = err as { code?: string; shortMessage?: string };
-  if (e.code === "INSUFFICIENT_FUNDS") {
-    return new MinerSetupError(`the hotkey has no ETH for gas (${e.shortMessage}): fund it and start again`);
+  const e = err as { code?: string; shortMessage?: string; message?: string };
+  if (e.code === "INSUFFICIENT_FUNDS" || /insufficient funds|enough funds/i.test(e.message ?? "")) {
+    return new MinerSetupError(`hotkey ${hotkey} has no ETH for gas: fund it and start again`);
   }
   return err;
 }
