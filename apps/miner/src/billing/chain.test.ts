@@ -74,7 +74,7 @@ describe("miner and the billing contracts (spawned Hardhat node)", () => {
       expect(await view.isPermittedValidator(miner.address)).toBe(false); // registered, no stake
       expect(await view.isPermittedValidator(net.accounts.stranger.address)).toBe(false); // not registered
       expect(view.reads).toBe(2);
-      now += view.ttls.permitsMs + 1;
+      now += view.ttls.permitsMs;
       expect(await view.isPermittedValidator(net.accounts.stranger.address)).toBe(false);
       expect(view.reads).toBe(4);
     });
@@ -88,7 +88,7 @@ describe("miner and the billing contracts (spawned Hardhat node)", () => {
       await (await net.token.connect(hotkey).approve(await net.staking.getAddress(), parseEther("20"))).wait();
       await (await net.staking.connect(hotkey).delegate(hotkey.address, parseEther("20"), 0)).wait();
       expect(await view.isPermittedValidator(hotkey.address, { fresh: true })).toBe(false); // cache too young
-      now += view.ttls.recheckMs + 1;
+      now += view.ttls.recheckMs;
       expect(await view.isPermittedValidator(hotkey.address)).toBe(false); // plain reads keep the TTL
       expect(await view.isPermittedValidator(hotkey.address, { fresh: true })).toBe(true);
     });
@@ -100,7 +100,7 @@ describe("miner and the billing contracts (spawned Hardhat node)", () => {
       await (await net.billing.connect(client).startWithdraw(parseEther("2"))).wait();
       expect(await view.escrowOf(client.address)).toBe(parseEther("5")); // cached
       expect(await view.escrowOf(client.address, { fresh: true })).toBe(parseEther("5")); // too young to re-read
-      now += view.ttls.escrowMs + 1;
+      now += view.ttls.escrowMs;
       expect(await view.escrowOf(client.address)).toBe(parseEther("3"));
     });
 
