@@ -162,7 +162,7 @@ async function* generateTokens(
     finishReason,
     usage: { promptTokens, completionTokens: generated.length },
   });
-  if (maxTokens === 0) return finish("", "length");
+  if (maxTokens === 0 || ids.length >= ctx.maxContext) return finish("", "length");
 
   const maxStop = stops.reduce((m, s) => Math.max(m, s.length), 0);
   let emitted = ""; // text already yielded
