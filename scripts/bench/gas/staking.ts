@@ -3,8 +3,8 @@
 import hre from "hardhat";
 import type { ContractTransactionResponse } from "ethers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { StakingTestToken__factory } from "../../../packages/contracts/generated/typechain";
-import type { Staking, StakingTestToken } from "../../../packages/contracts/generated/typechain";
+import type { NoosToken, Staking } from "../../../packages/contracts/generated/typechain";
+import { deployToken } from "../../deploy/token";
 import { configureStaking, deployStaking, grantStakingRewarder } from "../../deploy/staking";
 
 export interface GasRow {
@@ -29,11 +29,11 @@ async function signerAt(n: number): Promise<HardhatEthersSigner> {
   return hre.ethers.getImpersonatedSigner(address);
 }
 
-async function setup(): Promise<{ staking: Staking; token: StakingTestToken; signers: HardhatEthersSigner[] }> {
+async function setup(): Promise<{ staking: Staking; token: NoosToken; signers: HardhatEthersSigner[] }> {
   const signers = await hre.ethers.getSigners();
   const admin = signers[0]!;
-  const token = await new StakingTestToken__factory(admin).deploy();
-  await token.waitForDeployment();
+  const token = await deployToken(admin, { admin: admin.address });
+  await (await token.grantRole(await token.MINTER_ROLE(), admin.address)).wait();
   const staking = await deployStaking(admin, { token: await token.getAddress(), admin: admin.address });
   await configureStaking(staking, { unstakeCooldownBlocks: 1 });
   await grantStakingRewarder(staking, admin.address);
