@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { TypedDataEncoder } from "ethers";
+import { BillingTestModels__factory } from "../../packages/contracts/generated/typechain";
 import { deployBilling } from "../../scripts/deploy/billing";
 import { voucherDomain, voucherTypes, recoverVoucherSigner } from "../../scripts/lib/voucher";
 import {
@@ -247,7 +248,7 @@ describe("Billing: redeem", function () {
 
     it("the royalty never eats into the treasury's share (capped at 10,000 - treasuryBps)", async function () {
       const { admin, token, treasury, client, miner, modelOwner } = await loadFixture(billingFixture);
-      const fakeModels = await (await ethers.getContractFactory("BillingTestModels")).deploy();
+      const fakeModels = await new BillingTestModels__factory(admin).deploy();
       await fakeModels.set(MODEL, modelOwner.address, 9_500);
       const billing = await deployBilling(admin, {
         token: await token.getAddress(),

@@ -2,7 +2,9 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { ZeroAddress } from "ethers";
+import { BillingHarness__factory, BillingTestDriftToken__factory } from "../../packages/contracts/generated/typechain";
 import { deployBilling, MINTER_ROLE } from "../../scripts/deploy/billing";
+import { deployNoos } from "../shared/noos";
 import { voucherDomain, voucherTypes } from "../../scripts/lib/voucher";
 import { billingFixture, expectedSplit, MODEL, MODEL_ROYALTY_BPS, NOOS } from "./fixture";
 
@@ -158,7 +160,7 @@ describe("Billing: settlement and claims", function () {
 
   it("a settlement that moves billing's balance by anything but the burn reverts (no drift)", async function () {
     const [admin, client, miner, treasury] = await ethers.getSigners();
-    const token = await (await ethers.getContractFactory("BillingTestDriftToken")).deploy(admin!.address);
+    const token = await new BillingTestDriftToken__factory(admin!).deploy(admin!.address);
     const billing = await deployBilling(admin!, { token: await token.getAddress(), treasury: treasury!.address });
     const billingAddress = await billing.getAddress();
     await token.mint(client!.address, 100n * NOOS);
@@ -177,9 +179,8 @@ describe("Billing: settlement and claims", function () {
 
   it("the mint guard refuses to mint beyond what billing burned", async function () {
     const [admin, treasury, stranger] = await ethers.getSigners();
-    const { deployNoos } = await import("../shared/noos");
     const token = await deployNoos(admin!);
-    const harness = await (await ethers.getContractFactory("BillingHarness")).deploy(
+    const harness = await new BillingHarness__factory(admin!).deploy(
       await token.getAddress(),
       ZeroAddress,
       treasury!.address,
