@@ -79,7 +79,7 @@ export async function gasRows(): Promise<GasRow[]> {
 
 /** Deployed bytecode size of each contract this bench touches (limit 24,576 bytes). */
 export async function bytecodeSizes(): Promise<{ name: string; bytes: number }[]> {
-  const names = ["Billing", "ModelRegistry", "NoosGovernor", "NoosTimelock"];
+  const names = ["Billing", "ModelRegistry", "NoosGovernor", "TimelockController"];
   return Promise.all(
     names.map(async (name) => {
       const artifact = await hre.artifacts.readArtifact(name);
