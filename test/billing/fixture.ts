@@ -17,8 +17,16 @@ export const UNREGISTERED_MODEL = ethers.sha256(ethers.toUtf8Bytes("nobody-regis
 export async function billingFixture() {
   const signers = await ethers.getSigners();
   const [admin, client, client2, miner, miner2, gateway, gateway2, modelOwner, treasury, stranger] = signers as [
-    HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner,
-    HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner,
+    HardhatEthersSigner,
+    HardhatEthersSigner,
+    HardhatEthersSigner,
+    HardhatEthersSigner,
+    HardhatEthersSigner,
+    HardhatEthersSigner,
+    HardhatEthersSigner,
+    HardhatEthersSigner,
+    HardhatEthersSigner,
+    HardhatEthersSigner,
   ];
   const token = await deployNoos(admin);
   const models = await deployModelRegistry(admin, { maxRoyaltyBps: 1_500 });
@@ -52,8 +60,24 @@ export async function billingFixture() {
   const sign = (v: Voucher, by: HardhatEthersSigner = client, d = domain) => signVoucher(by, d, v);
 
   return {
-    admin, client, client2, miner, miner2, gateway, gateway2, modelOwner, treasury, stranger,
-    token, models, billing, billingAddress, domain, chainId, voucher, sign,
+    admin,
+    client,
+    client2,
+    miner,
+    miner2,
+    gateway,
+    gateway2,
+    modelOwner,
+    treasury,
+    stranger,
+    token,
+    models,
+    billing,
+    billingAddress,
+    domain,
+    chainId,
+    voucher,
+    sign,
   };
 }
 

@@ -12,7 +12,8 @@ export async function deployNoos(admin: Signer) {
   await token.waitForDeployment();
   // The tests mint balances with the admin key.
   const adminAddress = await admin.getAddress();
-  if (!(await token.hasRole(MINTER_ROLE, adminAddress))) await (await token.grantRole(MINTER_ROLE, adminAddress)).wait();
+  if (!(await token.hasRole(MINTER_ROLE, adminAddress)))
+    await (await token.grantRole(MINTER_ROLE, adminAddress)).wait();
   return token;
 }
 

@@ -64,7 +64,10 @@ export async function gasRows(): Promise<GasRow[]> {
     "claimEarnings (1 key: settle + mint)",
     billing.connect(miner).claimEarnings([{ client: client.address, netuid: 1, tier: 0 }], miner.address),
   );
-  await measure("claimRoyalties (1 model: mint)", billing.connect(modelOwner).claimRoyalties([model], modelOwner.address));
+  await measure(
+    "claimRoyalties (1 model: mint)",
+    billing.connect(modelOwner).claimRoyalties([model], modelOwner.address),
+  );
   await measure("claimTreasury (mint)", billing.claimTreasury());
   const v = voucher(0, model);
   await measure(
