@@ -1,7 +1,9 @@
 /**
- * The one place tests get a NOOS token. Until NoosToken is merged this deploys the test-only
- * BillingTestToken (same stack: ERC20, Capped 21M, Permit, Votes, Burnable, MINTER_ROLE);
- * swap the marked line for the real deploy helper, e.g. `await deployToken(admin, { admin: ... })`.
+ * The one place the billing, models and governance tests (and the billing gas bench) get a NOOS token.
+ * Until NoosToken is merged this deploys the test-only BillingTestToken (same stack: ERC20, Capped 21M,
+ * Permit, Votes, Burnable, MINTER_ROLE). To use the real token, replace the import with
+ * `import { deployToken } from "../../scripts/deploy/token";` and the marked line (and the next) with
+ * `const token = await deployToken(admin, { admin: await admin.getAddress() });`
  */
 import type { Signer } from "ethers";
 import { BillingTestToken__factory } from "../../packages/contracts/generated/typechain";
