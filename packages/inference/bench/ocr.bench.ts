@@ -13,7 +13,15 @@
 import { cpus, loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
 import { Tensor, type InferenceSession } from "onnxruntime-node";
-import { createOcrPipeline, loadModel, noopLogger, parseDevice, ppOcrV4ModelPaths, renderTextImage, type Device } from "../src/index";
+import {
+  createOcrPipeline,
+  loadModel,
+  noopLogger,
+  parseDevice,
+  ppOcrV4ModelPaths,
+  renderTextImage,
+  type Device,
+} from "../src/index";
 
 interface Row {
   name: string;
@@ -67,11 +75,20 @@ async function main(): Promise<void> {
 
   const rows: Row[] = [];
   const det = await loadModel(paths.detection, { device, logger: noopLogger, sessionOptions });
-  rows.push({ name: "det session.run 1x3x640x640", samples: await time(Math.round(40 * scale), 3, runOnce(det.session, input([1, 3, 640, 640]))) });
+  rows.push({
+    name: "det session.run 1x3x640x640",
+    samples: await time(Math.round(40 * scale), 3, runOnce(det.session, input([1, 3, 640, 640]))),
+  });
   await det.session.release();
   const rec = await loadModel(paths.recognition, { device, logger: noopLogger, sessionOptions });
-  rows.push({ name: "rec session.run 1x3x48x320", samples: await time(Math.round(200 * scale), 5, runOnce(rec.session, input([1, 3, 48, 320]))) });
-  rows.push({ name: "rec session.run 6x3x48x320", samples: await time(Math.round(50 * scale), 3, runOnce(rec.session, input([6, 3, 48, 320]))) });
+  rows.push({
+    name: "rec session.run 1x3x48x320",
+    samples: await time(Math.round(200 * scale), 5, runOnce(rec.session, input([1, 3, 48, 320]))),
+  });
+  rows.push({
+    name: "rec session.run 6x3x48x320",
+    samples: await time(Math.round(50 * scale), 3, runOnce(rec.session, input([6, 3, 48, 320]))),
+  });
   await rec.session.release();
 
   const ocr = await createOcrPipeline({ device, logger: noopLogger, sessionOptions });
@@ -103,9 +120,13 @@ async function main(): Promise<void> {
   const cpu = cpus()[0]?.model ?? "unknown CPU";
   console.log(
     `OCR bench: provider ${provider} (device ${device}${noSpin ? ", no spinning" : ""}), ${cpus().length} cores, ${cpu}, ` +
-      `load ${loadavg().map((l) => l.toFixed(1)).join("/")}, node ${process.version}`,
+      `load ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join("/")}, node ${process.version}`,
   );
-  console.log(`${"".padEnd(52)} ${"n".padStart(4)} ${"p50 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"mean ms".padStart(8)}`);
+  console.log(
+    `${"".padEnd(52)} ${"n".padStart(4)} ${"p50 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"mean ms".padStart(8)}`,
+  );
   for (const row of rows) {
     const sorted = [...row.samples].sort((a, b) => a - b);
     const mean = sorted.reduce((a, b) => a + b, 0) / sorted.length;

@@ -19,7 +19,17 @@
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { CUDA_PROVIDER_LIBS, diagnoseCuda, unresolvedLibraries } from "../src/session/cuda";
@@ -89,7 +99,9 @@ function fetchPackage(dest: string): string {
 function checkIntegrity(tarball: string): void {
   const digest = `sha512-${createHash("sha512").update(readFileSync(tarball)).digest("base64")}`;
   if (digest !== GPU_PACKAGE_INTEGRITY) {
-    throw new SetupError(`${tarball} has integrity ${digest}, expected ${GPU_PACKAGE_INTEGRITY} (${GPU_PACKAGE}@${GPU_PACKAGE_VERSION})`);
+    throw new SetupError(
+      `${tarball} has integrity ${digest}, expected ${GPU_PACKAGE_INTEGRITY} (${GPU_PACKAGE}@${GPU_PACKAGE_VERSION})`,
+    );
   }
   say(`integrity ok (${GPU_PACKAGE_INTEGRITY.slice(0, 24)}...)`);
 }
@@ -132,7 +144,8 @@ function checkLinkage(binDir: string): string[] {
     return [];
   }
   if (missing.length === 0) say("ldd: every library the CUDA provider links against resolves");
-  for (const m of missing) say(`ldd: ${m} not found: install ${LIB_HINTS[m] ?? "it"}, or add its folder to LD_LIBRARY_PATH`);
+  for (const m of missing)
+    say(`ldd: ${m} not found: install ${LIB_HINTS[m] ?? "it"}, or add its folder to LD_LIBRARY_PATH`);
   return missing;
 }
 
@@ -154,7 +167,9 @@ function checkCudnn(): boolean {
     say("cuDNN 9 found in the loader cache");
     return true;
   }
-  say("cuDNN 9 not found (LD_LIBRARY_PATH, ldconfig): convolutions on CUDA need it (apt: libcudnn9-cuda-13, or pip: nvidia-cudnn-cu13)");
+  say(
+    "cuDNN 9 not found (LD_LIBRARY_PATH, ldconfig): convolutions on CUDA need it (apt: libcudnn9-cuda-13, or pip: nvidia-cudnn-cu13)",
+  );
   return false;
 }
 
@@ -176,7 +191,9 @@ function trySession(ortDir: string): boolean {
     say(`CUDA session: ran the PP-OCR detector on the GPU (${line.slice(3)})`);
     return true;
   }
-  const why = line.startsWith("fail") ? line.slice(5) : `exit ${child.status ?? child.signal}: ${(child.stderr ?? "").trim().slice(-400)}`;
+  const why = line.startsWith("fail")
+    ? line.slice(5)
+    : `exit ${child.status ?? child.signal}: ${(child.stderr ?? "").trim().slice(-400)}`;
   say(`CUDA session FAILED: ${why}`);
   return false;
 }
@@ -184,7 +201,9 @@ function trySession(ortDir: string): boolean {
 function main(): number {
   const args = parseArgs(process.argv.slice(2));
   if (process.platform !== "linux" || process.arch !== "x64") {
-    throw new SetupError(`the CUDA provider is packaged here for linux-x64 only (this is ${process.platform}-${process.arch})`);
+    throw new SetupError(
+      `the CUDA provider is packaged here for linux-x64 only (this is ${process.platform}-${process.arch})`,
+    );
   }
   const ortDir = onnxruntimeNodeDir(args.ortDir);
   const binDir = join(ortDir, "bin", "napi-v6", "linux", "x64");

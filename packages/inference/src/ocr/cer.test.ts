@@ -25,12 +25,17 @@ describe("levenshtein", () => {
 
   it("is a metric: symmetric, zero only on equal strings, triangle inequality", () => {
     fc.assert(
-      fc.property(fc.string({ maxLength: 12 }), fc.string({ maxLength: 12 }), fc.string({ maxLength: 12 }), (a, b, c) => {
-        expect(levenshtein(a, b)).toBe(levenshtein(b, a));
-        expect(levenshtein(a, b) === 0).toBe(a === b);
-        expect(levenshtein(a, c)).toBeLessThanOrEqual(levenshtein(a, b) + levenshtein(b, c));
-        expect(levenshtein(a, b)).toBeLessThanOrEqual(Math.max(Array.from(a).length, Array.from(b).length));
-      }),
+      fc.property(
+        fc.string({ maxLength: 12 }),
+        fc.string({ maxLength: 12 }),
+        fc.string({ maxLength: 12 }),
+        (a, b, c) => {
+          expect(levenshtein(a, b)).toBe(levenshtein(b, a));
+          expect(levenshtein(a, b) === 0).toBe(a === b);
+          expect(levenshtein(a, c)).toBeLessThanOrEqual(levenshtein(a, b) + levenshtein(b, c));
+          expect(levenshtein(a, b)).toBeLessThanOrEqual(Math.max(Array.from(a).length, Array.from(b).length));
+        },
+      ),
       { numRuns: 300 },
     );
   });

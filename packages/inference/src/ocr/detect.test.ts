@@ -2,9 +2,14 @@ import { connectedComponents, dbPostprocess, detInputSize, detPreprocess, sortBo
 import type { Quad } from "./geometry";
 
 /** A probability map with axis-aligned blocks of given values. */
-function map(width: number, height: number, blocks: { x: number; y: number; w: number; h: number; p: number }[]): Float32Array {
+function map(
+  width: number,
+  height: number,
+  blocks: { x: number; y: number; w: number; h: number; p: number }[],
+): Float32Array {
   const m = new Float32Array(width * height);
-  for (const b of blocks) for (let y = b.y; y < b.y + b.h; y++) for (let x = b.x; x < b.x + b.w; x++) m[y * width + x] = b.p;
+  for (const b of blocks)
+    for (let y = b.y; y < b.y + b.h; y++) for (let x = b.x; x < b.x + b.w; x++) m[y * width + x] = b.p;
   return m;
 }
 
@@ -36,13 +41,27 @@ describe("connectedComponents", () => {
   it("joins diagonal neighbours (8-connectivity) and keeps separate blobs apart", () => {
     const w = 10;
     const m = new Float32Array(w * 6);
-    for (const [x, y] of [[1, 1], [2, 2], [3, 3], [7, 1], [7, 2], [8, 4]]) m[y! * w + x!] = 1;
-    const comps = connectedComponents(m, w, 6, 0.3).map((c) => c.pixels).sort();
+    for (const [x, y] of [
+      [1, 1],
+      [2, 2],
+      [3, 3],
+      [7, 1],
+      [7, 2],
+      [8, 4],
+    ])
+      m[y! * w + x!] = 1;
+    const comps = connectedComponents(m, w, 6, 0.3)
+      .map((c) => c.pixels)
+      .sort();
     expect(comps).toEqual([1, 2, 3]);
   });
   it("handles U shapes whose arms merge late", () => {
     const w = 7;
-    const m = map(w, 5, [{ x: 0, y: 0, w: 1, h: 5, p: 1 }, { x: 6, y: 0, w: 1, h: 5, p: 1 }, { x: 0, y: 4, w: 7, h: 1, p: 1 }]);
+    const m = map(w, 5, [
+      { x: 0, y: 0, w: 1, h: 5, p: 1 },
+      { x: 6, y: 0, w: 1, h: 5, p: 1 },
+      { x: 0, y: 4, w: 7, h: 1, p: 1 },
+    ]);
     expect(connectedComponents(m, w, 5, 0.3)).toHaveLength(1);
   });
 });
@@ -90,11 +109,21 @@ describe("dbPostprocess", () => {
 
 describe("sortBoxes", () => {
   const box = (x: number, y: number, h = 20): { box: Quad } => ({
-    box: [[x, y], [x + 50, y], [x + 50, y + h], [x, y + h]],
+    box: [
+      [x, y],
+      [x + 50, y],
+      [x + 50, y + h],
+      [x, y + h],
+    ],
   });
   it("reads top to bottom, and left to right within a row", () => {
     const sorted = sortBoxes([box(200, 103), box(0, 50), box(10, 100), box(0, 0)]);
-    expect(sorted.map((b) => b.box[0])).toEqual([[0, 0], [0, 50], [10, 100], [200, 103]]);
+    expect(sorted.map((b) => b.box[0])).toEqual([
+      [0, 0],
+      [0, 50],
+      [10, 100],
+      [200, 103],
+    ]);
     const row = sortBoxes([box(300, 4), box(0, 6), box(150, 0)]);
     expect(row.map((b) => b.box[0][0])).toEqual([0, 150, 300]);
   });

@@ -38,7 +38,15 @@ export function detInputSize(width: number, height: number, limitSide: number): 
 export function detPreprocess(image: RgbImage, limitSide: number): DetTensor {
   const { width, height } = detInputSize(image.width, image.height, limitSide);
   const data = new Float32Array(3 * width * height);
-  resizeNormaliseInto(image, width, height, data, { offset: 0, planeStride: width * height, rowStride: width }, DET_SCALE, DET_SHIFT);
+  resizeNormaliseInto(
+    image,
+    width,
+    height,
+    data,
+    { offset: 0, planeStride: width * height, rowStride: width },
+    DET_SCALE,
+    DET_SHIFT,
+  );
   return { data, width, height };
 }
 
@@ -100,9 +108,10 @@ export function dbPostprocess(
     const { area, perimeter } = quadAreaPerimeter(mini);
     const grown = growRect(rect, (area * unclipRatio) / perimeter);
     if (Math.min(grown.width, grown.height) < minSize + 2) continue;
-    const box = rectCorners(grown).map(
-      ([x, y]): Point => [clamp(Math.round(x * sx), 0, imageWidth), clamp(Math.round(y * sy), 0, imageHeight)],
-    );
+    const box = rectCorners(grown).map(([x, y]): Point => [
+      clamp(Math.round(x * sx), 0, imageWidth),
+      clamp(Math.round(y * sy), 0, imageHeight),
+    ]);
     const quad = orderQuad(box);
     if (Math.trunc(dist(quad[0], quad[1])) <= 3 || Math.trunc(dist(quad[0], quad[3])) <= 3) continue;
     out.push({ box: quad, score });

@@ -1,4 +1,12 @@
-import { convexHull, insideConvexQuad, minAreaRect, orderQuad, quadAreaPerimeter, rectCorners, type Point } from "./geometry";
+import {
+  convexHull,
+  insideConvexQuad,
+  minAreaRect,
+  orderQuad,
+  quadAreaPerimeter,
+  rectCorners,
+  type Point,
+} from "./geometry";
 
 describe("convexHull", () => {
   it("keeps the corners of a filled square and drops inner, edge and repeated points", () => {
@@ -29,8 +37,17 @@ describe("minAreaRect", () => {
 
   it("handles degenerate sets", () => {
     expect(minAreaRect([])).toMatchObject({ width: 0, height: 0 });
-    expect(minAreaRect([[3, 4], [3, 4]])).toMatchObject({ cx: 3, cy: 4, width: 0, height: 0 });
-    const line = minAreaRect([[0, 2], [10, 2], [5, 2]]);
+    expect(
+      minAreaRect([
+        [3, 4],
+        [3, 4],
+      ]),
+    ).toMatchObject({ cx: 3, cy: 4, width: 0, height: 0 });
+    const line = minAreaRect([
+      [0, 2],
+      [10, 2],
+      [5, 2],
+    ]);
     expect(line.cx).toBeCloseTo(5);
     expect(Math.max(line.width, line.height)).toBeCloseTo(10);
     expect(Math.min(line.width, line.height)).toBeCloseTo(0);
@@ -39,7 +56,19 @@ describe("minAreaRect", () => {
 
 describe("quads", () => {
   it("orders corners tl, tr, br, bl whatever the input order", () => {
-    expect(orderQuad([[10, 5], [0, 5], [10, 0], [0, 0]])).toEqual([[0, 0], [10, 0], [10, 5], [0, 5]]);
+    expect(
+      orderQuad([
+        [10, 5],
+        [0, 5],
+        [10, 0],
+        [0, 0],
+      ]),
+    ).toEqual([
+      [0, 0],
+      [10, 0],
+      [10, 5],
+      [0, 5],
+    ]);
     const q = rectCorners({ cx: 50, cy: 20, width: 60, height: 10, angle: Math.PI }); // upside down
     expect(q[0][0]).toBeCloseTo(20);
     expect(q[0][1]).toBeCloseTo(15);
@@ -48,7 +77,12 @@ describe("quads", () => {
   });
 
   it("tests points against a quad and measures it", () => {
-    const q = orderQuad([[0, 0], [10, 0], [10, 4], [0, 4]]);
+    const q = orderQuad([
+      [0, 0],
+      [10, 0],
+      [10, 4],
+      [0, 4],
+    ]);
     expect(insideConvexQuad(q, 5, 2)).toBe(true);
     expect(insideConvexQuad(q, 0, 0)).toBe(true);
     expect(insideConvexQuad(q, 11, 2)).toBe(false);

@@ -31,13 +31,19 @@ describe("toRgb", () => {
   });
 
   it("refuses unknown formats, corrupt files, inconsistent sizes and oversized images", async () => {
-    await expect(toRgb(Buffer.from("GIF89a......"))).rejects.toThrow(new OcrInputError("unsupported image: expected PNG or JPEG bytes, or { width, height, data } RGBA"));
+    await expect(toRgb(Buffer.from("GIF89a......"))).rejects.toThrow(
+      new OcrInputError("unsupported image: expected PNG or JPEG bytes, or { width, height, data } RGBA"),
+    );
     const png = createCanvas(3, 2).encodeSync("png");
     await expect(toRgb(png.subarray(0, 20))).rejects.toThrow(/cannot decode png/);
-    await expect(toRgb({ width: 2, height: 2, data: new Uint8Array(15) })).rejects.toThrow(/15 bytes, expected 2x2x4 = 16/);
+    await expect(toRgb({ width: 2, height: 2, data: new Uint8Array(15) })).rejects.toThrow(
+      /15 bytes, expected 2x2x4 = 16/,
+    );
     await expect(toRgb({ width: 0, height: 2, data: new Uint8Array(0) })).rejects.toThrow(OcrInputError);
     await expect(toRgb({ width: 1.5, height: 2, data: new Uint8Array(12) })).rejects.toThrow(OcrInputError);
-    await expect(toRgb({ width: 100, height: 100, data: new Uint8Array(40000) }, 9999)).rejects.toThrow(/exceeds the 9999-pixel limit/);
+    await expect(toRgb({ width: 100, height: 100, data: new Uint8Array(40000) }, 9999)).rejects.toThrow(
+      /exceeds the 9999-pixel limit/,
+    );
     await expect(toRgb(createCanvas(100, 100).encodeSync("png"), 9999)).rejects.toThrow(/exceeds/);
   });
 });

@@ -60,7 +60,8 @@ export async function toRgb(input: OcrInput, maxPixels = DEFAULT_MAX_IMAGE_PIXEL
   }
   const bytes = input;
   const format = sniffImageFormat(bytes);
-  if (format === null) throw new OcrInputError("unsupported image: expected PNG or JPEG bytes, or { width, height, data } RGBA");
+  if (format === null)
+    throw new OcrInputError("unsupported image: expected PNG or JPEG bytes, or { width, height, data } RGBA");
   let image;
   try {
     image = await loadImage(Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));

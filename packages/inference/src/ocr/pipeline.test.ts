@@ -80,13 +80,19 @@ describe("recognize", () => {
       }
     }
     const corpusCer = errors / chars;
-    if (misses.length > 0) console.log(`OCR corpus CER ${(corpusCer * 100).toFixed(2)}%, misreads:\n  ${misses.join("\n  ")}`);
+    if (misses.length > 0)
+      console.log(`OCR corpus CER ${(corpusCer * 100).toFixed(2)}%, misreads:\n  ${misses.join("\n  ")}`);
     expect(corpusCer).toBeLessThanOrEqual(MAX_CORPUS_CER);
     expect(errorsNoSpaces / charsNoSpaces).toBeLessThanOrEqual(MAX_CORPUS_CER_NO_SPACES);
   });
 
   it("reads a multi-line image top to bottom, each box around its line", async () => {
-    const lines = ["noosphere miners earn NOOS", "validators score them", "0x3f5CE5FBFe3E9af3971dD833D26bA9b5C936f0bE", "epoch 42 closes at block 9000"];
+    const lines = [
+      "noosphere miners earn NOOS",
+      "validators score them",
+      "0x3f5CE5FBFe3E9af3971dD833D26bA9b5C936f0bE",
+      "epoch 42 closes at block 9000",
+    ];
     const image = renderTextImage({ lines, font: { family: "DejaVu Sans", weight: "normal" }, size: 28, seed: 77 });
     const result = await ocr.recognize(image.png);
     expect(result.lines).toHaveLength(lines.length);
@@ -176,7 +182,12 @@ describe("pipeline checks", () => {
     const keys = readFileSync(paths.dictionary, "utf8").split("\n");
     const shifted = join(dir, "shifted.txt");
     writeFileSync(shifted, [...keys.slice(1), keys[0]].join("\n"));
-    const broken = await createOcrPipeline({ device: "cpu", logger: noopLogger, models: { ...paths, dictionary: shifted }, minConfidence: 0 });
+    const broken = await createOcrPipeline({
+      device: "cpu",
+      logger: noopLogger,
+      models: { ...paths, dictionary: shifted },
+      minConfidence: 0,
+    });
     const ref = TEXTS[0]![0]!;
     const { lines } = await broken.recognize(renderTextImage({ lines: [ref], seed: 11 }).png);
     expect(characterErrorRate(ref, joined(lines))).toBeGreaterThan(0.8);
@@ -187,9 +198,9 @@ describe("pipeline checks", () => {
     const paths = ppOcrV4ModelPaths();
     const short = join(dir, "short.txt");
     writeFileSync(short, "a\nb\nc\n");
-    await expect(createOcrPipeline({ device: "cpu", logger: noopLogger, models: { ...paths, dictionary: short } })).rejects.toThrow(
-      /gives 5 classes but .* outputs 6625/,
-    );
+    await expect(
+      createOcrPipeline({ device: "cpu", logger: noopLogger, models: { ...paths, dictionary: short } }),
+    ).rejects.toThrow(/gives 5 classes but .* outputs 6625/);
   });
 
   it("finishes running calls on close, then refuses new ones", async () => {
@@ -197,12 +208,16 @@ describe("pipeline checks", () => {
     const running = p.recognize(renderTextImage({ lines: ["closing time"], seed: 2 }).png);
     await p.close();
     expect(joined((await running).lines)).toMatch(/closing\s?time/);
-    await expect(p.recognize(renderTextImage({ lines: ["late"], seed: 2 }).png)).rejects.toThrow(OcrPipelineClosedError);
+    await expect(p.recognize(renderTextImage({ lines: ["late"], seed: 2 }).png)).rejects.toThrow(
+      OcrPipelineClosedError,
+    );
     await p.close(); // idempotent
   });
 
   it("fails `cuda` at start on a machine without CUDA", async () => {
     if (diagnoseCuda().likelyUsable) return; // covered by the CUDA session test on GPU machines
-    await expect(createOcrPipeline({ device: "cuda", logger: noopLogger })).rejects.toThrow(/device "cuda" is not usable/);
+    await expect(createOcrPipeline({ device: "cuda", logger: noopLogger })).rejects.toThrow(
+      /device "cuda" is not usable/,
+    );
   });
 });

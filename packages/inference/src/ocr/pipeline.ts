@@ -90,7 +90,8 @@ export async function createOcrPipeline(options: OcrPipelineOptions = {}): Promi
   const maxRecWidth = options.maxRecWidth ?? 1920;
   const minConfidence = options.minConfidence ?? 0.5;
   const maxPixels = options.maxImagePixels ?? DEFAULT_MAX_IMAGE_PIXELS;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`recBatchSize must be a positive integer, got ${batchSize}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new RangeError(`recBatchSize must be a positive integer, got ${batchSize}`);
   if (maxRecWidth < REC_HEIGHT) throw new RangeError(`maxRecWidth must be at least ${REC_HEIGHT}, got ${maxRecWidth}`);
 
   const dictionary = loadDictionary(paths.dictionary);
@@ -137,7 +138,14 @@ export async function createOcrPipeline(options: OcrPipelineOptions = {}): Promi
     });
     const t3 = performance.now();
     const probMap = detOut[det.session.outputNames[0]!]!;
-    const boxes = dbPostprocess(probMap.data as Float32Array, detIn.width, detIn.height, image.width, image.height, options);
+    const boxes = dbPostprocess(
+      probMap.data as Float32Array,
+      detIn.width,
+      detIn.height,
+      image.width,
+      image.height,
+      options,
+    );
     const t4 = performance.now();
 
     const crops = boxes.map((b) => cropQuad(image, b.box));

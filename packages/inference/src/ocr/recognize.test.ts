@@ -1,5 +1,14 @@
 import { ppOcrV4ModelPaths } from "./models";
-import { ctcGreedyDecode, cropQuad, loadDictionary, planBatches, recPreprocess, recWidth, REC_HEIGHT, REC_MIN_WIDTH } from "./recognize";
+import {
+  ctcGreedyDecode,
+  cropQuad,
+  loadDictionary,
+  planBatches,
+  recPreprocess,
+  recWidth,
+  REC_HEIGHT,
+  REC_MIN_WIDTH,
+} from "./recognize";
 import type { RgbImage } from "./image";
 
 /** An RGB image whose pixel (x, y) is (x, y, 7): crops can be checked pixel by pixel. */
@@ -9,7 +18,8 @@ function gradient(width: number, height: number): RgbImage {
   return { width, height, data };
 }
 
-const px = (img: RgbImage, x: number, y: number): number[] => Array.from(img.data.subarray((y * img.width + x) * 3, (y * img.width + x) * 3 + 3));
+const px = (img: RgbImage, x: number, y: number): number[] =>
+  Array.from(img.data.subarray((y * img.width + x) * 3, (y * img.width + x) * 3 + 3));
 
 describe("loadDictionary", () => {
   it("puts the blank first and the space last: 6625 classes for ppocr_keys_v1", () => {
@@ -55,7 +65,12 @@ describe("ctcGreedyDecode", () => {
 describe("cropQuad", () => {
   it("cuts an axis-aligned box pixel for pixel", () => {
     const img = gradient(100, 50);
-    const crop = cropQuad(img, [[10, 20], [40, 20], [40, 30], [10, 30]]);
+    const crop = cropQuad(img, [
+      [10, 20],
+      [40, 20],
+      [40, 30],
+      [10, 30],
+    ]);
     expect([crop.width, crop.height]).toEqual([30, 10]);
     expect(px(crop, 0, 0)).toEqual([10, 20, 7]);
     expect(px(crop, 29, 9)).toEqual([39, 29, 7]);
@@ -64,7 +79,12 @@ describe("cropQuad", () => {
   it("straightens a tilted box", () => {
     const img = gradient(100, 100);
     // a 40 x 10 rectangle turned 90 degrees clockwise: its top edge runs down the image
-    const crop = cropQuad(img, [[60, 20], [60, 60], [50, 60], [50, 20]]);
+    const crop = cropQuad(img, [
+      [60, 20],
+      [60, 60],
+      [50, 60],
+      [50, 20],
+    ]);
     expect([crop.width, crop.height]).toEqual([40, 10]);
     expect(px(crop, 0, 0)).toEqual([60 - 1, 20, 7]); // sampled half a pixel inside the corner
     expect(px(crop, 39, 0)[1]).toBe(59);
@@ -72,7 +92,12 @@ describe("cropQuad", () => {
 
   it("turns tall crops a quarter counter-clockwise", () => {
     const img = gradient(100, 100);
-    const crop = cropQuad(img, [[10, 10], [20, 10], [20, 40], [10, 40]]);
+    const crop = cropQuad(img, [
+      [10, 10],
+      [20, 10],
+      [20, 40],
+      [10, 40],
+    ]);
     expect([crop.width, crop.height]).toEqual([30, 10]);
     expect(px(crop, 0, 0)).toEqual([19, 10, 7]); // the top-right corner comes to the top-left
     expect(px(crop, 0, 9)).toEqual([10, 10, 7]);

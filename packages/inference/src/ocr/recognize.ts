@@ -16,7 +16,9 @@ const REC_SHIFT = [-1, -1, -1] as const;
  * (PaddleOCR's `use_space_char`). For ppocr_keys_v1.txt that is 1 + 6623 + 1 = 6625 classes.
  */
 export function loadDictionary(path: string): string[] {
-  const keys = readFileSync(path, "utf8").split("\n").map((l) => l.replace(/\r$/, ""));
+  const keys = readFileSync(path, "utf8")
+    .split("\n")
+    .map((l) => l.replace(/\r$/, ""));
   if (keys.length > 0 && keys[keys.length - 1] === "") keys.pop();
   return ["", ...keys, " "];
 }
@@ -93,7 +95,9 @@ export function recWidth(crop: RgbImage, maxWidth: number): number {
  * ratio), so little of each batch is padding. Returns indices into `crops`.
  */
 export function planBatches(crops: readonly RgbImage[], batchSize: number): number[][] {
-  const order = crops.map((_, i) => i).sort((a, b) => crops[a]!.width / crops[a]!.height - crops[b]!.width / crops[b]!.height);
+  const order = crops
+    .map((_, i) => i)
+    .sort((a, b) => crops[a]!.width / crops[a]!.height - crops[b]!.width / crops[b]!.height);
   const batches: number[][] = [];
   for (let i = 0; i < order.length; i += batchSize) batches.push(order.slice(i, i + batchSize));
   return batches;
@@ -117,7 +121,15 @@ export function recPreprocess(crops: readonly RgbImage[], maxWidth: number): Rec
   const plane = REC_HEIGHT * width;
   const data = new Float32Array(crops.length * 3 * plane); // zero = the padding value
   crops.forEach((crop, i) => {
-    resizeNormaliseInto(crop, widths[i]!, REC_HEIGHT, data, { offset: i * 3 * plane, planeStride: plane, rowStride: width }, REC_SCALE, REC_SHIFT);
+    resizeNormaliseInto(
+      crop,
+      widths[i]!,
+      REC_HEIGHT,
+      data,
+      { offset: i * 3 * plane, planeStride: plane, rowStride: width },
+      REC_SCALE,
+      REC_SHIFT,
+    );
   });
   return { data, count: crops.length, width };
 }

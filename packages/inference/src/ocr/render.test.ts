@@ -73,7 +73,8 @@ describe("renderTextImage", () => {
   it("adds noise only when asked", () => {
     const clean = renderTextImage({ lines: ["noise"], seed: 9 });
     const noisy = renderTextImage({ lines: ["noise"], seed: 9, noise: 1 });
-    const levels = (rgba: Uint8Array): number => new Set(Array.from(rgba.subarray(0, 4 * clean.width * 5)).filter((_, i) => i % 4 === 0)).size;
+    const levels = (rgba: Uint8Array): number =>
+      new Set(Array.from(rgba.subarray(0, 4 * clean.width * 5)).filter((_, i) => i % 4 === 0)).size;
     expect(levels(clean.rgba)).toBe(1); // the top margin is flat paper
     expect(levels(noisy.rgba)).toBeGreaterThan(20);
   });

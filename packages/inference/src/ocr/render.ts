@@ -131,6 +131,8 @@ export function renderTextImage(options: RenderTextOptions): RenderedText {
     }
     ctx.putImageData(imageData, 0, 0);
   }
-  const rgba = new Uint8Array(imageData.data.buffer.slice(imageData.data.byteOffset, imageData.data.byteOffset + imageData.data.byteLength));
+  const rgba = new Uint8Array(
+    imageData.data.buffer.slice(imageData.data.byteOffset, imageData.data.byteOffset + imageData.data.byteLength),
+  );
   return { png: canvas.encodeSync("png"), width, height, rgba, font, size, boxes };
 }

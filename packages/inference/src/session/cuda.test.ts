@@ -96,13 +96,18 @@ describe("CudaUnavailableError", () => {
       for (const lib of CUDA_PROVIDER_LIBS) writeFileSync(join(root, lib), "");
       writeFileSync(join(root, "nvidia0"), "");
       const diagnosis = diagnoseCuda({ ortBinDir: root, devDir: root, searchPath: "" });
-      const e = new CudaUnavailableError(diagnosis, "Failed to load shared library", ["libcublasLt.so.13", "libcuda.so.1"]);
+      const e = new CudaUnavailableError(diagnosis, "Failed to load shared library", [
+        "libcublasLt.so.13",
+        "libcuda.so.1",
+      ]);
       expect(e.message).toContain("libonnxruntime_providers_cuda.so cannot find libcublasLt.so.13, libcuda.so.1");
       expect(e.message).toContain("onnxruntime said: Failed to load shared library");
       expect(e.unresolved).toEqual(["libcublasLt.so.13", "libcuda.so.1"]);
       if (diagnosis.likelyUsable) {
         const bare = new CudaUnavailableError(diagnosis, "CUDNN failure 4");
-        expect(bare.message).toMatch(/the checks found nothing missing; onnxruntime said: CUDNN failure 4 \(check that cuDNN 9/);
+        expect(bare.message).toMatch(
+          /the checks found nothing missing; onnxruntime said: CUDNN failure 4 \(check that cuDNN 9/,
+        );
       }
     } finally {
       rmSync(root, { recursive: true, force: true });

@@ -6,7 +6,8 @@ import { join } from "node:path";
 import { ppOcrV4ModelPaths } from "../ocr/models";
 import { assertModelAllowed, isBytes32Hex, ModelNotAllowedError, sha256File } from "./hash";
 
-const sha256sum = (path: string): string => `0x${execFileSync("sha256sum", [path], { encoding: "utf8" }).split(" ")[0]}`;
+const sha256sum = (path: string): string =>
+  `0x${execFileSync("sha256sum", [path], { encoding: "utf8" }).split(" ")[0]}`;
 
 describe("sha256File", () => {
   let dir: string;

@@ -115,7 +115,10 @@ export async function createSession(
             : [];
         const error = new CudaUnavailableError(diagnosis, ortMessage, unresolved);
         if (device === "cuda") throw error;
-        logger.warn({ model, problems: diagnosis.problems, unresolved, ortMessage }, `CUDA session failed, falling back to CPU: ${error.message}`);
+        logger.warn(
+          { model, problems: diagnosis.problems, unresolved, ortMessage },
+          `CUDA session failed, falling back to CPU: ${error.message}`,
+        );
       }
     } else {
       logger.warn(
