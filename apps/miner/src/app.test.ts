@@ -1,4 +1,3 @@
-/** @jest-environment ./packages/inference/src/text-generation/testing/ort-environment.ts */
 import type { AddressInfo } from "node:net";
 import type { FastifyInstance } from "fastify";
 import { Wallet } from "ethers";

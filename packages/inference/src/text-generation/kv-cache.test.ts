@@ -1,10 +1,9 @@
-/** @jest-environment ./packages/inference/src/text-generation/testing/ort-environment.ts */
 import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import * as ort from "onnxruntime-node";
-import { createSession } from "./create-session";
+import { createSession } from "../session/index";
 import { DecoderSession, describeDecoder, type DecoderState } from "./decoder";
 import { builtinModelPath, loadTextGenerationModel } from "./model";
 import { Prng } from "./sampling";
@@ -74,7 +73,7 @@ describe("KV cache", () => {
     });
     const file = path.join(dir, `tiny-${positionIdsInput}.onnx`);
     await writeFile(file, onnx);
-    const session = await createSession(file);
+    const { session } = await createSession(file, { device: "cpu" });
     return new DecoderSession(session, describeDecoder(session, config));
   }
 
@@ -161,6 +160,26 @@ describe("KV cache", () => {
     }
   });
 
+  it("stops with finishReason length when the model's context is full", async () => {
+    const modelDir = path.join(dir, "context");
+    await writeTinyTransformer(modelDir, { seed: 3, maxPositions: 64 });
+    const model = await loadTextGenerationModel(modelDir);
+    try {
+      expect(model.info.maxContext).toBe(64);
+      const prompt = "x".repeat(60); // one token per byte
+      expect(model.countTokens(prompt)).toBe(60);
+      const r = await model.generate(prompt, { maxTokens: 20, ignoreEos: true });
+      expect(r).toMatchObject({ finishReason: "length", usage: { promptTokens: 60, completionTokens: 4 } });
+      const uncached = await model.generate(prompt, { maxTokens: 20, ignoreEos: true, useCache: false });
+      expect(uncached.tokens).toEqual(r.tokens);
+      const full = await model.generate("y".repeat(64), { maxTokens: 5 });
+      expect(full).toMatchObject({ tokens: [], finishReason: "length" });
+      await expect(model.generate("z".repeat(65))).rejects.toThrow(/context of 64/);
+    } finally {
+      await model.close();
+    }
+  });
+
   it("the fixture writes a loadable export folder from onnx/model.onnx too", async () => {
     const modelDir = path.join(dir, "nested");
     await writeTinyTransformer(modelDir, { seed: 2 });
@@ -170,7 +189,7 @@ describe("KV cache", () => {
     try {
       expect(model.info.modelPath).toBe(path.join(modelDir, "onnx", "model.onnx"));
       const bytes = await readFile(model.info.modelPath);
-      expect(model.info.sha256).toBe(createHash("sha256").update(bytes).digest("hex"));
+      expect(model.info.sha256).toBe("0x" + createHash("sha256").update(bytes).digest("hex"));
       expect((await model.generate("x", { maxTokens: 3 })).tokens).toHaveLength(3);
     } finally {
       await model.close();
