@@ -119,7 +119,13 @@ async function main(): Promise<void> {
     await (await net.billing.connect(net.accounts.admin).setLimits(net.netuid, TIER_BATCH, 64, 1000)).wait();
     const wire = wireDomain(net.chainId, net.deployment.contracts.subnets);
     const vouchers = voucherDomain(net.chainId, net.deployment.contracts.billing);
-    const chain = new ContractChainView({ subnets: net.subnets, billing: net.billing, netuid: net.netuid, tier: TIER_BATCH, miner: miner.address });
+    const chain = new ContractChainView({
+      subnets: net.subnets,
+      billing: net.billing,
+      netuid: net.netuid,
+      tier: TIER_BATCH,
+      miner: miner.address,
+    });
     const app = buildMinerApp({
       task,
       hotkey: miner,
@@ -145,15 +151,32 @@ async function main(): Promise<void> {
     await app.listen({ host: "127.0.0.1", port: 0 });
     const url = new URL(`http://127.0.0.1:${(app.server.address() as AddressInfo).port}`);
     const httpClient = new HttpClient();
-    const target: MinerTarget = { url: url.origin, miner: miner.address, netuid: net.netuid, wireDomain: wire, voucherDomain: vouchers, tier: TIER_BATCH, model: task.modelHash };
+    const target: MinerTarget = {
+      url: url.origin,
+      miner: miner.address,
+      netuid: net.netuid,
+      wireDomain: wire,
+      voucherDomain: vouchers,
+      tier: TIER_BATCH,
+      model: task.modelHash,
+    };
 
-    console.log(`miner HTTP overhead — noos-tiny on ${model.provider}, prompt ${JSON.stringify(PROMPT)}, ${ROUNDS} rounds x ${PER_ROUND} requests per size, raw and HTTP interleaved`);
-    console.log(`node ${process.version}, ${os.cpus().length} CPUs, load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}\n`);
+    console.log(
+      `miner HTTP overhead — noos-tiny on ${model.provider}, prompt ${JSON.stringify(PROMPT)}, ${ROUNDS} rounds x ${PER_ROUND} requests per size, raw and HTTP interleaved`,
+    );
+    console.log(
+      `node ${process.version}, ${os.cpus().length} CPUs, load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(" ")}\n`,
+    );
 
     // One decoder step, for scale.
     const ids = model.tokenizer.encode(PROMPT);
     const step = await timeStep(model, ids);
-    console.log(`one decoder session.run (prefill of ${ids.length} tokens): p50 ${step.p50.toFixed(3)} ms, p99 ${step.p99.toFixed(3)} ms\n`);
+    console.log(
+      `one decoder session.run (prefill of ${ids.length} tokens): p50 ${step.p50.toFixed(3)} ms, p99 ${step.p99.toFixed(3)} ms\n`,
+    );
 
     let cumulative = 0n;
     const rows: string[] = [];
@@ -169,7 +192,10 @@ async function main(): Promise<void> {
         const sign = async (): Promise<SignedCall> => {
           if (who === "validator") return signCall(validator, target, body, { ttlSeconds: 290 });
           cumulative += PRICE;
-          return signCall(gateway, target, body, { ttlSeconds: 290, voucher: { client: client.address, cumulativeAmount: cumulative } });
+          return signCall(gateway, target, body, {
+            ttlSeconds: 290,
+            voucher: { client: client.address, cumulativeAmount: cumulative },
+          });
         };
         // Warm-up: caches, JIT, keep-alive connection, the caller's key tables.
         for (let i = 0; i < 10; i++) {
@@ -189,7 +215,8 @@ async function main(): Promise<void> {
           for (const res of await httpClient.run(url.origin, calls)) {
             viaHttp.push(res.ms);
             if (res.status !== 200) throw new Error(`request failed: ${res.status} ${res.body}`);
-            httpTokens += (JSON.parse(res.body) as { output: { usage: { completionTokens: number } } }).output.usage.completionTokens;
+            httpTokens += (JSON.parse(res.body) as { output: { usage: { completionTokens: number } } }).output.usage
+              .completionTokens;
           }
         }
         const r = stats(raw);
@@ -218,12 +245,15 @@ async function main(): Promise<void> {
       }
     }
     console.log("latencies in ms; 'in miner': arrival to answer written, measured in the miner");
-    console.log("max_tok  caller     raw p50   http p50  overhead  in miner  overhead   raw p99   http p99   raw r/s  http r/s  raw tok/s http tok/s");
+    console.log(
+      "max_tok  caller     raw p50   http p50  overhead  in miner  overhead   raw p99   http p99   raw r/s  http r/s  raw tok/s http tok/s",
+    );
     for (const row of rows) console.log(row);
 
     // Where the per-request time goes on the miner's side (one thread, no model).
     console.log("\nper-request cost of the miner's own work (µs, p50 of 500):");
-    for (const [name, us] of await pieces(target, validator, miner)) console.log(`  ${name.padEnd(52)} ${us.toFixed(0).padStart(6)}`);
+    for (const [name, us] of await pieces(target, validator, miner))
+      console.log(`  ${name.padEnd(52)} ${us.toFixed(0).padStart(6)}`);
 
     if (headline) {
       const overhead = headline.http.p50 / headline.raw.p50 - 1;
@@ -254,7 +284,11 @@ async function timeStep(model: TextGenerationModel, ids: readonly number[]): Pro
 async function pieces(target: MinerTarget, caller: HDNodeWallet, hotkey: HDNodeWallet): Promise<[string, number][]> {
   const body = JSON.stringify({ prompt: PROMPT, max_tokens: 64 });
   const callerAddress = caller.address;
-  const calls = await Promise.all(Array.from({ length: 500 }, () => signRequest(caller, target.wireDomain, { miner: target.miner, netuid: target.netuid, body, ttlSeconds: 290 })));
+  const calls = await Promise.all(
+    Array.from({ length: 500 }, () =>
+      signRequest(caller, target.wireDomain, { miner: target.miner, netuid: target.netuid, body, ttlSeconds: 290 }),
+    ),
+  );
   const out: [string, number][] = [];
   const time = (name: string, fn: (i: number) => void) => {
     const us: number[] = [];
@@ -265,14 +299,35 @@ async function pieces(target: MinerTarget, caller: HDNodeWallet, hotkey: HDNodeW
     }
     out.push([name, stats(us).p50]);
   };
-  const slow = new RequestAuthenticator({ domain: target.wireDomain, miner: target.miner, netuid: target.netuid, keys: new CallerKeys(0) });
-  time("authenticate a request, key recovered (first call)", (i) => slow.authenticate(calls[i]!.headers, Buffer.from(body)));
+  const slow = new RequestAuthenticator({
+    domain: target.wireDomain,
+    miner: target.miner,
+    netuid: target.netuid,
+    keys: new CallerKeys(0),
+  });
+  time("authenticate a request, key recovered (first call)", (i) =>
+    slow.authenticate(calls[i]!.headers, Buffer.from(body)),
+  );
   const keys = new CallerKeys();
   keys.remember(callerAddress, caller.signingKey.publicKey);
-  const fast = new RequestAuthenticator({ domain: target.wireDomain, miner: target.miner, netuid: target.netuid, keys });
-  time("authenticate a request, cached key (repeat caller)", (i) => fast.authenticate(calls[i]!.headers, Buffer.from(body)));
+  const fast = new RequestAuthenticator({
+    domain: target.wireDomain,
+    miner: target.miner,
+    netuid: target.netuid,
+    keys,
+  });
+  time("authenticate a request, cached key (repeat caller)", (i) =>
+    fast.authenticate(calls[i]!.headers, Buffer.from(body)),
+  );
   const verifier = new VoucherVerifier(target.voucherDomain, keys);
-  const voucher = { client: callerAddress, miner: target.miner, netuid: target.netuid, tier: target.tier, model: target.model, cumulativeAmount: 1n };
+  const voucher = {
+    client: callerAddress,
+    miner: target.miner,
+    netuid: target.netuid,
+    tier: target.tier,
+    model: target.model,
+    cumulativeAmount: 1n,
+  };
   const vsig = await signVoucher(caller, target.voucherDomain, voucher);
   time("verify a voucher, cached key", () => verifier.signedBy(voucher, vsig, callerAddress));
   const signer = new ResponseSigner(hotkey, target.wireDomain);

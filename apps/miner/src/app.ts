@@ -123,7 +123,9 @@ export function buildMinerApp(opts: MinerAppOptions): FastifyInstance {
   });
 
   app.setNotFoundHandler((req, reply) => {
-    void reply.code(404).send(errorBody("not-found", `no route ${req.method} ${req.url}; POST /v1/infer, GET /health, GET /metrics`));
+    void reply
+      .code(404)
+      .send(errorBody("not-found", `no route ${req.method} ${req.url}; POST /v1/infer, GET /health, GET /metrics`));
   });
 
   app.addHook("onResponse", async (req, reply) => {
@@ -224,7 +226,9 @@ export function buildMinerApp(opts: MinerAppOptions): FastifyInstance {
       grant.release();
       if (!signal.aborted) {
         opts.logger.error({ err }, "streamed inference failed");
-        res.write(`event: error\ndata: ${JSON.stringify(errorBody("inference-failed", "the model failed to answer; try another miner"))}\n\n`);
+        res.write(
+          `event: error\ndata: ${JSON.stringify(errorBody("inference-failed", "the model failed to answer; try another miner"))}\n\n`,
+        );
       }
     } finally {
       res.end();

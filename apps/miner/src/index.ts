@@ -12,7 +12,12 @@ export { ResponseSigner } from "./auth/response-signer";
 export type { Hotkey } from "./auth/response-signer";
 export { AccessPolicy } from "./billing/access";
 export type { AccessGrant, AccessPolicyOptions, MinerChainView, ReadOptions } from "./billing/access";
-export { ContractChainView, ChainUnavailableError, NotPricedError, DEFAULT_CHAIN_VIEW_TTLS } from "./billing/chain-view";
+export {
+  ContractChainView,
+  ChainUnavailableError,
+  NotPricedError,
+  DEFAULT_CHAIN_VIEW_TTLS,
+} from "./billing/chain-view";
 export type { ChainViewTtls, ContractChainViewOptions } from "./billing/chain-view";
 export { VoucherRedeemer } from "./billing/redeemer";
 export type { RedemptionRecord, RedemptionReport, VoucherRedeemerOptions } from "./billing/redeemer";

@@ -33,7 +33,14 @@ describe("RequestAuthenticator", () => {
     for (let i = 0; i < 3; i++) {
       const signed = await signRequest(caller, domain, { miner, netuid, body });
       const ours = auth.authenticate(signed.headers, Buffer.from(body));
-      const theirs = verifyRequest({ domain, miner, netuid, headers: signed.headers, body, nonces: new NonceRegistry() });
+      const theirs = verifyRequest({
+        domain,
+        miner,
+        netuid,
+        headers: signed.headers,
+        body,
+        nonces: new NonceRegistry(),
+      });
       expect(ours.request).toEqual(theirs);
       expect(ours.hash).toBe(requestHash(domain, theirs));
       // First call: key recovered; later calls: verified against the cached key.
@@ -49,14 +56,28 @@ describe("RequestAuthenticator", () => {
     const raw = Buffer.from(body);
     const without = (name: string) => Object.fromEntries(Object.entries(signed.headers).filter(([k]) => k !== name));
     expect(reason(() => auth.authenticate(without(HEADERS.signature), raw))).toBe("missing-signature");
-    expect(reason(() => auth.authenticate({ ...signed.headers, [HEADERS.signature]: "0x0000" }, raw))).toBe("missing-signature");
+    expect(reason(() => auth.authenticate({ ...signed.headers, [HEADERS.signature]: "0x0000" }, raw))).toBe(
+      "missing-signature",
+    );
     expect(reason(() => auth.authenticate(without(HEADERS.deadline), raw))).toBe("malformed-headers");
-    expect(reason(() => auth.authenticate({ ...signed.headers, [HEADERS.caller]: "alice" }, raw))).toBe("malformed-headers");
-    expect(reason(() => auth.authenticate({ ...signed.headers, [HEADERS.nonce]: "1".repeat(80) }, raw))).toBe("malformed-headers");
+    expect(reason(() => auth.authenticate({ ...signed.headers, [HEADERS.caller]: "alice" }, raw))).toBe(
+      "malformed-headers",
+    );
+    expect(reason(() => auth.authenticate({ ...signed.headers, [HEADERS.nonce]: "1".repeat(80) }, raw))).toBe(
+      "malformed-headers",
+    );
     expect(reason(() => auth.authenticate({ ...signed.headers, [HEADERS.netuid]: "4" }, raw))).toBe("wrong-netuid");
     expect(reason(() => auth.authenticate(signed.headers, Buffer.from(body + " ")))).toBe("bad-signature");
-    expect(reason(() => auth.authenticate({ ...signed.headers, [HEADERS.caller]: other.address }, raw))).toBe("bad-signature");
-    const stale = await signRequest(caller, domain, { miner, netuid, body, now: () => Math.floor(Date.now() / 1000) - 100, ttlSeconds: 10 });
+    expect(reason(() => auth.authenticate({ ...signed.headers, [HEADERS.caller]: other.address }, raw))).toBe(
+      "bad-signature",
+    );
+    const stale = await signRequest(caller, domain, {
+      miner,
+      netuid,
+      body,
+      now: () => Math.floor(Date.now() / 1000) - 100,
+      ttlSeconds: 10,
+    });
     expect(reason(() => auth.authenticate(stale.headers, raw))).toBe("expired");
     const far = await signRequest(caller, domain, { miner, netuid, body, ttlSeconds: 301 });
     expect(reason(() => auth.authenticate(far.headers, raw))).toBe("deadline-too-far");
@@ -71,7 +92,9 @@ describe("RequestAuthenticator", () => {
     const raw = Buffer.from(body);
 
     const forged = await signRequest(other, domain, { miner, netuid, body });
-    expect(reason(() => auth.authenticate({ ...forged.headers, [HEADERS.caller]: caller.address }, raw))).toBe("bad-signature");
+    expect(reason(() => auth.authenticate({ ...forged.headers, [HEADERS.caller]: caller.address }, raw))).toBe(
+      "bad-signature",
+    );
 
     // The same signature with s' = n - s is a valid ECDSA signature that ethers refuses (s >= 2^255
     // when the top bit is set): the fast path must refuse exactly those too.
@@ -82,7 +105,14 @@ describe("RequestAuthenticator", () => {
     const topBitSet = (getBytes(toBeHex(flippedS, 32))[0]! & 0x80) !== 0;
     const viaProtocol = (() => {
       try {
-        verifyRequest({ domain, miner, netuid, headers: { ...signed.headers, [HEADERS.signature]: flipped }, body, nonces: new NonceRegistry() });
+        verifyRequest({
+          domain,
+          miner,
+          netuid,
+          headers: { ...signed.headers, [HEADERS.signature]: flipped },
+          body,
+          nonces: new NonceRegistry(),
+        });
         return undefined;
       } catch (err) {
         return (err as { reason: string }).reason;
@@ -92,7 +122,9 @@ describe("RequestAuthenticator", () => {
     expect(viaProtocol === "bad-signature").toBe(topBitSet);
 
     const badV = signed.headers[HEADERS.signature]!.slice(0, -2) + "05";
-    expect(reason(() => auth.authenticate({ ...signed.headers, [HEADERS.signature]: badV }, raw))).toBe("bad-signature");
+    expect(reason(() => auth.authenticate({ ...signed.headers, [HEADERS.signature]: badV }, raw))).toBe(
+      "bad-signature",
+    );
   });
 
   it("fast and slow paths agree on random bodies and tampering (property)", async () => {

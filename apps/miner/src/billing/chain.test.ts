@@ -50,7 +50,9 @@ describe("miner and the billing contracts (spawned Hardhat node)", () => {
       expect(await net.billing.recoverVoucherSigner(v, signature)).toBe(net.accounts.client.address);
       expect(recoverVoucherSigner(domain, v, signature)).toBe(net.accounts.client.address);
       expect(verifier.signedBy(v, signature, net.accounts.client.address)).toBe(true);
-      expect(verifier.signedBy({ ...v, cumulativeAmount: 12_346n }, signature, net.accounts.client.address)).toBe(false);
+      expect(verifier.signedBy({ ...v, cumulativeAmount: 12_346n }, signature, net.accounts.client.address)).toBe(
+        false,
+      );
     });
   });
 
@@ -110,7 +112,13 @@ describe("miner and the billing contracts (spawned Hardhat node)", () => {
     });
 
     it("says when governance set no price", async () => {
-      const unpriced = new ContractChainView({ subnets: net.subnets, billing: net.billing, netuid: net.netuid + 1, tier: TIER, miner: miner.address });
+      const unpriced = new ContractChainView({
+        subnets: net.subnets,
+        billing: net.billing,
+        netuid: net.netuid + 1,
+        tier: TIER,
+        miner: miner.address,
+      });
       await expect(unpriced.pricePerRequest()).rejects.toBeInstanceOf(NotPricedError);
     });
 
@@ -125,14 +133,14 @@ describe("miner and the billing contracts (spawned Hardhat node)", () => {
       const { client, gateway, poorClient } = net.accounts;
       const domain = voucherDomain(net.chainId, await net.billing.getAddress());
       const book = new VoucherBook();
-      const accept = async (signer: HDNodeWallet, v: Voucher) => book.reserve({ voucher: v, signature: await signVoucher(signer, domain, v) });
+      const accept = async (signer: HDNodeWallet, v: Voucher) =>
+        book.reserve({ voucher: v, signature: await signVoucher(signer, domain, v) });
       // Three requests from client (the last voucher signed by its gateway), one from poorClient.
       await accept(client, voucher(client.address, PRICE));
       await accept(client, voucher(client.address, 2n * PRICE));
       await accept(gateway, voucher(client.address, 3n * PRICE));
       await accept(poorClient, voucher(poorClient.address, PRICE));
 
-      const billingAddress = await net.billing.getAddress();
       const payout = net.accounts.spare[0]!.address; // the miner hotkey's owner in Staking
       const [escrowBefore, poorBefore, supplyBefore, payoutBefore, [burnedBefore, mintedBefore]] = await Promise.all([
         net.billing.escrowOf(client.address),
@@ -141,7 +149,13 @@ describe("miner and the billing contracts (spawned Hardhat node)", () => {
         net.token.balanceOf(payout),
         net.billing.totals(),
       ]);
-      const view = new ContractChainView({ subnets: net.subnets, billing: net.billing, netuid: net.netuid, tier: TIER, miner: miner.address });
+      const view = new ContractChainView({
+        subnets: net.subnets,
+        billing: net.billing,
+        netuid: net.netuid,
+        tier: TIER,
+        miner: miner.address,
+      });
       const redeemer = new VoucherRedeemer({
         billing: net.billing.connect(miner),
         book,
@@ -193,7 +207,12 @@ describe("miner and the billing contracts (spawned Hardhat node)", () => {
       const book = new VoucherBook();
       const v = voucher(broke.address, PRICE);
       book.reserve({ voucher: v, signature: await signVoucher(broke, domain, v) });
-      const redeemer = new VoucherRedeemer({ billing: net.billing.connect(miner), book, payout: async () => miner.address, logger: silentLogger() });
+      const redeemer = new VoucherRedeemer({
+        billing: net.billing.connect(miner),
+        book,
+        payout: async () => miner.address,
+        logger: silentLogger(),
+      });
       const first = await redeemer.redeem();
       expect(first.failed).toEqual([{ client: broke.address, reason: "BillingEscrowEmpty", dropped: false }]);
       expect(book.outstanding(broke.address)).toBe(PRICE);
@@ -211,17 +230,29 @@ describe("miner and the billing contracts (spawned Hardhat node)", () => {
       book.reserve({ voucher: forged, signature: await signVoucher(stranger, domain, forged) });
       const stale = voucher(client.address, 2n * PRICE); // the chain already has 3 x PRICE redeemed
       book.reserve({ voucher: stale, signature: await signVoucher(client, domain, stale) });
-      const redeemer = new VoucherRedeemer({ billing: net.billing.connect(miner), book, payout: async () => miner.address, logger: silentLogger() });
+      const redeemer = new VoucherRedeemer({
+        billing: net.billing.connect(miner),
+        book,
+        payout: async () => miner.address,
+        logger: silentLogger(),
+      });
       const report = await redeemer.redeem();
       expect(report.redeemed).toEqual([]);
-      expect(report.failed).toEqual([{ client: net.accounts.poorClient.address, reason: "BillingInvalidSigner", dropped: true }]);
+      expect(report.failed).toEqual([
+        { client: net.accounts.poorClient.address, reason: "BillingInvalidSigner", dropped: true },
+      ]);
       expect(book.unredeemed()).toEqual([]);
       expect(book.redeemedOf(client.address)).toBe(3n * PRICE);
     });
 
     it("never runs two redemptions at once", async () => {
       const book = new VoucherBook();
-      const redeemer = new VoucherRedeemer({ billing: net.billing.connect(miner), book, payout: async () => miner.address, logger: silentLogger() });
+      const redeemer = new VoucherRedeemer({
+        billing: net.billing.connect(miner),
+        book,
+        payout: async () => miner.address,
+        logger: silentLogger(),
+      });
       const domain = voucherDomain(net.chainId, await net.billing.getAddress());
       const client = net.accounts.client;
       const v = voucher(client.address, 4n * PRICE);

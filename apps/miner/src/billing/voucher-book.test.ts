@@ -3,7 +3,14 @@ import { VoucherBook } from "./voucher-book";
 
 const client = "0x00000000000000000000000000000000000000c1";
 const v = (cumulativeAmount: bigint): { voucher: Voucher; signature: string } => ({
-  voucher: { client, miner: "0x00000000000000000000000000000000000000a1", netuid: 1, tier: 1, model: "0x" + "00".repeat(32), cumulativeAmount },
+  voucher: {
+    client,
+    miner: "0x00000000000000000000000000000000000000a1",
+    netuid: 1,
+    tier: 1,
+    model: "0x" + "00".repeat(32),
+    cumulativeAmount,
+  },
   signature: "0x",
 });
 

@@ -46,7 +46,7 @@ export async function loadTask(opts: LoadTaskOptions): Promise<TaskHandler> {
     if (opts.taskId === "ocr") return await loadOcr(opts);
   } catch (err) {
     if (err instanceof CudaUnavailableError) {
-      throw new MinerSetupError(`--device cuda: ${err.message}; or start with --device auto or cpu`);
+      throw new MinerSetupError(`--device cuda: ${err.message} (--device auto falls back to the CPU)`);
     }
     throw err;
   }
@@ -57,7 +57,8 @@ async function loadTextGeneration({ model, device, logger }: LoadTaskOptions): P
   let dir: string;
   if (model.startsWith("builtin:")) {
     const name = model.slice("builtin:".length);
-    if (!(BUILTIN_MODELS as readonly string[]).includes(name)) throw unknownBuiltin(model, "text-generation", BUILTIN_MODELS);
+    if (!(BUILTIN_MODELS as readonly string[]).includes(name))
+      throw unknownBuiltin(model, "text-generation", BUILTIN_MODELS);
     dir = builtinModelPath(name as BuiltinModelName);
   } else {
     dir = existing(model);
@@ -96,5 +97,7 @@ function existing(spec: string): string {
 }
 
 function unknownBuiltin(spec: string, taskId: string, names: readonly string[]): MinerSetupError {
-  return new MinerSetupError(`--model ${spec}: no such built-in ${taskId} model (have: ${names.map((b) => `builtin:${b}`).join(", ")})`);
+  return new MinerSetupError(
+    `--model ${spec}: no such built-in ${taskId} model (have: ${names.map((b) => `builtin:${b}`).join(", ")})`,
+  );
 }

@@ -75,7 +75,13 @@ export class OcrTask implements TaskHandler<OcrInput, OcrOutput> {
       throw err;
     }
     return {
-      output: { lines: lines.map((l) => ({ text: l.text, confidence: l.confidence, box: l.box.map(([x, y]) => [x, y] as [number, number]) })) },
+      output: {
+        lines: lines.map((l) => ({
+          text: l.text,
+          confidence: l.confidence,
+          box: l.box.map(([x, y]) => [x, y] as [number, number]),
+        })),
+      },
       units: lines.length,
     };
   }
