@@ -21,7 +21,7 @@ import { createRegistry, silentLogger } from "@noosphere/node-kit";
 import { signRequest, signVoucher, voucherDomain, wireDomain } from "@noosphere/protocol";
 import { buildMinerApp } from "../src/app";
 import { RequestAuthenticator } from "../src/auth/authenticator";
-import { CallerKeys } from "../src/auth/caller-keys";
+import { createEcdsa } from "../src/auth/ecdsa";
 import { ResponseSigner } from "../src/auth/response-signer";
 import { ContractChainView } from "../src/billing/chain-view";
 import { VoucherBook } from "../src/billing/voucher-book";
@@ -283,12 +283,20 @@ async function timeStep(model: TextGenerationModel, ids: readonly number[]): Pro
 
 async function pieces(target: MinerTarget, caller: HDNodeWallet, hotkey: HDNodeWallet): Promise<[string, number][]> {
   const body = JSON.stringify({ prompt: PROMPT, max_tokens: 64 });
-  const callerAddress = caller.address;
   const calls = await Promise.all(
     Array.from({ length: 500 }, () =>
       signRequest(caller, target.wireDomain, { miner: target.miner, netuid: target.netuid, body, ttlSeconds: 290 }),
     ),
   );
+  const voucher = {
+    client: caller.address,
+    miner: target.miner,
+    netuid: target.netuid,
+    tier: target.tier,
+    model: target.model,
+    cumulativeAmount: 1n,
+  };
+  const voucherSignature = await signVoucher(caller, target.voucherDomain, voucher);
   const out: [string, number][] = [];
   const time = (name: string, fn: (i: number) => void) => {
     const us: number[] = [];
@@ -299,41 +307,35 @@ async function pieces(target: MinerTarget, caller: HDNodeWallet, hotkey: HDNodeW
     }
     out.push([name, stats(us).p50]);
   };
-  const slow = new RequestAuthenticator({
-    domain: target.wireDomain,
-    miner: target.miner,
-    netuid: target.netuid,
-    keys: new CallerKeys(0),
-  });
-  time("authenticate a request, key recovered (first call)", (i) =>
-    slow.authenticate(calls[i]!.headers, Buffer.from(body)),
-  );
-  const keys = new CallerKeys();
-  keys.remember(callerAddress, caller.signingKey.publicKey);
-  const fast = new RequestAuthenticator({
-    domain: target.wireDomain,
-    miner: target.miner,
-    netuid: target.netuid,
-    keys,
-  });
-  time("authenticate a request, cached key (repeat caller)", (i) =>
-    fast.authenticate(calls[i]!.headers, Buffer.from(body)),
-  );
-  const verifier = new VoucherVerifier(target.voucherDomain, keys);
-  const voucher = {
-    client: callerAddress,
-    miner: target.miner,
-    netuid: target.netuid,
-    tier: target.tier,
-    model: target.model,
-    cumulativeAmount: 1n,
-  };
-  const vsig = await signVoucher(caller, target.voucherDomain, voucher);
-  time("verify a voucher, cached key", () => verifier.signedBy(voucher, vsig, callerAddress));
-  const signer = new ResponseSigner(hotkey, target.wireDomain);
-  time("sign the answer (request hash, output hash, owed)", (i) =>
-    signer.sign({ requestHash: calls[i]!.request.bodyHash, outputHash: calls[i]!.request.bodyHash, owed: 1n }),
-  );
+  for (const ecdsa of [createEcdsa(), createEcdsa({ pureJs: true })]) {
+    const label = ecdsa.backend === "native" ? "libsecp256k1" : "JavaScript";
+    const auth = new RequestAuthenticator({
+      domain: target.wireDomain,
+      miner: target.miner,
+      netuid: target.netuid,
+      ecdsa,
+    });
+    time(`authenticate a request (${label}, first call)`, (i) =>
+      auth.authenticate(calls[i]!.headers, Buffer.from(body)),
+    );
+    if (ecdsa.backend === "javascript") {
+      ecdsa.admitted(caller.address);
+      const again = await Promise.all(
+        calls.map(() =>
+          signRequest(caller, target.wireDomain, { miner: target.miner, netuid: target.netuid, body, ttlSeconds: 290 }),
+        ),
+      );
+      time(`authenticate a request (${label}, admitted caller)`, (i) =>
+        auth.authenticate(again[i]!.headers, Buffer.from(body)),
+      );
+    }
+    const verifier = new VoucherVerifier(target.voucherDomain, ecdsa);
+    time(`verify a voucher (${label})`, () => verifier.signedBy(voucher, voucherSignature, caller.address));
+    const signer = new ResponseSigner(hotkey, target.wireDomain, ecdsa);
+    time(`sign the answer (${label})`, (i) =>
+      signer.sign({ requestHash: calls[i]!.request.bodyHash, outputHash: calls[i]!.request.bodyHash, owed: 1n }),
+    );
+  }
   const clientSign: number[] = [];
   for (let i = 0; i < 100; i++) {
     const t = performance.now();
