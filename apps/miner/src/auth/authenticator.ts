@@ -1,11 +1,12 @@
 import { createHash } from "node:crypto";
-import { TypedDataEncoder, concat, getBytes, isHexString, keccak256 } from "ethers";
+import { getBytes, isHexString } from "ethers";
 import type { TypedDataDomain } from "ethers";
-import { HEADERS, NonceRegistry, requestTypes } from "@noosphere/protocol";
+import { HEADERS, NonceRegistry } from "@noosphere/protocol";
 import type { InferenceRequest, RequestRejection } from "@noosphere/protocol";
 import { MinerHttpError } from "../errors";
 import { createEcdsa } from "./ecdsa";
 import type { Ecdsa } from "./ecdsa";
+import { TypedHasher } from "./typed-hash";
 
 export type AuthRejection = RequestRejection | "deadline-too-far";
 
@@ -41,13 +42,12 @@ type Headers = Record<string, string | string[] | undefined>;
 export class RequestAuthenticator {
   readonly ecdsa: Ecdsa;
   private readonly nonces = new NonceRegistry();
-  private readonly encoder = TypedDataEncoder.from(requestTypes);
-  private readonly domainSeparator: string;
+  private readonly hasher: TypedHasher;
   private readonly maxTtl: number;
   private readonly now: () => number;
 
   constructor(private readonly opts: RequestAuthenticatorOptions) {
-    this.domainSeparator = TypedDataEncoder.hashDomain(opts.domain);
+    this.hasher = new TypedHasher(opts.domain);
     this.maxTtl = opts.maxTtlSeconds ?? 300;
     this.ecdsa = opts.ecdsa ?? createEcdsa();
     this.now = opts.nowSeconds ?? (() => Math.floor(Date.now() / 1000));
@@ -55,7 +55,7 @@ export class RequestAuthenticator {
 
   /** EIP-712 hash of `request` under this miner's wire domain (equals protocol's `requestHash`). */
   hash(request: InferenceRequest): string {
-    return keccak256(concat(["0x1901", this.domainSeparator, this.encoder.hash(request)]));
+    return this.hasher.request(request);
   }
 
   /** Verifies the request in `headers` over `body`; throws a 401 MinerHttpError otherwise. */

@@ -1,9 +1,8 @@
-import { TypedDataEncoder, concat, keccak256 } from "ethers";
 import type { SigningKey, TypedDataDomain } from "ethers";
-import { responseTypes } from "@noosphere/protocol";
 import type { InferenceResponse } from "@noosphere/protocol";
 import { createEcdsa } from "./ecdsa";
 import type { Ecdsa } from "./ecdsa";
+import { TypedHasher } from "./typed-hash";
 
 /** The miner's hotkey as the app needs it: an address and a key that signs digests (an ethers Wallet). */
 export interface Hotkey {
@@ -16,15 +15,14 @@ export interface Hotkey {
  * the typed-data encoders built once. The signature equals protocol's `signResponse` (RFC 6979).
  */
 export class ResponseSigner {
-  private readonly encoder = TypedDataEncoder.from(responseTypes);
-  private readonly domainSeparator: string;
+  private readonly hasher: TypedHasher;
 
   constructor(
     private readonly hotkey: Hotkey,
     domain: TypedDataDomain,
     private readonly ecdsa: Ecdsa = createEcdsa(),
   ) {
-    this.domainSeparator = TypedDataEncoder.hashDomain(domain);
+    this.hasher = new TypedHasher(domain);
   }
 
   get address(): string {
@@ -32,7 +30,6 @@ export class ResponseSigner {
   }
 
   sign(response: InferenceResponse): string {
-    const digest = keccak256(concat(["0x1901", this.domainSeparator, this.encoder.hash(response)]));
-    return this.ecdsa.sign(this.hotkey.signingKey, digest);
+    return this.ecdsa.sign(this.hotkey.signingKey, this.hasher.response(response));
   }
 }

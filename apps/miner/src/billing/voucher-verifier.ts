@@ -1,23 +1,22 @@
-import { TypedDataEncoder, concat, getBytes, isHexString, keccak256 } from "ethers";
+import { getBytes, isHexString } from "ethers";
 import type { TypedDataDomain } from "ethers";
-import { voucherTypes } from "@noosphere/protocol";
 import type { Voucher } from "@noosphere/protocol";
 import type { Ecdsa } from "../auth/ecdsa";
+import { TypedHasher } from "../auth/typed-hash";
 
 /** Checks who signed a voucher under Billing's EIP-712 domain; same answers as protocol's `recoverVoucherSigner`. */
 export class VoucherVerifier {
-  private readonly encoder = TypedDataEncoder.from(voucherTypes);
-  private readonly domainSeparator: string;
+  private readonly hasher: TypedHasher;
 
   constructor(
     domain: TypedDataDomain,
     private readonly ecdsa: Ecdsa,
   ) {
-    this.domainSeparator = TypedDataEncoder.hashDomain(domain);
+    this.hasher = new TypedHasher(domain);
   }
 
   digest(voucher: Voucher): string {
-    return keccak256(concat(["0x1901", this.domainSeparator, this.encoder.hash(voucher)]));
+    return this.hasher.voucher(voucher);
   }
 
   /** Whether `signature` over `voucher` was made by `signer`. Never throws. */
