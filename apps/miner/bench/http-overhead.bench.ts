@@ -73,8 +73,27 @@ function post(url, call) {
     req.end(call.body);
   });
 }
-parentPort.on("message", async ({ url, calls }) => {
+function get(url, path) {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ agent, host: url.hostname, port: url.port, path, method: "GET" }, (res) => {
+      res.resume();
+      res.on("end", () => resolve(res.statusCode));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+parentPort.on("message", async ({ url, calls, health }) => {
   const out = [];
+  if (health) {
+    for (let i = 0; i < health; i++) {
+      const t = performance.now();
+      const status = await get(new URL(url), "/health");
+      out.push({ ms: performance.now() - t, status, body: "" });
+    }
+    parentPort.postMessage(out);
+    return;
+  }
   for (const call of calls) {
     const t = performance.now();
     const res = await post(new URL(url), call);
@@ -97,6 +116,14 @@ class HttpClient {
       this.worker.postMessage({ url, calls: calls.map((c) => ({ headers: c.headers, body: c.body })) });
     });
   }
+  /** Round trips of GET /health: the floor any HTTP call pays on this machine. */
+  health(url: string, n: number): Promise<{ ms: number; status: number; body: string }[]> {
+    return new Promise((resolve) => {
+      this.worker.once("message", resolve);
+      this.worker.postMessage({ url, health: n });
+    });
+  }
+
   close(): Promise<number> {
     return this.worker.terminate();
   }
@@ -176,6 +203,11 @@ async function main(): Promise<void> {
     const step = await timeStep(model, ids);
     console.log(
       `one decoder session.run (prefill of ${ids.length} tokens): p50 ${step.p50.toFixed(3)} ms, p99 ${step.p99.toFixed(3)} ms\n`,
+    );
+
+    const floor = stats((await httpClient.health(url.origin, 500)).slice(50).map((r) => r.ms));
+    console.log(
+      `GET /health round trip (no model, no signatures): p50 ${floor.p50.toFixed(3)} ms, p99 ${floor.p99.toFixed(3)} ms\n`,
     );
 
     let cumulative = 0n;
