@@ -12,6 +12,7 @@ import {
     MAX_VALIDATORS,
     STAGE_CONSENSUS,
     V_STAKE_SHIFT,
+    V_SUM_SHIFT,
     V_UPDATE_SHIFT,
     V_ROW_BIT,
     V_PERMIT_BIT,
@@ -27,6 +28,7 @@ library EpochStartLib {
         uint256 n;
         uint256[] stakes; // filtered stake per UID
         uint256[] registered; // registration block per UID
+        uint256 maxRegistered;
         uint256 stakeTotal;
     }
 
@@ -91,6 +93,7 @@ library EpochStartLib {
             s.stakes[uid] = stake;
             s.stakeTotal += stake;
             s.registered[uid] = reg;
+            if (reg > s.maxRegistered) s.maxRegistered = reg;
             if (st.hotkeys[uid] != uint160(hotkey)) st.hotkeys[uid] = uint160(hotkey);
             packed |= reg << ((uid & 3) << 6);
             if (uid & 3 == 3 || uid + 1 == n) {
@@ -141,7 +144,7 @@ library EpochStartLib {
             bool hasRow = rm.setBlock != 0 && rm.holderRegisteredAt == s.registered[uid];
             uint256 lastUpdate = hasRow ? rm.setBlock : s.registered[uid];
             uint256 word = uid | (lastUpdate << V_UPDATE_SHIFT);
-            if (hasRow) word |= 1 << V_ROW_BIT;
+            if (hasRow) word |= (1 << V_ROW_BIT) | (_maskedSum(st, s, uid, rm) << V_SUM_SHIFT);
             if ((permits >> uid) & 1 == 1) word |= 1 << V_PERMIT_BIT;
             if (lastUpdate + cutoff >= block.number) {
                 word |= (1 << V_ACTIVE_BIT) | (s.stakes[uid] << V_STAKE_SHIFT);
@@ -150,6 +153,29 @@ library EpochStartLib {
             if (st.validators[v] != word) st.validators[v] = word;
             ++v;
         }
+    }
+
+    /// @dev The row's sum without its self-weight and its outdated entries (set no later than the miner's
+    /// registration: registeredAt[j] >= the row's block), which the epoch drops (ALGORITHM.md step 5).
+    function _maskedSum(SubnetState storage st, Snapshot memory s, uint256 uid, RowMeta memory rm)
+        private
+        view
+        returns (uint256 sum)
+    {
+        uint256[16] storage row = st.weights[uint16(uid)];
+        sum = rm.sum;
+        uint256 lastUpdate = rm.setBlock;
+        uint256 end = uint256(rm.span) << 4;
+        if (end > s.n) end = s.n;
+        bool selfMasked;
+        if (lastUpdate <= s.maxRegistered) {
+            for (uint256 j = 0; j < end; ++j) {
+                if (s.registered[j] < lastUpdate) continue;
+                if (j == uid) selfMasked = true;
+                sum -= (row[j >> 4] >> ((j & 15) << 4)) & 0xffff;
+            }
+        }
+        if (!selfMasked && uid < end) sum -= (row[uid >> 4] >> ((uid & 15) << 4)) & 0xffff;
     }
 
     /// @dev Filtered stake of every UID (u128 x 2 per slot): the payout basis when no validator is active.
