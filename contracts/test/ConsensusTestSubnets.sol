@@ -46,6 +46,11 @@ contract ConsensusTestSubnets is AccessControl {
         _place(netuid, uid, hotkey);
     }
 
+    /// @notice Test only: sets the registration block of `uid`.
+    function setRegisteredAt(uint16 netuid, uint16[] calldata uids, uint64[] calldata blocks) external {
+        for (uint256 i = 0; i < uids.length; ++i) registeredAt[netuid][uids[i]] = blocks[i];
+    }
+
     function subnetExists(uint16 netuid) external view returns (bool) {
         return _params[netuid].tempo != 0;
     }

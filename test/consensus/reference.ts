@@ -1,0 +1,164 @@
+/**
+ * Bridges the chain and the TypeScript reference (packages/yuma): reads a subnet's pre-epoch state as
+ * a YumaInput, runs an epoch to its end, reads the contract's results, and compares them with
+ * yumaEpoch's output field by field.
+ *
+ * The reference is imported by relative path (node_modules/@noosphere/yuma links to the main
+ * checkout, which does not have this branch's package yet).
+ */
+import hre from "hardhat";
+import { expect } from "chai";
+import {
+  defaultYumaParams,
+  yumaEpoch,
+  type LiquidAlphaConsensusMode,
+  type YumaInput,
+  type YumaOutput,
+  type YumaParams,
+} from "../../packages/yuma/src";
+import type { World } from "./world";
+
+const MODES: LiquidAlphaConsensusMode[] = ["auto", "current", "previous", "max"];
+
+/** The on-chain parameter struct for reference parameters (tempo, maxValidators, minimum stake live in the registry). */
+export function chainParams(p: YumaParams, extra: { weightsRateLimit?: number; versionKey?: bigint } = {}) {
+  return {
+    configured: true,
+    kappa: p.kappa,
+    bondsMovingAverage: p.bondsMovingAverage,
+    bondsPenalty: p.bondsPenalty,
+    liquidAlpha: p.liquidAlpha.enabled,
+    alphaLow: p.liquidAlpha.low,
+    alphaHigh: p.liquidAlpha.high,
+    alphaSteepness: p.liquidAlpha.steepness,
+    consensusMode: MODES.indexOf(p.liquidAlpha.consensusMode),
+    activityCutoff: p.activityCutoff,
+    weightsRateLimit: extra.weightsRateLimit ?? 0,
+    maxWeight: 65_535,
+    versionKey: extra.versionKey ?? 0n,
+  };
+}
+
+/** The subnet's state as the next epoch (starting in the next block) will see it. */
+export async function readYumaInput(w: World, netuid: number): Promise<YumaInput> {
+  const c = w.consensus;
+  const n = Number(await w.subnets.neuronCount(netuid));
+  const sp = await w.subnets.params(netuid);
+  const p = await c.paramsOf(netuid);
+  const [next] = await c.permits(netuid);
+  const block = (await hre.ethers.provider.getBlockNumber()) + 1;
+  const stake: bigint[] = [];
+  const registeredAt: number[] = [];
+  const lastUpdate: number[] = [];
+  const weights: number[][] = [];
+  const bonds: number[][] = [];
+  for (let i = 0; i < n; i++) {
+    const hotkey = await w.subnets.hotkeyOf(netuid, i);
+    stake.push(await w.staking.stakeOf(hotkey));
+    const reg = Number(await w.subnets.registeredAt(netuid, i));
+    registeredAt.push(reg);
+    const meta = await c.rowMetaOf(netuid, i);
+    const hasRow = meta.setBlock !== 0n && Number(meta.holderRegisteredAt) === reg;
+    lastUpdate.push(hasRow ? Number(meta.setBlock) : reg);
+    weights.push(hasRow ? (await c.weightsRow(netuid, i, n)).map(Number) : []);
+    bonds.push((await c.bondsRow(netuid, i, n)).map(Number));
+  }
+  const previous = (await c.consensusU16(netuid, n)).map(Number);
+  const pool = (await w.emission.pendingEmission(netuid)) + (await c.carried(netuid));
+  const params: YumaParams = {
+    ...defaultYumaParams,
+    kappa: p.kappa,
+    bondsMovingAverage: p.bondsMovingAverage,
+    bondsPenalty: p.bondsPenalty,
+    liquidAlpha: {
+      enabled: p.liquidAlpha,
+      low: p.alphaLow,
+      high: p.alphaHigh,
+      steepness: Number(p.alphaSteepness),
+      consensusMode: MODES[Number(p.consensusMode)] as LiquidAlphaConsensusMode,
+    },
+    activityCutoff: Number(p.activityCutoff),
+    maxValidators: Math.min(Number(sp.maxValidators), 64),
+    tempo: Number(sp.tempo),
+    validatorMinStake: sp.minValidatorStake,
+  };
+  return {
+    block,
+    stake,
+    validatorPermit: [...Array(n).keys()].map((i) => ((next >> BigInt(i)) & 1n) === 1n),
+    lastUpdate,
+    registeredAt,
+    weights,
+    bonds,
+    previousConsensus: previous,
+    emission: pool - (pool * 1800n) / 10_000n,
+    params,
+  };
+}
+
+export interface EpochRunStats {
+  transactions: number;
+  totalGas: bigint;
+  maxGas: bigint;
+}
+
+/** Runs `netuid`'s epoch to its end, one transaction per call (each under the 2^24 cap). */
+export async function runEpochToEnd(w: World, netuid: number, gasLimit = 16_000_000): Promise<EpochRunStats> {
+  const stats: EpochRunStats = { transactions: 0, totalGas: 0n, maxGas: 0n };
+  for (let i = 0; i < 64; i++) {
+    const receipt = await (await w.consensus.runEpoch(netuid, { gasLimit })).wait();
+    if (!receipt) throw new Error("no receipt");
+    stats.transactions++;
+    stats.totalGas += receipt.gasUsed;
+    if (receipt.gasUsed > stats.maxGas) stats.maxGas = receipt.gasUsed;
+    const status = await w.consensus.epochStatus(netuid);
+    if (status.stage === 0n) return stats;
+  }
+  throw new Error("epoch did not finish in 64 transactions");
+}
+
+/** What the contract computed for its last epoch, in the reference's shape. */
+export async function readEpochOutput(w: World, netuid: number, n: number) {
+  const c = w.consensus;
+  const [vUids, , vDividends] = await c.validators(netuid);
+  const dividends = [...Array(n)].map(() => 0n);
+  vUids.forEach((u, k) => (dividends[Number(u)] = vDividends[k] as bigint));
+  const [next] = await c.permits(netuid);
+  const [minerEmission, validatorEmission] = await c.emissions(netuid);
+  const bonds: number[][] = [];
+  for (let i = 0; i < n; i++) bonds.push((await c.bondsRow(netuid, i, n)).map(Number));
+  return {
+    consensus: [...(await c.consensus(netuid))],
+    consensusU16: (await c.consensusU16(netuid, n)).map(Number),
+    incentive: [...(await c.incentives(netuid))],
+    dividends,
+    bonds,
+    newValidatorPermit: [...Array(n).keys()].map((i) => ((next >> BigInt(i)) & 1n) === 1n),
+    minerEmission: [...minerEmission],
+    validatorEmission: [...validatorEmission],
+    dust: await c.carried(netuid),
+  };
+}
+
+/** Asserts the contract's last epoch equals the reference's output exactly. */
+export function expectSameAsReference(got: Awaited<ReturnType<typeof readEpochOutput>>, want: YumaOutput, label: string) {
+  expect(got.consensus, `${label}: consensus`).to.deep.equal(want.consensus);
+  expect(got.consensusU16, `${label}: consensusU16`).to.deep.equal(want.consensusU16);
+  expect(got.incentive, `${label}: incentive`).to.deep.equal(want.incentive);
+  expect(got.dividends, `${label}: dividends`).to.deep.equal(want.dividends);
+  expect(got.newValidatorPermit, `${label}: permits`).to.deep.equal(want.newValidatorPermit);
+  expect(got.bonds, `${label}: bonds`).to.deep.equal(want.bonds);
+  expect(got.minerEmission, `${label}: miner emission`).to.deep.equal(want.minerEmission);
+  expect(got.validatorEmission, `${label}: validator emission`).to.deep.equal(want.validatorEmission);
+  expect(got.dust, `${label}: dust`).to.equal(want.dust);
+}
+
+/** Reads the input, runs the epoch, compares; returns the reference output and the run's gas. */
+export async function epochMatchesReference(w: World, netuid: number, label: string) {
+  const input = await readYumaInput(w, netuid);
+  const want = yumaEpoch(input);
+  const stats = await runEpochToEnd(w, netuid);
+  const got = await readEpochOutput(w, netuid, input.stake.length);
+  expectSameAsReference(got, want, label);
+  return { input, want, stats };
+}
