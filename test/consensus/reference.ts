@@ -16,7 +16,20 @@ import {
   type YumaOutput,
   type YumaParams,
 } from "../../packages/yuma/src";
-import type { World } from "./world";
+import type { BigNumberish } from "ethers";
+import type { Consensus, ConsensusTestHarness } from "../../packages/contracts/generated/typechain";
+
+/** What the bridge reads: the consensus contract, the registry and staking (real ones or the doubles). */
+export interface ChainLike {
+  consensus: Consensus | ConsensusTestHarness;
+  subnets: {
+    neuronCount(netuid: BigNumberish): Promise<bigint>;
+    params(netuid: BigNumberish): Promise<{ tempo: bigint; maxValidators: bigint; minValidatorStake: bigint }>;
+    hotkeyOf(netuid: BigNumberish, uid: BigNumberish): Promise<string>;
+    registeredAt(netuid: BigNumberish, uid: BigNumberish): Promise<bigint>;
+  };
+  staking: { stakeOf(hotkey: string): Promise<bigint> };
+}
 
 const MODES: LiquidAlphaConsensusMode[] = ["auto", "current", "previous", "max"];
 
@@ -39,8 +52,11 @@ export function chainParams(p: YumaParams, extra: { weightsRateLimit?: number; v
   };
 }
 
-/** The subnet's state as the next epoch (starting in the next block) will see it. */
-export async function readYumaInput(w: World, netuid: number): Promise<YumaInput> {
+/**
+ * The subnet's state as the next epoch (starting in the next block) will see it. The emission is a
+ * placeholder until the epoch ran (epochMatchesReference takes it from the EpochStarted event).
+ */
+export async function readYumaInput(w: ChainLike, netuid: number): Promise<YumaInput> {
   const c = w.consensus;
   const n = Number(await w.subnets.neuronCount(netuid));
   const sp = await w.subnets.params(netuid);
@@ -64,7 +80,6 @@ export async function readYumaInput(w: World, netuid: number): Promise<YumaInput
     bonds.push((await c.bondsRow(netuid, i, n)).map(Number));
   }
   const previous = (await c.consensusU16(netuid, n)).map(Number);
-  const pool = (await w.emission.pendingEmission(netuid)) + (await c.carried(netuid));
   const params: YumaParams = {
     ...defaultYumaParams,
     kappa: p.kappa,
@@ -91,7 +106,7 @@ export async function readYumaInput(w: World, netuid: number): Promise<YumaInput
     weights,
     bonds,
     previousConsensus: previous,
-    emission: pool - (pool * 1800n) / 10_000n,
+    emission: 0n,
     params,
   };
 }
@@ -100,17 +115,32 @@ export interface EpochRunStats {
   transactions: number;
   totalGas: bigint;
   maxGas: bigint;
+  /** Block of the epoch's start (the `block` of the reference's input). */
+  startBlock: number;
+  /** Tokens the epoch pays (pulled emission + carried dust), from EpochStarted. */
+  pool: bigint;
 }
 
 /** Runs `netuid`'s epoch to its end, one transaction per call (each under the 2^24 cap). */
-export async function runEpochToEnd(w: World, netuid: number, gasLimit = 16_000_000): Promise<EpochRunStats> {
-  const stats: EpochRunStats = { transactions: 0, totalGas: 0n, maxGas: 0n };
+export async function runEpochToEnd(
+  w: Pick<ChainLike, "consensus">,
+  netuid: number,
+  gasLimit = 16_000_000,
+): Promise<EpochRunStats> {
+  const stats: EpochRunStats = { transactions: 0, totalGas: 0n, maxGas: 0n, startBlock: 0, pool: 0n };
   for (let i = 0; i < 64; i++) {
     const receipt = await (await w.consensus.runEpoch(netuid, { gasLimit })).wait();
     if (!receipt) throw new Error("no receipt");
     stats.transactions++;
     stats.totalGas += receipt.gasUsed;
     if (receipt.gasUsed > stats.maxGas) stats.maxGas = receipt.gasUsed;
+    for (const log of receipt.logs) {
+      const parsed = w.consensus.interface.parseLog(log);
+      if (parsed?.name === "EpochStarted") {
+        stats.startBlock = receipt.blockNumber;
+        stats.pool = parsed.args.pool as bigint;
+      }
+    }
     const status = await w.consensus.epochStatus(netuid);
     if (status.stage === 0n) return stats;
   }
@@ -118,7 +148,7 @@ export async function runEpochToEnd(w: World, netuid: number, gasLimit = 16_000_
 }
 
 /** What the contract computed for its last epoch, in the reference's shape. */
-export async function readEpochOutput(w: World, netuid: number, n: number) {
+export async function readEpochOutput(w: Pick<ChainLike, "consensus">, netuid: number, n: number) {
   const c = w.consensus;
   const [vUids, , vDividends] = await c.validators(netuid);
   const dividends = [...Array(n)].map(() => 0n);
@@ -154,10 +184,12 @@ export function expectSameAsReference(got: Awaited<ReturnType<typeof readEpochOu
 }
 
 /** Reads the input, runs the epoch, compares; returns the reference output and the run's gas. */
-export async function epochMatchesReference(w: World, netuid: number, label: string) {
+export async function epochMatchesReference(w: ChainLike, netuid: number, label: string) {
   const input = await readYumaInput(w, netuid);
-  const want = yumaEpoch(input);
   const stats = await runEpochToEnd(w, netuid);
+  input.block = stats.startBlock;
+  input.emission = stats.pool - (stats.pool * 1800n) / 10_000n;
+  const want = yumaEpoch(input);
   const got = await readEpochOutput(w, netuid, input.stake.length);
   expectSameAsReference(got, want, label);
   return { input, want, stats };

@@ -114,8 +114,8 @@ export async function changeBetweenEpochs(w: World, netuid: number, rng: Rng, op
   for (let i = 0; i < n; i++) {
     if (((next >> BigInt(i)) & 1n) === 0n || rng() >= (opts.reweight ?? 0.5)) continue;
     const density = rng();
-    const row = [...Array(n)].map(() => (rng() < density ? randomInt(rng, 1, 65_535) : 0));
-    if (row.every((x) => x === 0)) row[randomInt(rng, 0, n - 1)] = 1;
+    const row: number[] = [...Array(n)].map(() => (rng() < density ? randomInt(rng, 1, 65_535) : 0));
+    if (!row.some((x) => x !== 0)) row[randomInt(rng, 0, n - 1)] = 1;
     const block = (await hre.ethers.provider.getBlockNumber()) + 1;
     await (await c.testSetRow(netuid, i, row, block, await w.subnets.registeredAt(netuid, i))).wait();
   }
