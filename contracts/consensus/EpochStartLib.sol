@@ -19,6 +19,14 @@ import {
     V_ACTIVE_BIT
 } from "./ConsensusTypes.sol";
 
+/// @notice The registry's batch view of every neuron (SubnetRegistry.neurons; not in ISubnets).
+interface INeurons {
+    function neurons(uint16 netuid)
+        external
+        view
+        returns (address[] memory hotkeys, uint64[] memory registeredAts, uint256[] memory lastEmissions);
+}
+
 /// @notice The epoch's START stage (ALGORITHM.md steps 1-4): snapshots every neuron (hotkey,
 /// registration, stake), filters stakes, computes the next epoch's permits and this epoch's
 /// validator words (active stake, last update). Runs by DELEGATECALL on the consensus storage.
@@ -46,9 +54,10 @@ library EpochStartLib {
         uint256 minStake
     ) external returns (uint256 v) {
         Snapshot memory s;
-        s.n = subnets.neuronCount(netuid);
+        (address[] memory hotkeys, uint64[] memory registered, ) = INeurons(address(subnets)).neurons(netuid);
+        s.n = hotkeys.length;
         if (s.n > MAX_UIDS) revert ConsensusTooManyUids(netuid, s.n);
-        _readNeurons(st, s, netuid, subnets, staking, minStake);
+        _readNeurons(st, s, hotkeys, registered, staking, minStake);
 
         EpochRun storage run = st.run;
         uint256 inForce = run.permits;
@@ -72,12 +81,12 @@ library EpochStartLib {
         run.paid = 0;
     }
 
-    /// @dev Hotkey, registration block and filtered stake of every UID; snapshots hotkeys and blocks.
+    /// @dev Filtered stake of every UID; snapshots hotkeys and registration blocks.
     function _readNeurons(
         SubnetState storage st,
         Snapshot memory s,
-        uint16 netuid,
-        ISubnets subnets,
+        address[] memory hotkeys,
+        uint64[] memory registered,
         IStaking staking,
         uint256 minStake
     ) private {
@@ -86,8 +95,8 @@ library EpochStartLib {
         s.registered = new uint256[](n);
         uint256 packed;
         for (uint256 uid = 0; uid < n; ++uid) {
-            address hotkey = subnets.hotkeyOf(netuid, uint16(uid));
-            uint256 reg = subnets.registeredAt(netuid, uint16(uid));
+            address hotkey = hotkeys[uid];
+            uint256 reg = registered[uid];
             uint256 stake = staking.stakeOf(hotkey);
             if (stake < minStake) stake = 0;
             s.stakes[uid] = stake;

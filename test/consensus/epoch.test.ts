@@ -11,6 +11,7 @@ import {
   deployStack,
   mineToDue,
   ONE,
+  paramsObject,
   runFullEpoch,
   type Neuron,
   type Stack,
@@ -131,7 +132,7 @@ describe("Consensus epochs", function () {
 
     it("lets PARAMS_ROLE set them (ParamsSet) and nobody else", async () => {
       const s = await loadFixture(deployStack);
-      const p = { ...(await s.consensus.defaultParams()).toObject(), kappa: ONE / 3n, activityCutoff: 77 };
+      const p = { ...paramsObject(await s.consensus.defaultParams()), kappa: ONE / 3n, activityCutoff: 77 };
       await expect(s.consensus.connect(s.other).setParams(3, p))
         .to.be.revertedWithCustomError(s.consensus, "AccessControlUnauthorizedAccount")
         .withArgs(await s.other.getAddress(), await s.consensus.PARAMS_ROLE());
@@ -158,7 +159,7 @@ describe("Consensus epochs", function () {
     for (const [why, change] of invalid) {
       it(`rejects ${why}`, async () => {
         const s = await loadFixture(deployStack);
-        const p = { ...(await s.consensus.defaultParams()).toObject(), ...change };
+        const p = { ...paramsObject(await s.consensus.defaultParams()), ...change };
         await expect(s.consensus.setParams(5, p))
           .to.be.revertedWithCustomError(s.consensus, "ConsensusInvalidParams")
           .withArgs(5);
@@ -258,7 +259,7 @@ describe("Consensus epochs", function () {
       // between chunks: a new neuron, more stake on a validator, new parameters
       await addNeuron(s, netuid, 5000n * ONE);
       await delegate(s, (fx.validators[3] as Neuron).address, 9000n * ONE);
-      await (await s.consensus.setParams(netuid, { ...(await s.consensus.defaultParams()).toObject(), kappa: ONE / 5n })).wait();
+      await (await s.consensus.setParams(netuid, { ...paramsObject(await s.consensus.defaultParams()), kappa: ONE / 5n })).wait();
       await runFullEpoch(s.consensus, netuid);
       const started = first?.logs
         .map((l) => s.consensus.interface.parseLog(l))

@@ -146,3 +146,36 @@ export async function mineToDue(s: Stack, consensus: Consensus | ConsensusTestHa
   const now = await hre.ethers.provider.getBlockNumber();
   if (due > now + 1) await hre.network.provider.send("hardhat_mine", ["0x" + (due - now - 1).toString(16)]);
 }
+
+/** The on-chain parameter struct as a plain object (a call result cannot be spread). */
+export function paramsObject(p: {
+  configured: boolean;
+  kappa: bigint;
+  bondsMovingAverage: bigint;
+  bondsPenalty: bigint;
+  liquidAlpha: boolean;
+  alphaLow: bigint;
+  alphaHigh: bigint;
+  alphaSteepness: bigint;
+  consensusMode: bigint;
+  activityCutoff: bigint;
+  weightsRateLimit: bigint;
+  maxWeight: bigint;
+  versionKey: bigint;
+}) {
+  return {
+    configured: p.configured,
+    kappa: p.kappa,
+    bondsMovingAverage: p.bondsMovingAverage,
+    bondsPenalty: p.bondsPenalty,
+    liquidAlpha: p.liquidAlpha,
+    alphaLow: p.alphaLow,
+    alphaHigh: p.alphaHigh,
+    alphaSteepness: p.alphaSteepness,
+    consensusMode: p.consensusMode,
+    activityCutoff: p.activityCutoff,
+    weightsRateLimit: p.weightsRateLimit,
+    maxWeight: p.maxWeight,
+    versionKey: p.versionKey,
+  };
+}

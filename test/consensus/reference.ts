@@ -23,12 +23,45 @@ import type { Consensus, ConsensusTestHarness } from "../../packages/contracts/g
 export interface ChainLike {
   consensus: Consensus | ConsensusTestHarness;
   subnets: {
-    neuronCount(netuid: BigNumberish): Promise<bigint>;
     params(netuid: BigNumberish): Promise<{ tempo: bigint; maxValidators: bigint; minValidatorStake: bigint }>;
-    hotkeyOf(netuid: BigNumberish, uid: BigNumberish): Promise<string>;
-    registeredAt(netuid: BigNumberish, uid: BigNumberish): Promise<bigint>;
+    neurons(netuid: BigNumberish): Promise<[string[], bigint[], bigint[]] & unknown>;
   };
-  staking: { stakeOf(hotkey: string): Promise<bigint> };
+  staking: { stakeOf(hotkey: string): Promise<bigint>; stakesOf?: (hotkeys: string[]) => Promise<bigint[]> };
+}
+
+/** Unpacks 16 u16 lanes per word. */
+function unpackRow(words: readonly bigint[], from: number, n: number): number[] {
+  return [...Array(n).keys()].map((j) => Number(((words[from + (j >> 4)] as bigint) >> BigInt((j & 15) * 16)) & 0xffffn));
+}
+
+/** Row metadata, weight and bond rows (n entries each) and stored consensus of UIDs 0..n-1. */
+async function readRows(c: Consensus | ConsensusTestHarness, netuid: number, n: number) {
+  if ("testState" in c) {
+    const out = { metas: [] as { setBlock: bigint; holderRegisteredAt: bigint }[], weights: [] as number[][], bonds: [] as number[][], consensusU16: [] as number[] };
+    for (let from = 0; from < n || from === 0; from += 48) {
+      const to = Math.min(n, from + 48);
+      const [metas, weights, bonds, cons] = await c.testState(netuid, from, to);
+      for (let i = 0; i < to - from; i++) {
+        const m = metas[i] as { setBlock: bigint; holderRegisteredAt: bigint };
+        out.metas.push({ setBlock: m.setBlock, holderRegisteredAt: m.holderRegisteredAt });
+        out.weights.push(unpackRow(weights, i * 16, n));
+        out.bonds.push(unpackRow(bonds, i * 16, n));
+      }
+      out.consensusU16 = unpackRow(cons, 0, n);
+      if (to === n) break;
+    }
+    return out;
+  }
+  const metas = [];
+  const weights = [];
+  const bonds = [];
+  for (let i = 0; i < n; i++) {
+    const m = await c.rowMetaOf(netuid, i);
+    metas.push({ setBlock: m.setBlock, holderRegisteredAt: m.holderRegisteredAt });
+    weights.push((await c.weightsRow(netuid, i, n)).map(Number));
+    bonds.push((await c.bondsRow(netuid, i, n)).map(Number));
+  }
+  return { metas, weights, bonds, consensusU16: (await c.consensusU16(netuid, n)).map(Number) };
 }
 
 const MODES: LiquidAlphaConsensusMode[] = ["auto", "current", "previous", "max"];
@@ -58,28 +91,22 @@ export function chainParams(p: YumaParams, extra: { weightsRateLimit?: number; v
  */
 export async function readYumaInput(w: ChainLike, netuid: number): Promise<YumaInput> {
   const c = w.consensus;
-  const n = Number(await w.subnets.neuronCount(netuid));
+  const [hotkeys, registered] = await w.subnets.neurons(netuid);
+  const n = hotkeys.length;
   const sp = await w.subnets.params(netuid);
   const p = await c.paramsOf(netuid);
   const [next] = await c.permits(netuid);
   const block = (await hre.ethers.provider.getBlockNumber()) + 1;
-  const stake: bigint[] = [];
-  const registeredAt: number[] = [];
-  const lastUpdate: number[] = [];
-  const weights: number[][] = [];
-  const bonds: number[][] = [];
-  for (let i = 0; i < n; i++) {
-    const hotkey = await w.subnets.hotkeyOf(netuid, i);
-    stake.push(await w.staking.stakeOf(hotkey));
-    const reg = Number(await w.subnets.registeredAt(netuid, i));
-    registeredAt.push(reg);
-    const meta = await c.rowMetaOf(netuid, i);
-    const hasRow = meta.setBlock !== 0n && Number(meta.holderRegisteredAt) === reg;
-    lastUpdate.push(hasRow ? Number(meta.setBlock) : reg);
-    weights.push(hasRow ? (await c.weightsRow(netuid, i, n)).map(Number) : []);
-    bonds.push((await c.bondsRow(netuid, i, n)).map(Number));
-  }
-  const previous = (await c.consensusU16(netuid, n)).map(Number);
+  const stake = w.staking.stakesOf
+    ? [...(await w.staking.stakesOf([...hotkeys]))]
+    : await Promise.all(hotkeys.map((h) => w.staking.stakeOf(h)));
+  const registeredAt = registered.map(Number);
+  const rows = await readRows(c, netuid, n);
+  const hasRow = rows.metas.map((m, i) => m.setBlock !== 0n && Number(m.holderRegisteredAt) === registeredAt[i]);
+  const lastUpdate = registeredAt.map((reg, i) => (hasRow[i] ? Number(rows.metas[i]?.setBlock) : reg));
+  const weights = rows.weights.map((row, i) => (hasRow[i] ? row : []));
+  const bonds = rows.bonds;
+  const previous = rows.consensusU16;
   const params: YumaParams = {
     ...defaultYumaParams,
     kappa: p.kappa,
@@ -155,14 +182,13 @@ export async function readEpochOutput(w: Pick<ChainLike, "consensus">, netuid: n
   vUids.forEach((u, k) => (dividends[Number(u)] = vDividends[k] as bigint));
   const [next] = await c.permits(netuid);
   const [minerEmission, validatorEmission] = await c.emissions(netuid);
-  const bonds: number[][] = [];
-  for (let i = 0; i < n; i++) bonds.push((await c.bondsRow(netuid, i, n)).map(Number));
+  const rows = await readRows(c, netuid, n);
   return {
     consensus: [...(await c.consensus(netuid))],
-    consensusU16: (await c.consensusU16(netuid, n)).map(Number),
+    consensusU16: rows.consensusU16,
     incentive: [...(await c.incentives(netuid))],
     dividends,
-    bonds,
+    bonds: rows.bonds,
     newValidatorPermit: [...Array(n).keys()].map((i) => ((next >> BigInt(i)) & 1n) === 1n),
     minerEmission: [...minerEmission],
     validatorEmission: [...validatorEmission],

@@ -5,8 +5,17 @@
  * changes between epochs (new weights, registrations, stake moves, emission).
  */
 import hre from "hardhat";
-import { randomBigint, randomInt, randomSubnet, type RandomSubnetOptions, type Rng, type YumaInput } from "../../packages/yuma/src";
-import { chainParams } from "./reference";
+import { takeSnapshot } from "@nomicfoundation/hardhat-network-helpers";
+import {
+  randomBigint,
+  randomInt,
+  randomSubnet,
+  seededRng,
+  type RandomSubnetOptions,
+  type Rng,
+  type YumaInput,
+} from "../../packages/yuma/src";
+import { chainParams, epochMatchesReference } from "./reference";
 import { createSubnet, hotkeyAddress, setStakes, type World } from "./world";
 
 const ONE = 10n ** 18n;
@@ -123,4 +132,30 @@ export async function changeBetweenEpochs(w: World, netuid: number, rng: Rng, op
   const [, startBlock] = await c.epochStatus(netuid);
   const tempo = Number((await w.subnets.params(netuid)).tempo);
   await mineTo(Number(startBlock) + tempo + randomInt(rng, 0, 3) - 1);
+}
+
+/**
+ * Differential cases: for seeds first..first+count-1, a random subnet of the given shape is written
+ * on chain, then `epochs` epochs run with random changes in between, each compared with the
+ * reference; the chain is reset between cases (EVM snapshot).
+ */
+export async function runDifferentialCases(
+  w: World,
+  first: number,
+  count: number,
+  epochs: number,
+  shape: (rng: Rng) => RandomSubnetOptions,
+): Promise<void> {
+  for (let k = 0; k < count; k++) {
+    const seed = first + k;
+    const snapshot = await takeSnapshot();
+    const rng = seededRng(seed);
+    const netuid = 1 + (seed % 1000);
+    await writeRandomSubnet(w, netuid, rng, shape(rng));
+    for (let e = 0; e < epochs; e++) {
+      await epochMatchesReference(w, netuid, `seed ${seed} epoch ${e}`);
+      if (e + 1 < epochs) await changeBetweenEpochs(w, netuid, rng);
+    }
+    await snapshot.restore();
+  }
 }

@@ -8,6 +8,7 @@ import {
   deployStack,
   mineToDue,
   ONE,
+  paramsObject,
   runFullEpoch,
   type Neuron,
   type Stack,
@@ -26,7 +27,7 @@ describe("Consensus weights (commit-reveal)", function () {
     for (const stake of [1000n, 2000n, 3000n]) validators.push(await addNeuron(s, netuid, stake * ONE));
     const miners: Neuron[] = [];
     for (let i = 0; i < 3; i++) miners.push(await addNeuron(s, netuid, 0n));
-    await (await s.consensus.setParams(netuid, { ...(await s.consensus.defaultParams()).toObject(), weightsRateLimit: 5 })).wait();
+    await (await s.consensus.setParams(netuid, { ...paramsObject(await s.consensus.defaultParams()), weightsRateLimit: 5 })).wait();
     await runFullEpoch(s.consensus, netuid); // epoch 1: permits for the validators
     return { s, netuid, validators, miners };
   }
@@ -229,7 +230,7 @@ describe("Consensus weights (commit-reveal)", function () {
       const v = fx.validators[0] as Neuron;
       await (await commit(fx, v, [3], [1], SALT, 1n)).wait();
       const p = await fx.s.consensus.paramsOf(fx.netuid);
-      await (await fx.s.consensus.setParams(fx.netuid, { ...p.toObject(), versionKey: 2n })).wait();
+      await (await fx.s.consensus.setParams(fx.netuid, { ...paramsObject(p), versionKey: 2n })).wait();
       await nextEpoch(fx);
       await expect(reveal(fx, v, [3], [1], SALT, 1n))
         .to.be.revertedWithCustomError(fx.s.consensus, "WeightsVersionTooLow")
@@ -260,7 +261,7 @@ describe("Consensus weights (commit-reveal)", function () {
       const fx = await loadFixture(weightsFixture);
       const v = fx.validators[0] as Neuron;
       const p = await fx.s.consensus.paramsOf(fx.netuid);
-      await (await fx.s.consensus.setParams(fx.netuid, { ...p.toObject(), maxWeight: 32_768 })).wait();
+      await (await fx.s.consensus.setParams(fx.netuid, { ...paramsObject(p), maxWeight: 32_768 })).wait();
       await (await commit(fx, v, [3, 4], [3, 1])).wait();
       await nextEpoch(fx);
       await expect(reveal(fx, v, [3, 4], [3, 1]))
