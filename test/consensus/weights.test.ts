@@ -257,6 +257,23 @@ describe("Consensus weights (commit-reveal)", function () {
       });
     }
 
+    it("reverts on a weight or UID that is not a u16 (raw calldata)", async () => {
+      const fx = await loadFixture(weightsFixture);
+      const v = fx.validators[0] as Neuron;
+      await (await commit(fx, v, [3], [1])).wait();
+      await nextEpoch(fx);
+      const selector = fx.s.consensus.interface.getFunction("revealWeights").selector;
+      const coder = hre.ethers.AbiCoder.defaultAbiCoder();
+      for (const [uids, weights] of [
+        [[3n], [65_536n]],
+        [[65_539n], [1n]],
+      ]) {
+        const data = selector + coder.encode(["uint16", "uint256[]", "uint256[]", "bytes32", "uint64"], [fx.netuid, uids, weights, SALT, 0]).slice(2);
+        await expect(v.wallet.sendTransaction({ to: await fx.s.consensus.getAddress(), data })).to.be.reverted;
+      }
+      await expect(reveal(fx, v, [3], [1])).to.emit(fx.s.consensus, "WeightsRevealed");
+    });
+
     it("reverts when a weight's share of the row exceeds the subnet's max weight", async () => {
       const fx = await loadFixture(weightsFixture);
       const v = fx.validators[0] as Neuron;

@@ -67,13 +67,17 @@ async function runEpoch(s: Stack, netuid: number): Promise<{ total: bigint; max:
 }
 
 /** Builds a subnet of `validators` staked UIDs and `uids - validators` miners, runs it, measures. */
-export async function measureOne(s: Stack, validators: number, uids: number, seed = 7): Promise<EpochGas> {
-  return measure(s, validators, uids, seed);
+export async function measureOne(s: Stack, validators: number, uids: number, seed = 7, liquid = false): Promise<EpochGas> {
+  return measure(s, validators, uids, seed, liquid);
 }
 
-async function measure(s: Stack, validators: number, uids: number, seed: number): Promise<EpochGas> {
+async function measure(s: Stack, validators: number, uids: number, seed: number, liquid = false): Promise<EpochGas> {
   const rng = rngFrom(seed);
   const netuid = await createTestSubnet(s, { tempo: 50, maxValidators: validators, share: 0 });
+  if (liquid) {
+    const p = { ...paramsObject(await s.harness.defaultParams()), liquidAlpha: true, consensusMode: 1n };
+    await (await s.harness.setParams(netuid, p)).wait();
+  }
   await (await s.emission.setEmissionShare(netuid, 1_000)).wait();
   const hotkeys: HardhatEthersSigner[] = [];
   for (let i = 0; i < uids; i++) {
@@ -104,7 +108,7 @@ async function measure(s: Stack, validators: number, uids: number, seed: number)
   await runEpoch(s, netuid);
   await reveal();
   const steady = await runEpoch(s, netuid);
-  return { label: `${validators}x${uids}`, validators, uids, first, steady };
+  return { label: `${validators}x${uids}${liquid ? " liquid" : ""}`, validators, uids, first, steady };
 }
 
 /** Gas of a commit and of a reveal of a full row (every miner of a 64x256 subnet). */
@@ -156,6 +160,7 @@ export async function measureAll(): Promise<{ epochs: EpochGas[]; calls: GasRow[
   const s = await deployStack();
   const epochs: EpochGas[] = [];
   for (const [v, n] of SHAPES) epochs.push(await measure(s, v, n, v * 1000 + n));
+  epochs.push(await measure(s, 64, 256, 64_256, true));
   return { epochs, calls: await commitReveal(s) };
 }
 
@@ -187,10 +192,10 @@ if (require.main === module) {
     const { epochs, calls } = await measureAll();
     const fmt = (x: bigint | number) => x.toLocaleString("en-US");
     const head = ["subnet (V x UIDs)", "epoch total gas", "largest tx", "txs", "first epoch total", "first largest tx", "txs"];
-    console.log(head.map((h, i) => (i === 0 ? h.padEnd(18) : h.padStart(18))).join(""));
+    console.log(head.map((h, i) => (i === 0 ? h.padEnd(20) : h.padStart(18))).join(""));
     for (const e of epochs) {
       const cells = [e.label, fmt(e.steady.total), fmt(e.steady.max), fmt(e.steady.txs), fmt(e.first.total), fmt(e.first.max), fmt(e.first.txs)];
-      console.log(cells.map((c, i) => (i === 0 ? c.padEnd(18) : c.padStart(18))).join(""));
+      console.log(cells.map((c, i) => (i === 0 ? c.padEnd(20) : c.padStart(18))).join(""));
     }
     console.log("");
     for (const { name, gas } of calls) console.log(`${name.padEnd(60)} ${fmt(gas).padStart(14)}`);
