@@ -79,8 +79,8 @@ contract Staking is StakingRewards {
         if (amount == 0) revert StakingZeroAmount();
         if (amount < minAmountOut) revert StakingSlippage(amount, minAmountOut);
         Params memory p = _params;
-        // unchecked: shares <= held <= totalShares, and amount <= pooled (a share is worth at most
-        // pooled / totalShares, see SharePoolMath)
+        // unchecked: shares <= held <= totalShares; amount <= pooled because totalShares never exceeds
+        // VIRTUAL_SHARES x pooled (SharePoolMath), so a share is worth at most pooled / totalShares
         unchecked {
             held -= shares;
             pooled -= amount;

@@ -30,7 +30,8 @@ export async function configureStaking(staking: Staking, params: StakingParams):
   if (params.unstakeCooldownBlocks !== undefined) {
     await (await staking.setUnstakeCooldownBlocks(params.unstakeCooldownBlocks)).wait();
   }
-  if (params.takeRaiseInterval !== undefined) await (await staking.setTakeRaiseInterval(params.takeRaiseInterval)).wait();
+  if (params.takeRaiseInterval !== undefined)
+    await (await staking.setTakeRaiseInterval(params.takeRaiseInterval)).wait();
   if (params.takeDelayBlocks !== undefined) await (await staking.setTakeDelayBlocks(params.takeDelayBlocks)).wait();
 }
 

@@ -2,7 +2,15 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, mine } from "@nomicfoundation/hardhat-network-helpers";
 import { IERC20Errors__factory } from "../../packages/contracts/generated/typechain";
-import { COOLDOWN, MIN_DELEGATION, VIRTUAL_SHARES, expectBalanced, stakingFixture, toAssets, toShares } from "./fixtures";
+import {
+  COOLDOWN,
+  MIN_DELEGATION,
+  VIRTUAL_SHARES,
+  expectBalanced,
+  stakingFixture,
+  toAssets,
+  toShares,
+} from "./fixtures";
 
 const E = (n: string) => ethers.parseEther(n);
 
@@ -181,8 +189,10 @@ describe("Staking: delegation, undelegation, withdrawal", function () {
       const shares = (await staking.sharesOf(hotkeyA.address, alice.address)) / 4n;
       const amount = await staking.previewUndelegate(hotkeyA.address, shares);
       expect(amount).to.equal(E("25"));
-      const [id, amountOut] = await staking.connect(alice).undelegate.staticCall(hotkeyA.address, shares, amount);
-      expect([id, amountOut]).to.deep.equal([amount, 0n]);
+      const [amountOut, requestId] = await staking
+        .connect(alice)
+        .undelegate.staticCall(hotkeyA.address, shares, amount);
+      expect([amountOut, requestId]).to.deep.equal([amount, 0n]);
       const tx = await staking.connect(alice).undelegate(hotkeyA.address, shares, amount);
       const at = BigInt((await tx.wait())!.blockNumber);
       await expect(tx)
@@ -318,10 +328,14 @@ describe("Staking: delegation, undelegation, withdrawal", function () {
       await mine(COOLDOWN);
       expect(await staking.withdrawable(alice.address, 2)).to.deep.equal([E("30"), 2n]);
       expect(await staking.withdrawable(alice.address, 10)).to.deep.equal([E("60"), 3n]);
-      await expect(staking.connect(alice).withdraw(2)).to.emit(staking, "Withdrawn").withArgs(alice.address, E("30"), 2);
+      await expect(staking.connect(alice).withdraw(2))
+        .to.emit(staking, "Withdrawn")
+        .withArgs(alice.address, E("30"), 2);
       const rest = await staking.thawRequestsOf(alice.address, 0, 10);
       expect(rest.map((r) => r.amount)).to.deep.equal([E("30")]);
-      await expect(staking.connect(alice).withdraw(2)).to.emit(staking, "Withdrawn").withArgs(alice.address, E("30"), 1);
+      await expect(staking.connect(alice).withdraw(2))
+        .to.emit(staking, "Withdrawn")
+        .withArgs(alice.address, E("30"), 1);
       await expect(staking.connect(alice).withdraw(2)).to.be.revertedWithCustomError(
         staking,
         "StakingNothingToWithdraw",
@@ -348,13 +362,17 @@ describe("Staking: delegation, undelegation, withdrawal", function () {
       await staking.setUnstakeCooldownBlocks(1);
       await staking.connect(alice).undelegate(hotkeyA.address, E("2") * VIRTUAL_SHARES, 0); // ready next block
       await mine(1);
-      await expect(staking.connect(alice).withdraw(10)).to.emit(staking, "Withdrawn").withArgs(alice.address, E("60"), 3);
+      await expect(staking.connect(alice).withdraw(10))
+        .to.emit(staking, "Withdrawn")
+        .withArgs(alice.address, E("60"), 3);
       await expect(staking.connect(alice).withdraw(10)).to.be.revertedWithCustomError(
         staking,
         "StakingNothingToWithdraw",
       );
       await mine(COOLDOWN * 2n);
-      await expect(staking.connect(alice).withdraw(10)).to.emit(staking, "Withdrawn").withArgs(alice.address, E("3"), 2);
+      await expect(staking.connect(alice).withdraw(10))
+        .to.emit(staking, "Withdrawn")
+        .withArgs(alice.address, E("3"), 2);
     });
 
     it("a withdrawal of 10 requests fits easily in one transaction", async function () {

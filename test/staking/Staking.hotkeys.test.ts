@@ -178,7 +178,9 @@ describe("Staking: hotkeys and take", function () {
       await staking.connect(ownerA).increaseTake(hotkeyA.address, 600);
       const tx = await staking.connect(ownerA).increaseTake(hotkeyA.address, 800);
       const at = BigInt((await tx.wait())!.blockNumber);
-      await expect(tx).to.emit(staking, "TakeIncreaseScheduled").withArgs(hotkeyA.address, 500, 800, at + TAKE_DELAY);
+      await expect(tx)
+        .to.emit(staking, "TakeIncreaseScheduled")
+        .withArgs(hotkeyA.address, 500, 800, at + TAKE_DELAY);
       await mine(TAKE_DELAY);
       expect(await staking.takeOf(hotkeyA.address)).to.equal(800n);
     });

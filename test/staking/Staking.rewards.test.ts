@@ -184,7 +184,11 @@ describe("Staking: rewards, credits and claims", function () {
 
     it("gives the same result as one distribute per hotkey", async function () {
       const { staking, rewarder, hotkeyA, ownerA, hotkeyB, ownerB } = await loadFixture(delegatedFixture);
-      const args: [string[], bigint[], bigint[]] = [[hotkeyA.address, hotkeyB.address], [3n, E("1")], [E("3.3"), 77n]];
+      const args: [string[], bigint[], bigint[]] = [
+        [hotkeyA.address, hotkeyB.address],
+        [3n, E("1")],
+        [E("3.3"), 77n],
+      ];
       const snapshot = await (await import("@nomicfoundation/hardhat-network-helpers")).takeSnapshot();
       for (let i = 0; i < 2; i++) {
         await staking.connect(rewarder).distribute(args[0][i]!, args[1][i]!, args[2][i]!);
@@ -255,6 +259,21 @@ describe("Staking: rewards, credits and claims", function () {
         .and.to.emit(token, "Transfer")
         .withArgs(await staking.getAddress(), ownerA.address, amount);
       expect(await staking.claimable(ownerA.address)).to.equal(0n);
+      expect(await staking.totalClaimable()).to.equal(0n);
+      await expectBalanced(staking, token);
+    });
+
+    it("claims again after new credits (and not before)", async function () {
+      const { staking, token, rewarder, carol } = await loadFixture(stakingFixture);
+      await staking.connect(rewarder).credit(carol.address, 10);
+      await staking.connect(carol).claim();
+      expect(await staking.claimable(carol.address)).to.equal(0n);
+      await expect(staking.connect(carol).claim())
+        .to.be.revertedWithCustomError(staking, "StakingNothingToClaim")
+        .withArgs(carol.address);
+      await staking.connect(rewarder).credit(carol.address, 7);
+      expect(await staking.claimable(carol.address)).to.equal(7n);
+      await expect(staking.connect(carol).claim()).to.emit(staking, "Claimed").withArgs(carol.address, 7);
       expect(await staking.totalClaimable()).to.equal(0n);
       await expectBalanced(staking, token);
     });

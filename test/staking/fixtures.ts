@@ -3,11 +3,11 @@ import type { Signer } from "ethers";
 import { expect } from "chai";
 import {
   INoosToken__factory,
-  StakingTestToken__factory,
   type INoosToken,
   type Staking,
 } from "../../packages/contracts/generated/typechain";
 import { configureStaking, deployStaking, grantStakingRewarder } from "../../scripts/deploy/staking";
+import { deployToken } from "../../scripts/deploy/token";
 
 export const MAX_TAKE = 1_800n;
 export const BPS = 10_000n;
@@ -25,11 +25,12 @@ export interface TestTokenHandle {
   mint: (to: string, amount: bigint) => Promise<void>;
 }
 
-/** Deploys the test-only StakingTestToken (anyone may mint). */
+/** Deploys the NOOS token; the deployer holds MINTER_ROLE to fund test accounts. */
 export async function deployTestToken(deployer: Signer): Promise<TestTokenHandle> {
-  const deployed = await new StakingTestToken__factory(deployer).deploy();
-  await deployed.waitForDeployment();
-  const token = INoosToken__factory.connect(await deployed.getAddress(), deployer);
+  // The real NOOS token, deployed as users deploy it; the deployer mints test funds as a minter.
+  const real = await deployToken(deployer, { admin: await deployer.getAddress() });
+  await (await real.grantRole(await real.MINTER_ROLE(), await deployer.getAddress())).wait();
+  const token = INoosToken__factory.connect(await real.getAddress(), deployer);
   return {
     token,
     mint: async (to, amount) => {

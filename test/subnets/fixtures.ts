@@ -2,9 +2,9 @@ import { ethers } from "hardhat";
 import type { AddressLike, BaseContract, Signer } from "ethers";
 import {
   SubnetsTestStaking__factory,
-  SubnetsTestToken__factory,
 } from "../../packages/contracts/generated/typechain";
 import type { SubnetRegistry } from "../../packages/contracts/generated/typechain";
+import { deployToken } from "../../scripts/deploy/token";
 import {
   createSubnet,
   deploySubnetRegistry,
@@ -37,15 +37,12 @@ export interface StakingForSubnets {
   setStakes(hotkeys: AddressLike[], stakes: bigint[]): Promise<void>;
 }
 
-/**
- * The token under the registry. Test-only stand-in (SubnetsTestToken: burnable, anyone mints);
- * switch to the real NoosToken here.
- */
+/** The token under the registry: the real NOOS token; the deployer mints test funds as a minter. */
 export async function deployTokenForSubnets(
   deployer: Signer,
 ): Promise<TokenForSubnets> {
-  const token = await new SubnetsTestToken__factory(deployer).deploy();
-  await token.waitForDeployment();
+  const token = await deployToken(deployer, { admin: await deployer.getAddress() });
+  await (await token.grantRole(await token.MINTER_ROLE(), await deployer.getAddress())).wait();
   return {
     token,
     connectApprove: async (owner, spender, amount) => {

@@ -1,7 +1,7 @@
+import { deployToken } from "../../deploy/token";
 import hre from "hardhat";
 import {
   SubnetsTestStaking__factory,
-  SubnetsTestToken__factory,
 } from "../../../packages/contracts/generated/typechain";
 import {
   createSubnet,
@@ -14,7 +14,7 @@ const FULL = 256;
 
 /**
  * Gas of the subnet registry's transactions on the in-process Hardhat network. Runs against the
- * test-only token and staking stand-ins (SubnetsTestToken, SubnetsTestStaking): the registry's
+ * real NOOS token and the test-only staking stand-in (SubnetsTestStaking): the registry's
  * own work is the same, the token's burnFrom and Staking's ownerOf/stakeOf cost what those cost.
  */
 export async function gasRows(): Promise<{ name: string; gas: bigint }[]> {
@@ -22,7 +22,8 @@ export async function gasRows(): Promise<{ name: string; gas: bigint }[]> {
   const [admin, creator, coldkey, miner] = await ethers.getSigners();
   if (!admin || !creator || !coldkey || !miner)
     throw new Error("not enough signers");
-  const token = await new SubnetsTestToken__factory(admin).deploy();
+  const token = await deployToken(admin, { admin: admin.address });
+  await (await token.grantRole(await token.MINTER_ROLE(), admin.address)).wait();
   const staking = await new SubnetsTestStaking__factory(admin).deploy();
   const registry = await deploySubnetRegistry(admin, {
     token: await token.getAddress(),

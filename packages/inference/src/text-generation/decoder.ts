@@ -158,6 +158,11 @@ function indexTensor(type: "int64" | "int32", values: readonly number[], dims: r
   );
 }
 
+function onesTensor(type: "int64" | "int32", length: number): ort.Tensor {
+  if (type === "int32") return new ort.Tensor("int32", new Int32Array(length).fill(1), [1, length]);
+  return new ort.Tensor("int64", new BigInt64Array(length).fill(1n), [1, length]);
+}
+
 /** IEEE half-precision bits to a float. */
 function halfToFloat(h: number): number {
   const sign = h & 0x8000 ? -1 : 1;
@@ -205,8 +210,7 @@ export class DecoderSession {
     const feeds: Record<string, ort.Tensor> = {
       [this.io.inputIds]: indexTensor(type, ids, [1, ids.length]),
     };
-    if (this.io.attentionMask)
-      feeds[this.io.attentionMask] = indexTensor(type, new Array<number>(total).fill(1), [1, total]);
+    if (this.io.attentionMask) feeds[this.io.attentionMask] = onesTensor(type, total);
     if (this.io.positionIds)
       feeds[this.io.positionIds] = indexTensor(
         type,

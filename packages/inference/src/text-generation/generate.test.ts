@@ -135,6 +135,22 @@ describe("generate on the built-in model", () => {
     expect(r.usage.promptTokens).toBe(0);
   });
 
+  it("ignoreEos generates through end-of-text tokens up to maxTokens", async () => {
+    let eosAt = -1;
+    let seed = 0;
+    for (seed = 1; seed <= 40 && eosAt < 0; seed++) {
+      const r = await model.generate("", { temperature: 1, seed, maxTokens: 150 });
+      if (r.finishReason === "stop") eosAt = r.tokens.length - 1;
+    }
+    seed--;
+    expect(eosAt).toBeGreaterThanOrEqual(0);
+    const through = await model.generate("", { temperature: 1, seed, maxTokens: eosAt + 20, ignoreEos: true });
+    expect(through.finishReason).toBe("length");
+    expect(through.tokens).toHaveLength(eosAt + 20);
+    expect(through.tokens[eosAt]).toBe(0);
+    expect(through.text).toBe(model.tokenizer.decode(through.tokens));
+  });
+
   it("streaming yields the same tokens and text as non-streaming", async () => {
     const cases: [string, TextGenerationOptions][] = [
       ["The whale", { maxTokens: 40 }],

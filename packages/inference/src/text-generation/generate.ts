@@ -19,6 +19,8 @@ export interface TextGenerationOptions extends SamplingOptions {
   readonly stop?: string | readonly string[];
   /** Use the KV cache when the model has one (default true); false re-runs the whole sequence each step. */
   readonly useCache?: boolean;
+  /** Keep generating through end-of-sequence tokens (for benchmarks; default false). */
+  readonly ignoreEos?: boolean;
   /** Aborts generation between steps; the stream and the result then reject with the signal's reason. */
   readonly signal?: AbortSignal;
 }
@@ -85,26 +87,37 @@ function partialStopLength(text: string, from: number, stops: readonly string[])
 }
 
 /**
- * Decodes generated tokens in the context of the prompt's last token, so that decoders which
- * drop a leading space at the start of a text keep it here.
+ * Decodes generated tokens incrementally: text that ended on a whole character is kept, and
+ * only the tokens after it are decoded again, each time after the token before them (the
+ * prompt's last token at first), so decoders that drop a leading space at the start of a text
+ * keep it here.
  */
 class CompletionText {
-  private readonly anchor: number[];
-  private readonly anchorText: string;
+  private committed = "";
+  private committedTokens = 0;
 
   constructor(
     private readonly tokenizer: TextTokenizer,
-    promptIds: readonly number[],
-  ) {
-    this.anchor = promptIds.slice(-1);
-    this.anchorText = tokenizer.decode(this.anchor);
+    private readonly promptIds: readonly number[],
+  ) {}
+
+  private decodeAfter(anchor: readonly number[], ids: readonly number[]): string {
+    if (ids.length === 0) return "";
+    const anchorText = this.tokenizer.decode(anchor);
+    const withAnchor = this.tokenizer.decode([...anchor, ...ids]);
+    return withAnchor.startsWith(anchorText) ? withAnchor.slice(anchorText.length) : this.tokenizer.decode(ids);
   }
 
   of(generated: readonly number[]): string {
-    if (generated.length === 0) return "";
-    const withAnchor = this.tokenizer.decode([...this.anchor, ...generated]);
-    if (withAnchor.startsWith(this.anchorText)) return withAnchor.slice(this.anchorText.length);
-    return this.tokenizer.decode(generated);
+    const n = this.committedTokens;
+    const anchor = n > 0 ? generated.slice(n - 1, n) : this.promptIds.slice(-1);
+    const tail = this.decodeAfter(anchor, generated.slice(n));
+    const text = this.committed + tail;
+    if (generated.length - n >= 16 && tail.length > 0 && !tail.endsWith("\ufffd")) {
+      this.committed = text;
+      this.committedTokens = generated.length;
+    }
+    return text;
   }
 }
 
@@ -149,7 +162,7 @@ async function* generateTokens(
     finishReason,
     usage: { promptTokens, completionTokens: generated.length },
   });
-  if (maxTokens === 0) return finish("", "length");
+  if (maxTokens === 0 || ids.length >= ctx.maxContext) return finish("", "length");
 
   const maxStop = stops.reduce((m, s) => Math.max(m, s.length), 0);
   let emitted = ""; // text already yielded
@@ -167,7 +180,7 @@ async function* generateTokens(
     ids.push(token);
     const last = generated.length >= maxTokens || ids.length >= ctx.maxContext;
 
-    if (ctx.eosTokenIds.has(token)) {
+    if (!options.ignoreEos && ctx.eosTokenIds.has(token)) {
       const text = completion.of(generated.slice(0, -1));
       yield { token, text: text.slice(emitted.length) };
       return finish(text, "stop");

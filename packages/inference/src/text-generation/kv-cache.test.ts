@@ -161,6 +161,26 @@ describe("KV cache", () => {
     }
   });
 
+  it("stops with finishReason length when the model's context is full", async () => {
+    const modelDir = path.join(dir, "context");
+    await writeTinyTransformer(modelDir, { seed: 3, maxPositions: 64 });
+    const model = await loadTextGenerationModel(modelDir);
+    try {
+      expect(model.info.maxContext).toBe(64);
+      const prompt = "x".repeat(60); // one token per byte
+      expect(model.countTokens(prompt)).toBe(60);
+      const r = await model.generate(prompt, { maxTokens: 20, ignoreEos: true });
+      expect(r).toMatchObject({ finishReason: "length", usage: { promptTokens: 60, completionTokens: 4 } });
+      const uncached = await model.generate(prompt, { maxTokens: 20, ignoreEos: true, useCache: false });
+      expect(uncached.tokens).toEqual(r.tokens);
+      const full = await model.generate("y".repeat(64), { maxTokens: 5 });
+      expect(full).toMatchObject({ tokens: [], finishReason: "length" });
+      await expect(model.generate("z".repeat(65))).rejects.toThrow(/context of 64/);
+    } finally {
+      await model.close();
+    }
+  });
+
   it("the fixture writes a loadable export folder from onnx/model.onnx too", async () => {
     const modelDir = path.join(dir, "nested");
     await writeTinyTransformer(modelDir, { seed: 2 });

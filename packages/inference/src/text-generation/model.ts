@@ -123,10 +123,14 @@ export async function loadTextGenerationModel(
   );
   const tokenizer = await loadTokenizer(dir);
   const modelPath = await findModelFile(dir);
-  const [sha256, session] = await Promise.all([sha256File(modelPath), createSession(modelPath, options)]);
-
+  const [hashed, created] = await Promise.allSettled([sha256File(modelPath), createSession(modelPath, options)]);
+  if (created.status === "rejected") throw created.reason;
+  const session = created.value;
   let decoder: DecoderSession;
+  let sha256: string;
   try {
+    if (hashed.status === "rejected") throw hashed.reason;
+    sha256 = hashed.value;
     decoder = new DecoderSession(session, describeDecoder(session, config));
   } catch (err) {
     await session.release();

@@ -94,7 +94,21 @@ export async function buildBuiltinModel(options: BuildOptions): Promise<BuildRep
     torch_dtype: "float32",
   };
 
+  const heldOutPerplexity = perplexity(model, encode(heldOut));
   const files: Record<string, string | Uint8Array> = {
+    "README.md": modelCard({
+      name,
+      vocabSize: V,
+      merges: bpe.merges.length,
+      trainTokens: trainIds.reduce((n, d) => n + d.length, 0),
+      contexts: model.contextKeys.length,
+      topK: model.topK,
+      discounts: model.discounts,
+      heldOutPerplexity,
+      maxContext,
+      trainFile: path.basename(trainFile),
+      heldOutFile: path.basename(heldOutFile),
+    }),
     "model.onnx": onnxBytes,
     "config.json": `${JSON.stringify(config, null, 2)}\n`,
     "tokenizer.json": `${JSON.stringify(tokJson)}\n`,
@@ -114,9 +128,45 @@ export async function buildBuiltinModel(options: BuildOptions): Promise<BuildRep
     trainTokens: trainIds.reduce((n, d) => n + d.length, 0),
     contexts: model.contextKeys.length,
     discounts: model.discounts,
-    heldOutPerplexity: perplexity(model, encode(heldOut)),
+    heldOutPerplexity,
     files: sizes,
     totalBytes: Object.values(sizes).reduce((a, b) => a + b, 0),
     modelSha256: createHash("sha256").update(onnxBytes).digest("hex"),
   };
+}
+
+interface CardFacts {
+  readonly name: string;
+  readonly vocabSize: number;
+  readonly merges: number;
+  readonly trainTokens: number;
+  readonly contexts: number;
+  readonly topK: number;
+  readonly discounts: readonly number[];
+  readonly heldOutPerplexity: number;
+  readonly maxContext: number;
+  readonly trainFile: string;
+  readonly heldOutFile: string;
+}
+
+function modelCard(f: CardFacts): string {
+  return `# ${f.name}
+
+The built-in text-generation model of \`@noosphere/inference\`, written by
+\`packages/inference/scripts/build-builtin-model.ts\` (do not edit these files by hand; rebuild).
+
+- **What it is**: an interpolated Kneser-Ney trigram language model (discounts
+  ${f.discounts.map((d) => d.toFixed(3)).join(" / ")} for uni/bi/trigrams) over a byte-level BPE vocabulary of
+  ${f.vocabSize} tokens (${f.merges} merges), exported as an ONNX causal-LM decoder with the standard names
+  (\`input_ids\`, \`attention_mask\`, \`past_key_values.0.key/value\` -> \`present.0.key/value\`, \`logits\`).
+  Its "KV cache" carries the token ids seen so far, from which each position reads its two-token context.
+  ${f.contexts} contexts keep up to ${f.topK} trigram continuations; others back off to the dense bigram table.
+- **Fitted on**: \`corpus/${f.trainFile}\` (${f.trainTokens} tokens), public-domain text (see corpus/README.md).
+- **Held-out perplexity**: ${f.heldOutPerplexity.toFixed(2)} per token on \`corpus/${f.heldOutFile}\`
+  (uniform over the vocabulary: ${f.vocabSize}).
+- **Context**: ${f.maxContext} tokens (a limit of the generation loop; the model itself has none).
+- **Use**: \`loadTextGenerationModel(builtinModelPath("${f.name}"))\`. It writes Melville-flavoured English words and
+  phrases, and loops under greedy decoding, as n-gram models do; it is for tests, devnets and demos.
+- **Licence**: MIT, as the rest of the repository; the corpus is in the public domain.
+`;
 }

@@ -45,7 +45,7 @@ async function onnxPerplexity(paragraphs: readonly string[]): Promise<{ perplexi
 describe("built-in noos-tiny model", () => {
   it("is small enough to commit (< 5 MB in total)", async () => {
     const files = await readdir(MODEL_DIR);
-    expect(files.sort()).toEqual(["config.json", "model.onnx", "tokenizer.json", "tokenizer_config.json"]);
+    expect(files.sort()).toEqual(["README.md", "config.json", "model.onnx", "tokenizer.json", "tokenizer_config.json"]);
     let total = 0;
     for (const f of files) total += (await stat(path.join(MODEL_DIR, f))).size;
     expect(total).toBeLessThan(5 * 1024 * 1024);
@@ -108,7 +108,7 @@ describe("built-in noos-tiny model", () => {
     });
 
     it("gives byte-identical files to the committed model (the committed model is up to date)", async () => {
-      for (const f of ["model.onnx", "config.json", "tokenizer.json", "tokenizer_config.json"]) {
+      for (const f of ["README.md", "model.onnx", "config.json", "tokenizer.json", "tokenizer_config.json"]) {
         const rebuilt = await readFile(path.join(dir, f));
         const committed = await readFile(path.join(MODEL_DIR, f));
         expect({ f, same: rebuilt.equals(committed) }).toEqual({ f, same: true });
