@@ -53,7 +53,15 @@ export function weightsFromScores(scores: readonly (MinerScore | undefined)[], o
     }
   });
   const row = { uids, weights };
-  if (!withinMaxWeight(row, maxWeight)) return { skip: "max-weight" };
+  // Flooring to integers can push a capped share a hair over: lower the offenders until it holds.
+  for (let i = 0; i < 64 && !withinMaxWeight(row, maxWeight); i++) {
+    const sum = weights.reduce((a, b) => a + b, 0);
+    const limit = Math.floor((maxWeight * sum) / U16_MAX);
+    weights.forEach((w, j) => {
+      if (w > limit) weights[j] = limit;
+    });
+  }
+  if (weights.some((w) => w <= 0) || !withinMaxWeight(row, maxWeight)) return { skip: "max-weight" };
   return { row };
 }
 
