@@ -1,55 +1,28 @@
-import type { Wallet } from "ethers";
 import { silentLogger } from "@noosphere/node-kit";
-import { wireDomain } from "@noosphere/protocol";
 import { RedisUnavailableError } from "./errors";
 import { QUEUE_NAMES } from "./queues";
-import { devAccount, deployTestNetwork, registerHotkey, serveAxon, startTestChain } from "./testing/chain";
-import type { TestChain, TestNetwork } from "./testing/chain";
-import { loadTinyModel, startBadMiner, startTextMiner } from "./testing/miner";
-import type { RunningMiner } from "./testing/miner";
+import { buildScenario } from "./testing/scenario";
+import type { Scenario } from "./testing/scenario";
 import { deletePrefix, TEST_REDIS_URL, testPrefix, testRedis } from "./testing/redis";
 import { waitFor } from "./testing/wait";
 import { startValidator } from "./validator";
 import type { RunningValidator } from "./validator";
 
 describe("validator pipeline on a real chain, real miners and Redis", () => {
-  let chain: TestChain;
-  let network: TestNetwork;
-  let validatorKey: Wallet;
-  const miners: RunningMiner[] = [];
+  let s: Scenario;
   const uids: Record<string, number> = {};
   let v: RunningValidator;
   const prefix = testPrefix("pipeline");
 
   beforeAll(async () => {
-    chain = await startTestChain();
-    network = await deployTestNetwork(chain, { taskId: "text-generation", tempo: 1_000 });
-    validatorKey = devAccount(1, chain.provider);
-    await registerHotkey(network, validatorKey);
-    const domain = wireDomain(chain.chainId, network.addresses.subnets);
-    const isPermittedValidator = async (caller: string) => {
-      if (!(await network.subnets.isRegistered(network.netuid, caller))) return false;
-      const permits = await network.subnets.validatorPermits(network.netuid);
-      return permits[Number(await network.subnets.uidOf(network.netuid, caller))] === true;
-    };
-    const model = await loadTinyModel();
-    const kinds = ["good", "good", "hang", "garbage", "huge"] as const;
-    for (const [i, kind] of kinds.entries()) {
-      const hotkey = devAccount(2 + i, chain.provider);
-      uids[`${kind}${i}`] = await registerHotkey(network, hotkey);
-      const m =
-        kind === "good"
-          ? await startTextMiner({ hotkey, netuid: network.netuid, wireDomain: domain, isPermittedValidator, model: i === 0 ? model : undefined })
-          : await startBadMiner(kind, { hugeBytes: 4 * 1024 * 1024 });
-      miners.push(m);
-      await serveAxon(network, hotkey, m.host, m.port);
-    }
+    s = await buildScenario({ tempo: 1_000, good: 2, bad: ["hang", "garbage", "huge"] });
+    s.miners.forEach((m, i) => (uids[`${m.kind}${i}`] = m.uid));
     v = await startValidator({
-      netuid: network.netuid,
-      wallet: validatorKey,
-      provider: chain.provider,
-      chainId: chain.chainId,
-      subnets: network.addresses.subnets,
+      netuid: s.network.netuid,
+      wallet: s.validatorKey,
+      provider: s.chain.provider,
+      chainId: s.chain.chainId,
+      subnets: s.network.addresses.subnets,
       redisUrl: TEST_REDIS_URL,
       prefix,
       probeIntervalMs: 400,
@@ -65,11 +38,10 @@ describe("validator pipeline on a real chain, real miners and Redis", () => {
 
   afterAll(async () => {
     await v?.close();
-    await Promise.all(miners.map((m) => m.close()));
     const redis = testRedis();
     await deletePrefix(redis, prefix);
     redis.disconnect();
-    await chain?.stop();
+    await s?.close();
   });
 
   async function idle(): Promise<boolean> {
@@ -84,8 +56,8 @@ describe("validator pipeline on a real chain, real miners and Redis", () => {
     const good = [uids.good0, uids.good1] as number[];
     const bad = [uids.hang2, uids.garbage3, uids.huge4] as number[];
     await waitFor("three scored rounds for every miner", async () => {
-      const s = await v.aggregator.snapshot(6);
-      return [...good, ...bad].every((uid) => (s[uid]?.count ?? 0) >= 3);
+      const snap = await v.aggregator.snapshot(7);
+      return [...good, ...bad].every((uid) => (snap[uid]?.count ?? 0) >= 3);
     }, 60_000);
     await v.queues.queues.schedule.removeJobScheduler("round");
     await waitFor("the pipeline to drain", idle, 30_000);
@@ -106,7 +78,7 @@ describe("validator pipeline on a real chain, real miners and Redis", () => {
     for (const e of epochs) Object.assign(applied, await v.aggregator.appliedIn(BigInt(e)));
     expect(Object.keys(applied)).toHaveLength(rounds.length * 5);
 
-    const scores = await v.aggregator.snapshot(6);
+    const scores = await v.aggregator.snapshot(7);
     for (const uid of [...good, ...bad]) expect(scores[uid]?.count).toBe(rounds.length);
     for (const uid of good) expect(scores[uid]!.ema).toBeGreaterThan(0.1 * 0.5);
     for (const uid of bad) expect(scores[uid]!.ema).toBe(0);
@@ -117,13 +89,13 @@ describe("validator pipeline on a real chain, real miners and Redis", () => {
   });
 
   it("adds nothing when a round is made again (same ids), so nothing is counted twice", async () => {
-    const before = await v.aggregator.snapshot(6);
+    const before = await v.aggregator.snapshot(7);
     const applied = await v.redis.keys(`${prefix}:applied:*`);
     const slotKey = (await v.redis.keys(`${prefix}:challenge:*`))[0] as string;
     const record = JSON.parse((await v.redis.get(slotKey)) as string) as { slot: number };
     await v.pipeline.createRound(record.slot * 400 + 10);
     await waitFor("the pipeline to drain", idle, 20_000);
-    expect(await v.aggregator.snapshot(6)).toEqual(before);
+    expect(await v.aggregator.snapshot(7)).toEqual(before);
     expect(await v.redis.keys(`${prefix}:applied:*`)).toEqual(applied);
   });
 
@@ -131,7 +103,7 @@ describe("validator pipeline on a real chain, real miners and Redis", () => {
     const health = await fetch(`${v.url}/health`);
     expect(health.status).toBe(200);
     const body = (await health.json()) as Record<string, unknown>;
-    expect(body).toMatchObject({ status: "ok", redis: "ok", netuid: network.netuid, task: "text-generation", lastCommit: null });
+    expect(body).toMatchObject({ status: "ok", redis: "ok", netuid: s.network.netuid, task: "text-generation", lastCommit: null });
     expect(Object.keys(body.jobs as object).sort()).toEqual([...QUEUE_NAMES].sort());
     const metrics = await (await fetch(`${v.url}/metrics`)).text();
     expect(metrics).toMatch(/noos_validator_probes_total\{outcome="ok"[^}]*\} \d+/);
@@ -145,11 +117,11 @@ describe("validator pipeline on a real chain, real miners and Redis", () => {
 
   it("refuses to start without Redis, saying so", async () => {
     const err = await startValidator({
-      netuid: network.netuid,
-      wallet: validatorKey,
-      provider: chain.provider,
-      chainId: chain.chainId,
-      subnets: network.addresses.subnets,
+      netuid: s.network.netuid,
+      wallet: s.validatorKey,
+      provider: s.chain.provider,
+      chainId: s.chain.chainId,
+      subnets: s.network.addresses.subnets,
       redisUrl: "redis://127.0.0.1:1",
       logger: silentLogger(),
     }).catch((e: unknown) => e);

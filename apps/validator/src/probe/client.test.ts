@@ -84,7 +84,7 @@ describe("probeMiner", () => {
   });
 
   it("rejects an answer signed by another key than the miner's hotkey", async () => {
-    const m = await badMiner("forged", Wallet.createRandom());
+    const m = await badMiner("forged", new Wallet(Wallet.createRandom().privateKey));
     expect(await probe({ url: m.url })).toMatchObject({ ok: false, fault: "bad-signature" });
   });
 

@@ -7,8 +7,12 @@ import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import net from "node:net";
 import path from "node:path";
-import { HDNodeWallet, JsonRpcProvider, Mnemonic, Wallet } from "ethers";
-import type { SubnetRegistry } from "@noosphere/contracts";
+import fs from "node:fs";
+import { ContractFactory, HDNodeWallet, JsonRpcProvider, Mnemonic, Wallet } from "ethers";
+import type { Signer } from "ethers";
+import { Consensus__factory } from "@noosphere/contracts";
+import type { Consensus, NoosToken, Staking, SubnetRegistry } from "@noosphere/contracts";
+import { deployEmission } from "../../../../scripts/deploy/emission";
 import { deployToken } from "../../../../scripts/deploy/token";
 import { deployStaking } from "../../../../scripts/deploy/staking";
 import { createSubnet, deploySubnetRegistry, registerNeuron, subnetParams } from "../../../../scripts/deploy/subnets";
@@ -93,35 +97,50 @@ export async function startTestChain(): Promise<TestChain> {
 }
 
 export interface TestNetwork {
+  token: NoosToken;
+  staking: Staking;
   subnets: SubnetRegistry;
-  addresses: { token: string; staking: string; subnets: string };
+  consensus: Consensus;
+  addresses: { token: string; emission: string; staking: string; subnets: string; consensus: string };
   netuid: number;
   deployer: Wallet;
 }
 
 /**
- * Deploys token, staking and the subnet registry, and creates a subnet of `taskId` (no minimum
- * validator stake, so every registered hotkey holds a validator permit).
+ * Deploys token, emission, staking, the subnet registry and consensus (with its roles), and
+ * creates a subnet of `taskId` with a zero burn floor and no minimum validator stake.
  */
 export async function deployTestNetwork(chain: TestChain, params: Partial<SubnetParams> & { taskId: string }): Promise<TestNetwork> {
   const deployer = devAccount(0, chain.provider);
   const admin = deployer.address;
   const token = await deployToken(deployer, { admin });
   await (await token.grantRole(await token.MINTER_ROLE(), admin)).wait();
+  const emission = await deployEmission(deployer, { token, admin, treasury: admin });
+  await (await token.grantRole(await token.MINTER_ROLE(), await emission.getAddress())).wait();
   const staking = await deployStaking(deployer, { token, admin });
   const subnets = await deploySubnetRegistry(deployer, { token, staking, admin });
+  const addresses = {
+    token: await token.getAddress(),
+    emission: await emission.getAddress(),
+    staking: await staking.getAddress(),
+    subnets: await subnets.getAddress(),
+    consensus: "",
+  };
+  const consensus = await deployConsensusLinked(deployer, { ...addresses, admin });
+  addresses.consensus = await consensus.getAddress();
+  await (await emission.grantRole(await emission.DISTRIBUTOR_ROLE(), addresses.consensus)).wait();
+  await (await staking.grantRole(await staking.REWARDER_ROLE(), addresses.consensus)).wait();
+  await (await subnets.grantRole(await subnets.EPOCH_ROLE(), addresses.consensus)).wait();
   await (await token.mint(admin, 10_000n * E18)).wait();
   const netuid = await createSubnet(subnets, deployer, subnetParams({ minBurn: 0n, ...params }));
-  return {
-    subnets,
-    netuid,
-    deployer,
-    addresses: {
-      token: await token.getAddress(),
-      staking: await staking.getAddress(),
-      subnets: await subnets.getAddress(),
-    },
-  };
+  return { token, staking, subnets, consensus, netuid, deployer, addresses };
+}
+
+/** Registers `hotkey` in Staking (owned by the deployer) and delegates `amount` NOOS to it. */
+export async function stakeOn(network: TestNetwork, hotkey: Wallet, amount: bigint): Promise<void> {
+  await (await network.staking.connect(hotkey).registerHotkey(network.deployer.address)).wait();
+  await (await network.token.connect(network.deployer).approve(network.addresses.staking, amount)).wait();
+  await (await network.staking.connect(network.deployer).delegate(hotkey.address, amount, 0n)).wait();
 }
 
 /** Registers `hotkey` (a funded dev account) on the subnet; it calls register itself (burn floor 0). */
@@ -132,4 +151,59 @@ export async function registerHotkey(network: TestNetwork, hotkey: Wallet): Prom
 /** Publishes `hotkey`'s axon (it must be registered). */
 export async function serveAxon(network: TestNetwork, hotkey: Wallet, host: string, port: number, modelHash = "0x" + "00".repeat(32)): Promise<void> {
   await (await network.subnets.connect(hotkey).serveAxon(network.netuid, host, port, "http", modelHash)).wait();
+}
+
+const EPOCH_LIBRARIES = ["EpochStartLib", "EpochConsensusLib", "EpochBondsLib", "EpochPayLib"] as const;
+
+/**
+ * Consensus with its epoch libraries, deployed from the compiled artifacts. (scripts/deploy/
+ * consensus.ts does the same through hardhat's runtime, which takes ~15 s to load inside jest.)
+ */
+async function deployConsensusLinked(
+  deployer: Signer,
+  deps: { token: string; emission: string; staking: string; subnets: string; admin: string },
+): Promise<Consensus> {
+  const links: Record<string, string> = {};
+  for (const name of EPOCH_LIBRARIES) {
+    const file = path.join(ROOT, "artifacts", "contracts", "consensus", `${name}.sol`, `${name}.json`);
+    const artifact = JSON.parse(fs.readFileSync(file, "utf8")) as { abi: []; bytecode: string };
+    const lib = await new ContractFactory(artifact.abi, artifact.bytecode, deployer).deploy();
+    await lib.waitForDeployment();
+    links[`contracts/consensus/${name}.sol:${name}`] = await lib.getAddress();
+  }
+  const bytecode = Consensus__factory.linkBytecode(links as unknown as Parameters<typeof Consensus__factory.linkBytecode>[0]);
+  const deployed = await new ContractFactory(Consensus__factory.abi, bytecode, deployer).deploy(
+    deps.token,
+    deps.emission,
+    deps.staking,
+    deps.subnets,
+    deps.admin,
+  );
+  await deployed.waitForDeployment();
+  return Consensus__factory.connect(await deployed.getAddress(), deployer);
+}
+
+/** Sets the subnet's consensus parameters: the defaults with `overrides`. */
+export async function configureConsensus(
+  network: TestNetwork,
+  overrides: Partial<{ weightsRateLimit: number; activityCutoff: number; maxWeight: number; versionKey: bigint }>,
+): Promise<void> {
+  const d = await network.consensus.defaultParams();
+  await (
+    await network.consensus.connect(network.deployer).setParams(network.netuid, {
+      configured: true,
+      kappa: d.kappa,
+      bondsMovingAverage: d.bondsMovingAverage,
+      bondsPenalty: d.bondsPenalty,
+      liquidAlpha: d.liquidAlpha,
+      alphaLow: d.alphaLow,
+      alphaHigh: d.alphaHigh,
+      alphaSteepness: d.alphaSteepness,
+      consensusMode: d.consensusMode,
+      activityCutoff: overrides.activityCutoff ?? d.activityCutoff,
+      weightsRateLimit: overrides.weightsRateLimit ?? d.weightsRateLimit,
+      maxWeight: overrides.maxWeight ?? d.maxWeight,
+      versionKey: overrides.versionKey ?? d.versionKey,
+    })
+  ).wait();
 }

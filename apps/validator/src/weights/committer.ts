@@ -66,7 +66,7 @@ export class WeightsCommitter {
       return { epoch: epoch.toString(), reveal: "none", commit: "skipped: hotkey not registered" };
     }
     const reveal = await this.reveal(epoch - 1n, uid, status);
-    const commit = status.epoch === epoch ? await this.commit(epoch, uid, metagraph) : "late";
+    const commit = status.epoch === epoch ? await this.commit(epoch, uid, metagraph, status) : "late";
     if (commit === "late") this.opts.metrics.weightsSkipped.inc({ reason: "late" });
     return { epoch: epoch.toString(), reveal, commit };
   }
@@ -87,8 +87,8 @@ export class WeightsCommitter {
     if (epoch < 0n) return "none";
     const key = this.opts.keys.weights(epoch);
     const rec = await this.opts.redis.hgetall(key);
-    if (!rec.payload) return "none";
-    if (rec.revealed) return "revealed";
+    if (!rec.payload || rec.skipped) return "none";
+    if (rec.revealed) return rec.revealed === "missed" ? "missed" : "revealed";
     const payload = JSON.parse(rec.payload) as Payload;
     const pending = await this.opts.chain.commitOf(uid);
     const ours = pending.hash.toLowerCase() === payload.hash.toLowerCase() && pending.epoch === epoch;
@@ -117,7 +117,14 @@ export class WeightsCommitter {
     return "revealed";
   }
 
-  private async commit(epoch: bigint, uid: number, metagraph: Metagraph): Promise<WeightsJobResult["commit"]> {
+  /** Rate limited until a block after this epoch's end: retrying cannot help. */
+  private rateLimitedPastEpoch(err: ConsensusRefusal, status: ConsensusStatus): boolean {
+    if (err.errorName !== "WeightsRateLimited") return false;
+    const nextBlock = Number(err.args[2]);
+    return nextBlock >= status.startBlock + status.tempo;
+  }
+
+  private async commit(epoch: bigint, uid: number, metagraph: Metagraph, status: ConsensusStatus): Promise<WeightsJobResult["commit"]> {
     const key = this.opts.keys.weights(epoch);
     let rec = await this.opts.redis.hgetall(key);
     if (rec.committed) return "committed";
@@ -148,12 +155,13 @@ export class WeightsCommitter {
     try {
       receipt = await this.send(key, "commitTx", () => this.opts.chain.commitRequest(payload.hash));
     } catch (err) {
-      if (err instanceof ConsensusRefusal && PERMANENT.has(err.errorName)) {
+      if (err instanceof ConsensusRefusal && (PERMANENT.has(err.errorName) || this.rateLimitedPastEpoch(err, status))) {
         await this.opts.redis.hsetnx(key, "skipped", err.errorName);
         this.opts.metrics.weightsSkipped.inc({ reason: err.errorName });
         this.opts.logger.warn({ epoch: epoch.toString(), err: err.message }, "weights commit refused: skipped this epoch");
         return `skipped: ${err.errorName}`;
       }
+      if (err instanceof ConsensusRefusal) throw new WeightsRetryError(err.message);
       throw err;
     }
     await this.markCommitted(epoch, receipt.blockNumber);
