@@ -44,7 +44,8 @@ export async function connectRedis(
     maxRetriesPerRequest: 0,
     connectTimeout: opts.connectTimeoutMs ?? 3_000,
   });
-  probe.on("error", () => undefined);
+  let lastError: Error | undefined;
+  probe.on("error", (err: Error) => (lastError = err));
   try {
     await probe.connect();
     const info = await probe.info("server");
@@ -59,7 +60,8 @@ export async function connectRedis(
     }
   } catch (err) {
     if (err instanceof RedisUnavailableError) throw err;
-    throw new RedisUnavailableError(url, err);
+    // ioredis rejects with "Connection is closed."; the cause (ECONNREFUSED...) came as an event.
+    throw new RedisUnavailableError(url, lastError ?? err);
   } finally {
     probe.disconnect();
   }
