@@ -21,7 +21,11 @@ describe("ScoreAggregator", () => {
     redis.disconnect();
   });
 
-  const score = (jobId: string, value: number, over: Partial<{ hotkey: string; registeredAt: number; epoch: bigint }> = {}) =>
+  const score = (
+    jobId: string,
+    value: number,
+    over: Partial<{ hotkey: string; registeredAt: number; epoch: bigint }> = {},
+  ) =>
     agg.apply({
       jobId,
       epoch: over.epoch ?? 1n,
@@ -47,7 +51,15 @@ describe("ScoreAggregator", () => {
       const aggs = others.map((r) => new ScoreAggregator(r, keys, { alpha: 0.5, appliedTtlSeconds: 60 }));
       const results = await Promise.all(
         Array.from({ length: 40 }, (_, i) =>
-          aggs[i % aggs.length]!.apply({ jobId: "b", epoch: 1n, uid: 3, hotkey: HOTKEY, registeredAt: 10, score: 0, worker: `w${i}` }),
+          aggs[i % aggs.length]!.apply({
+            jobId: "b",
+            epoch: 1n,
+            uid: 3,
+            hotkey: HOTKEY,
+            registeredAt: 10,
+            score: 0,
+            worker: `w${i}`,
+          }),
         ),
       );
       expect(results.filter((r) => r.outcome === "applied")).toHaveLength(1);

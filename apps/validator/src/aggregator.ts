@@ -74,11 +74,7 @@ export interface AggregatorOptions {
   appliedTtlSeconds: number;
 }
 
-type ApplyScoreCommand = (
-  applied: string,
-  state: string,
-  ...args: (string | number)[]
-) => Promise<[number, string]>;
+type ApplyScoreCommand = (applied: string, state: string, ...args: (string | number)[]) => Promise<[number, string]>;
 
 /** The EMA of each miner's score, kept in Redis and updated exactly once per score job. */
 export class ScoreAggregator {

@@ -44,7 +44,10 @@ export function resolveValidatorSettings(
   if (!Number.isInteger(s.netuid) || s.netuid < 0 || s.netuid > 65_535) {
     throw new ValidatorConfigError("--netuid <n> is required: the subnet to validate");
   }
-  if (!s.key) throw new ValidatorConfigError("--key <keystore> is required: the validator's hotkey (create one with 'noos wallet new')");
+  if (!s.key)
+    throw new ValidatorConfigError(
+      "--key <keystore> is required: the validator's hotkey (create one with 'noos wallet new')",
+    );
   for (const [name, value] of [
     ["--probe-interval", s.probeInterval],
     ["--probe-timeout", s.probeTimeout],
@@ -54,15 +57,20 @@ export function resolveValidatorSettings(
     ["--max-response-bytes", s.maxResponseBytes],
     ["--lock-duration", s.lockDuration],
   ] as const) {
-    if (!Number.isInteger(value) || value <= 0) throw new ValidatorConfigError(`${name} takes a positive whole number, got ${value}`);
+    if (!Number.isInteger(value) || value <= 0)
+      throw new ValidatorConfigError(`${name} takes a positive whole number, got ${value}`);
   }
-  if (!(s.emaAlpha > 0 && s.emaAlpha <= 1)) throw new ValidatorConfigError(`--ema-alpha must be in (0, 1], got ${s.emaAlpha}`);
+  if (!(s.emaAlpha > 0 && s.emaAlpha <= 1))
+    throw new ValidatorConfigError(`--ema-alpha must be in (0, 1], got ${s.emaAlpha}`);
   parseRoles(s.roles);
   return s;
 }
 
 export function parseRoles(list: string): Role[] {
-  const roles = list.split(",").map((r) => r.trim()).filter(Boolean);
+  const roles = list
+    .split(",")
+    .map((r) => r.trim())
+    .filter(Boolean);
   const unknown = roles.filter((r) => !(ALL_ROLES as readonly string[]).includes(r));
   if (roles.length === 0 || unknown.length > 0) {
     throw new ValidatorConfigError(`--roles takes a comma-separated list of ${ALL_ROLES.join(", ")}; got "${list}"`);

@@ -54,7 +54,12 @@ export function createValidatorMetrics(sources: MetricSources = {}): ValidatorMe
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers: r,
     }),
-    probes: new Counter({ name: "noos_validator_probes_total", help: "probes by outcome (ok or the fault)", labelNames: ["outcome"], registers: r }),
+    probes: new Counter({
+      name: "noos_validator_probes_total",
+      help: "probes by outcome (ok or the fault)",
+      labelNames: ["outcome"],
+      registers: r,
+    }),
     scoresApplied: new Counter({
       name: "noos_validator_scores_applied_total",
       help: "score jobs by aggregation outcome (applied, new-holder, duplicate, stale, skipped)",
@@ -78,10 +83,30 @@ export function createValidatorMetrics(sources: MetricSources = {}): ValidatorMe
       buckets: [0, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99, 1],
       registers: r,
     }),
-    lastCommitEpoch: statusGauge("noos_validator_last_commit_epoch", "epoch of the last weights commit", "lastCommitEpoch", 1),
-    lastRevealEpoch: statusGauge("noos_validator_last_reveal_epoch", "commit epoch of the last weights reveal", "lastRevealEpoch", 1),
-    lastCommitTime: statusGauge("noos_validator_last_commit_timestamp_seconds", "time of the last weights commit", "lastCommitAt", 1e-3),
-    lastRevealTime: statusGauge("noos_validator_last_reveal_timestamp_seconds", "time of the last weights reveal", "lastRevealAt", 1e-3),
+    lastCommitEpoch: statusGauge(
+      "noos_validator_last_commit_epoch",
+      "epoch of the last weights commit",
+      "lastCommitEpoch",
+      1,
+    ),
+    lastRevealEpoch: statusGauge(
+      "noos_validator_last_reveal_epoch",
+      "commit epoch of the last weights reveal",
+      "lastRevealEpoch",
+      1,
+    ),
+    lastCommitTime: statusGauge(
+      "noos_validator_last_commit_timestamp_seconds",
+      "time of the last weights commit",
+      "lastCommitAt",
+      1e-3,
+    ),
+    lastRevealTime: statusGauge(
+      "noos_validator_last_reveal_timestamp_seconds",
+      "time of the last weights reveal",
+      "lastRevealAt",
+      1e-3,
+    ),
     weightsSkipped: new Counter({
       name: "noos_validator_weights_skipped_total",
       help: "epochs whose weights were not committed, by reason",

@@ -241,7 +241,9 @@ export class Pipeline {
   loadChallenge(slot: number): Promise<ChallengeRecord | undefined> {
     let hit = this.challengeCache.get(slot);
     if (!hit) {
-      hit = this.opts.redis.get(this.challengeKey(slot)).then((raw) => (raw ? (JSON.parse(raw) as ChallengeRecord) : undefined));
+      hit = this.opts.redis
+        .get(this.challengeKey(slot))
+        .then((raw) => (raw ? (JSON.parse(raw) as ChallengeRecord) : undefined));
       this.challengeCache.set(slot, hit);
       hit.then(
         (v) => v === undefined && this.challengeCache.delete(slot),

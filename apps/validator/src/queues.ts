@@ -75,7 +75,11 @@ export interface Queues {
 }
 
 /** Opens the four queues and a flow producer under one hash-tagged prefix. */
-export function openQueues(connection: ConnectionOptions, prefix: string, tuning: PipelineTuning = DEFAULT_TUNING): Queues {
+export function openQueues(
+  connection: ConnectionOptions,
+  prefix: string,
+  tuning: PipelineTuning = DEFAULT_TUNING,
+): Queues {
   const opts = jobOptions(tuning);
   const make = (name: QueueName): Queue => {
     const o: QueueOptions = { connection, prefix, defaultJobOptions: opts[name] };

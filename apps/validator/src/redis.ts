@@ -51,12 +51,18 @@ export async function connectRedis(
     const info = await probe.info("server");
     const version = /redis_version:(\d+)\.(\d+)/.exec(info);
     if (version && Number(version[1]) < 6) {
-      throw new RedisUnavailableError(url, new Error(`Redis ${version[1]}.${version[2]} is too old; BullMQ needs 6.2 or newer`));
+      throw new RedisUnavailableError(
+        url,
+        new Error(`Redis ${version[1]}.${version[2]} is too old; BullMQ needs 6.2 or newer`),
+      );
     }
     const policy = await probe.config("GET", "maxmemory-policy").catch(() => undefined);
     const value = Array.isArray(policy) ? policy[1] : undefined;
     if (value !== undefined && value !== "noeviction") {
-      opts.logger?.warn({ policy: value }, "Redis maxmemory-policy should be noeviction, or queued jobs may be evicted");
+      opts.logger?.warn(
+        { policy: value },
+        "Redis maxmemory-policy should be noeviction, or queued jobs may be evicted",
+      );
     }
   } catch (err) {
     if (err instanceof RedisUnavailableError) throw err;
@@ -66,6 +72,8 @@ export async function connectRedis(
     probe.disconnect();
   }
   const client = new IORedis(options);
-  client.on("error", (err: Error) => opts.logger?.warn({ err: err.message, redis: redactUrl(url) }, "redis connection error"));
+  client.on("error", (err: Error) =>
+    opts.logger?.warn({ err: err.message, redis: redactUrl(url) }, "redis connection error"),
+  );
   return client;
 }

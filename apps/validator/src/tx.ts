@@ -64,7 +64,9 @@ export class OnceSender {
       const late = await provider.getTransactionReceipt(hash);
       if (late) return late;
       await this.forget(key, field, raw);
-      throw new TransactionPendingError(`nonce ${tx.nonce} of ${hash} was used by another transaction; it will be rebuilt`);
+      throw new TransactionPendingError(
+        `nonce ${tx.nonce} of ${hash} was used by another transaction; it will be rebuilt`,
+      );
     }
     try {
       await provider.broadcastTransaction(raw);
@@ -75,7 +77,8 @@ export class OnceSender {
       if ((err as { code?: string }).code === "TIMEOUT") return null;
       throw err;
     });
-    if (!receipt) throw new TransactionPendingError(`transaction ${hash} not mined within ${this.opts.confirmTimeoutMs} ms`);
+    if (!receipt)
+      throw new TransactionPendingError(`transaction ${hash} not mined within ${this.opts.confirmTimeoutMs} ms`);
     return receipt;
   }
 
@@ -83,12 +86,14 @@ export class OnceSender {
   async forget(key: string, field: string, raw?: string): Promise<void> {
     const value = raw ?? (await this.opts.redis.hget(key, field));
     if (!value) return;
-    const cmd = (this.opts.redis as unknown as { noosCompareDel: (k: string, f: string, v: string) => Promise<number> }).noosCompareDel;
+    const cmd = (this.opts.redis as unknown as { noosCompareDel: (k: string, f: string, v: string) => Promise<number> })
+      .noosCompareDel;
     await cmd.call(this.opts.redis, key, field, value);
   }
 }
 
 function isAlreadyKnown(err: unknown): boolean {
-  const msg = `${(err as { message?: string }).message ?? ""} ${(err as { shortMessage?: string }).shortMessage ?? ""}`.toLowerCase();
+  const msg =
+    `${(err as { message?: string }).message ?? ""} ${(err as { shortMessage?: string }).shortMessage ?? ""}`.toLowerCase();
   return /already known|known transaction|nonce too low|nonce has already been used|already imported/.test(msg);
 }

@@ -58,17 +58,28 @@ describe("validator under faults (real processes, Redis, miners and chain)", () 
   function start(redisUrl: string, prefix: string, extra: string[] = []): ValidatorProcess {
     const p = spawnValidator(
       [
-        "--netuid", String(s.network.netuid),
-        "--key", keyFile,
-        "--rpc", s.chain.rpcUrl,
-        "--redis", redisUrl,
-        "--redis-prefix", prefix,
-        "--probe-interval", "500",
-        "--probe-timeout", "1000",
-        "--max-response-bytes", "262144",
-        "--epoch-check", "200",
-        "--lock-duration", "3000",
-        "--port", "0",
+        "--netuid",
+        String(s.network.netuid),
+        "--key",
+        keyFile,
+        "--rpc",
+        s.chain.rpcUrl,
+        "--redis",
+        redisUrl,
+        "--redis-prefix",
+        prefix,
+        "--probe-interval",
+        "500",
+        "--probe-timeout",
+        "1000",
+        "--max-response-bytes",
+        "262144",
+        "--epoch-check",
+        "200",
+        "--lock-duration",
+        "3000",
+        "--port",
+        "0",
         ...extra,
       ],
       { NOOS_DEPLOYMENTS_DIR: dir, NOOS_KEY_PASSWORD: "pw" },
@@ -102,19 +113,34 @@ describe("validator under faults (real processes, Redis, miners and chain)", () 
     const a = start(TEST_REDIS_URL, prefix, ["--keeper"]);
     await a.url;
     // Kill once A has committed an epoch's weights and while probes are in flight.
-    const committed = await waitFor("a first commit", async () => {
-      const st = await ledger.read().then((l) => l.status);
-      return st.lastCommitEpoch ? Number(st.lastCommitEpoch) : undefined;
-    }, 60_000, 100);
-    await waitFor("probes in flight", async () => ((await ledger.jobCounts("probe", "active")).active ?? 0) > 0, 10_000, 20);
+    const committed = await waitFor(
+      "a first commit",
+      async () => {
+        const st = await ledger.read().then((l) => l.status);
+        return st.lastCommitEpoch ? Number(st.lastCommitEpoch) : undefined;
+      },
+      60_000,
+      100,
+    );
+    await waitFor(
+      "probes in flight",
+      async () => ((await ledger.jobCounts("probe", "active")).active ?? 0) > 0,
+      10_000,
+      20,
+    );
     await a.kill("SIGKILL");
 
     const b = start(TEST_REDIS_URL, prefix, ["--keeper"]);
     await b.url;
-    await waitFor("the killed process's commit revealed by the new one", async () => {
-      const st = (await ledger.read()).status;
-      return Number(st.lastRevealEpoch ?? -1) >= committed + 1 ? true : undefined;
-    }, 60_000, 200);
+    await waitFor(
+      "the killed process's commit revealed by the new one",
+      async () => {
+        const st = (await ledger.read()).status;
+        return Number(st.lastRevealEpoch ?? -1) >= committed + 1 ? true : undefined;
+      },
+      60_000,
+      200,
+    );
     await ledger.stopAndDrain();
     expectExactlyOnce(await ledger.read());
     expect(b.alive()).toBe(true);
@@ -140,11 +166,26 @@ describe("validator under faults (real processes, Redis, miners and chain)", () 
     const ledger = reader(redisServer.url, prefix);
     const v = start(redisServer.url, prefix);
     await v.url;
-    await waitFor("a few scored rounds", async () => Object.keys((await ledger.read()).applied).length >= 3 * MINERS, 60_000, 100);
-    await waitFor("probes in flight", async () => ((await ledger.jobCounts("probe", "active")).active ?? 0) > 0, 10_000, 20);
+    await waitFor(
+      "a few scored rounds",
+      async () => Object.keys((await ledger.read()).applied).length >= 3 * MINERS,
+      60_000,
+      100,
+    );
+    await waitFor(
+      "probes in flight",
+      async () => ((await ledger.jobCounts("probe", "active")).active ?? 0) > 0,
+      10_000,
+      20,
+    );
     const before = Object.keys((await ledger.read()).applied).length;
     await redisServer.restart(800);
-    await waitFor("scoring to go on after the restart", async () => Object.keys((await ledger.read()).applied).length >= before + 2 * MINERS, 60_000, 200);
+    await waitFor(
+      "scoring to go on after the restart",
+      async () => Object.keys((await ledger.read()).applied).length >= before + 2 * MINERS,
+      60_000,
+      200,
+    );
     await ledger.stopAndDrain();
     expectExactlyOnce(await ledger.read());
     expect(v.alive()).toBe(true);
@@ -157,10 +198,15 @@ describe("validator under faults (real processes, Redis, miners and chain)", () 
     const a = start(TEST_REDIS_URL, prefix, ["--probe-concurrency", "2"]);
     const b = start(TEST_REDIS_URL, prefix, ["--probe-concurrency", "2"]);
     const [urlA, urlB] = await Promise.all([a.url, b.url]);
-    await waitFor("rounds scored by both processes", async () => {
-      const workers = new Set(Object.values((await ledger.read()).applied));
-      return workers.size >= 2 && Object.keys((await ledger.read()).applied).length >= 6 * MINERS;
-    }, 60_000, 200);
+    await waitFor(
+      "rounds scored by both processes",
+      async () => {
+        const workers = new Set(Object.values((await ledger.read()).applied));
+        return workers.size >= 2 && Object.keys((await ledger.read()).applied).length >= 6 * MINERS;
+      },
+      60_000,
+      200,
+    );
     await ledger.stopAndDrain();
     const l = await ledger.read();
     expectExactlyOnce(l);

@@ -46,7 +46,13 @@ describe("validator pipeline on a real chain, real miners and Redis", () => {
 
   async function idle(): Promise<boolean> {
     for (const name of ["probe", "score"] as const) {
-      const c = await v.queues.queues[name].getJobCounts("waiting", "active", "delayed", "waiting-children", "prioritized");
+      const c = await v.queues.queues[name].getJobCounts(
+        "waiting",
+        "active",
+        "delayed",
+        "waiting-children",
+        "prioritized",
+      );
       if (Object.values(c).some((n) => n > 0)) return false;
     }
     return true;
@@ -55,10 +61,14 @@ describe("validator pipeline on a real chain, real miners and Redis", () => {
   it("probes every miner each round and scores each probe exactly once: good miners up, bad ones 0", async () => {
     const good = [uids.good0, uids.good1] as number[];
     const bad = [uids.hang2, uids.garbage3, uids.huge4] as number[];
-    await waitFor("three scored rounds for every miner", async () => {
-      const snap = await v.aggregator.snapshot(7);
-      return [...good, ...bad].every((uid) => (snap[uid]?.count ?? 0) >= 3);
-    }, 60_000);
+    await waitFor(
+      "three scored rounds for every miner",
+      async () => {
+        const snap = await v.aggregator.snapshot(7);
+        return [...good, ...bad].every((uid) => (snap[uid]?.count ?? 0) >= 3);
+      },
+      60_000,
+    );
     await v.queues.queues.schedule.removeJobScheduler("round");
     await waitFor("the pipeline to drain", idle, 30_000);
 
@@ -66,7 +76,13 @@ describe("validator pipeline on a real chain, real miners and Redis", () => {
     const rounds: string[] = [];
     let cursor = "0";
     do {
-      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix.replace(/[{}]/g, (c) => `\\${c}`)}:challenge:*`, "COUNT", 1000);
+      const [next, keys] = await redis.scan(
+        cursor,
+        "MATCH",
+        `${prefix.replace(/[{}]/g, (c) => `\\${c}`)}:challenge:*`,
+        "COUNT",
+        1000,
+      );
       cursor = next;
       rounds.push(...keys);
     } while (cursor !== "0");
@@ -103,7 +119,13 @@ describe("validator pipeline on a real chain, real miners and Redis", () => {
     const health = await fetch(`${v.url}/health`);
     expect(health.status).toBe(200);
     const body = (await health.json()) as Record<string, unknown>;
-    expect(body).toMatchObject({ status: "ok", redis: "ok", netuid: s.network.netuid, task: "text-generation", lastCommit: null });
+    expect(body).toMatchObject({
+      status: "ok",
+      redis: "ok",
+      netuid: s.network.netuid,
+      task: "text-generation",
+      lastCommit: null,
+    });
     expect(Object.keys(body.jobs as object).sort()).toEqual([...QUEUE_NAMES].sort());
     const metrics = await (await fetch(`${v.url}/metrics`)).text();
     expect(metrics).toMatch(/noos_validator_probes_total\{outcome="ok"[^}]*\} \d+/);

@@ -120,7 +120,10 @@ export async function startValidator(opts: ValidatorOptions): Promise<RunningVal
       throw new ValidatorConfigError(`cannot read subnet ${netuid} from ${opts.subnets}: ${(err as Error).message}`);
     });
     if (metagraph.selfUid === undefined) {
-      logger.warn({ netuid, hotkey }, "hotkey is not registered on the subnet: register it (noos register) to probe and set weights");
+      logger.warn(
+        { netuid, hotkey },
+        "hotkey is not registered on the subnet: register it (noos register) to probe and set weights",
+      );
     }
     const challenges =
       opts.challenges ??
@@ -129,7 +132,9 @@ export async function startValidator(opts: ValidatorOptions): Promise<RunningVal
         : undefined);
     if (challenges) cleanups.push(() => challenges.close());
     if (challenges && challenges.taskId !== metagraph.taskId) {
-      throw new ValidatorConfigError(`subnet ${netuid} runs "${metagraph.taskId}", the challenges are for "${challenges.taskId}"`);
+      throw new ValidatorConfigError(
+        `subnet ${netuid} runs "${metagraph.taskId}", the challenges are for "${challenges.taskId}"`,
+      );
     }
 
     const tuning = { ...DEFAULT_TUNING, ...opts.tuning };
@@ -168,7 +173,11 @@ export async function startValidator(opts: ValidatorOptions): Promise<RunningVal
       probeIntervalMs: opts.probeIntervalMs ?? 12_000,
       probeTimeoutMs,
       maxResponseBytes: opts.maxResponseBytes ?? 1024 * 1024,
-      latency: { targetMs: opts.latencyTargetMs ?? Math.round(probeTimeoutMs / 4), timeoutMs: probeTimeoutMs, floor: 0.5 },
+      latency: {
+        targetMs: opts.latencyTargetMs ?? Math.round(probeTimeoutMs / 4),
+        timeoutMs: probeTimeoutMs,
+        floor: 0.5,
+      },
       challengeTtlSeconds: Math.max(3600, Math.ceil(tuning.keepCompletedSeconds)),
       worker: workerName,
       metrics,
@@ -191,9 +200,17 @@ export async function startValidator(opts: ValidatorOptions): Promise<RunningVal
 
     // Schedulers live in Redis: upserting them from several processes leaves one of each.
     if (roles.has("schedule")) {
-      await queues.queues.schedule.upsertJobScheduler("round", { every: opts.probeIntervalMs ?? 12_000 }, { name: "round" });
+      await queues.queues.schedule.upsertJobScheduler(
+        "round",
+        { every: opts.probeIntervalMs ?? 12_000 },
+        { name: "round" },
+      );
       if (committer) {
-        await queues.queues.schedule.upsertJobScheduler("epoch", { every: opts.epochCheckMs ?? 2_000 }, { name: "epoch" });
+        await queues.queues.schedule.upsertJobScheduler(
+          "epoch",
+          { every: opts.epochCheckMs ?? 2_000 },
+          { name: "epoch" },
+        );
       } else {
         await queues.queues.schedule.removeJobScheduler("epoch");
         logger.warn("no consensus contract: probing and scoring only, no weights are set");
@@ -219,19 +236,27 @@ export async function startValidator(opts: ValidatorOptions): Promise<RunningVal
       workers.push(worker);
     };
     if (roles.has("schedule")) {
-      addWorker("schedule", async (job: Job) => {
-        const out = await pipeline.schedule(job);
-        if (job.name === "epoch" && committer && opts.keeper) await maybeKeep(job);
-        return out;
-      }, 1);
+      addWorker(
+        "schedule",
+        async (job: Job) => {
+          const out = await pipeline.schedule(job);
+          if (job.name === "epoch" && committer && opts.keeper) await maybeKeep(job);
+          return out;
+        },
+        1,
+      );
     }
     if (roles.has("probe")) addWorker<ProbeJobData>("probe", (job) => pipeline.probe(job), opts.probeConcurrency ?? 16);
     if (roles.has("score")) addWorker<ScoreJobData>("score", (job) => pipeline.score(job), opts.scoreConcurrency ?? 8);
     if (roles.has("weights") && committer) {
-      addWorker<WeightsJobData>("weights", async (job) => {
-        if (job.name === "run-epoch") return committer.runEpochIfDue();
-        return committer.run(BigInt(job.data.epoch));
-      }, 1);
+      addWorker<WeightsJobData>(
+        "weights",
+        async (job) => {
+          if (job.name === "run-epoch") return committer.runEpochIfDue();
+          return committer.run(BigInt(job.data.epoch));
+        },
+        1,
+      );
     }
     cleanups.push(async () => {
       await Promise.all(workers.map((w) => w.close()));
@@ -283,7 +308,15 @@ async function jobCounts(queues: Queues): Promise<Record<string, Record<string, 
   const entries = await Promise.all(
     QUEUE_NAMES.map(async (name) => [
       name,
-      await queues.queues[name].getJobCounts("waiting", "active", "delayed", "completed", "failed", "waiting-children", "prioritized"),
+      await queues.queues[name].getJobCounts(
+        "waiting",
+        "active",
+        "delayed",
+        "completed",
+        "failed",
+        "waiting-children",
+        "prioritized",
+      ),
     ]),
   );
   return Object.fromEntries(entries) as Record<string, Record<string, number>>;
@@ -293,5 +326,11 @@ function unavailableChallenges(taskId: string): ChallengeTask {
   const refuse = () => {
     throw new ValidatorConfigError("this process has neither the schedule nor the score role: it makes no challenges");
   };
-  return { taskId, reference: { name: "none" }, create: async () => refuse(), grade: () => refuse(), close: async () => undefined };
+  return {
+    taskId,
+    reference: { name: "none" },
+    create: async () => refuse(),
+    grade: () => refuse(),
+    close: async () => undefined,
+  };
 }

@@ -83,7 +83,10 @@ describe("weights: commit in epoch E, reveal in E+1, on the real consensus contr
     for (const uid of bad) expect(Number(row[uid])).toBe(0);
     expect(Number(row[s.validatorUid])).toBe(0);
 
-    const health = (await (await fetch(`${v.url}/health`)).json()) as { lastCommit: { epoch: string }; lastReveal: { epoch: string } };
+    const health = (await (await fetch(`${v.url}/health`)).json()) as {
+      lastCommit: { epoch: string };
+      lastReveal: { epoch: string };
+    };
     expect(Number(health.lastReveal.epoch)).toBeGreaterThanOrEqual(3);
     expect(Number(health.lastCommit.epoch)).toBeGreaterThan(Number(health.lastReveal.epoch));
     const metrics = await (await fetch(`${v.url}/metrics`)).text();

@@ -16,7 +16,9 @@ const int = (v: string) => Number(v);
 
 /** `noos validator start`: score the subnet's miners and commit and reveal weights (needs Redis). */
 export function validatorCommand(): Command {
-  const validator = new Command("validator").description("validate a subnet: probe miners, score them, set weights (needs Redis)");
+  const validator = new Command("validator").description(
+    "validate a subnet: probe miners, score them, set weights (needs Redis)",
+  );
   validator
     .command("start")
     .description("start a validator process (several processes with the same key and Redis share the work)")

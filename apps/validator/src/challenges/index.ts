@@ -28,6 +28,8 @@ export async function createChallengeTask(taskId: string, opts: ChallengeTaskOpt
       return new TextGenerationChallenges(model, { maxTokens: opts.maxTokens ?? 32 });
     }
     default:
-      throw new ValidatorConfigError(`the validator has no challenges for task "${taskId}" (it knows: text-generation)`);
+      throw new ValidatorConfigError(
+        `the validator has no challenges for task "${taskId}" (it knows: text-generation)`,
+      );
   }
 }

@@ -61,4 +61,3 @@ export class TextGenerationChallenges implements ChallengeTask {
     return this.model.tokenizer.encode(text, { addSpecialTokens: false });
   }
 }
-

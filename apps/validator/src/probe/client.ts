@@ -103,8 +103,14 @@ export async function probeMiner(opts: ProbeOptions): Promise<ProbeResult> {
   }
   const a = parsed as Record<string, unknown> | null;
   if (typeof a !== "object" || a === null || !("output" in a)) return fault("garbage", "answer has no output", status);
-  if (typeof a.signature !== "string" || a.signature.length === 0) return fault("unsigned", "answer has no signature", status);
-  if (typeof a.requestHash !== "string" || typeof a.outputHash !== "string" || typeof a.owed !== "string" || !/^\d+$/.test(a.owed)) {
+  if (typeof a.signature !== "string" || a.signature.length === 0)
+    return fault("unsigned", "answer has no signature", status);
+  if (
+    typeof a.requestHash !== "string" ||
+    typeof a.outputHash !== "string" ||
+    typeof a.owed !== "string" ||
+    !/^\d+$/.test(a.owed)
+  ) {
     return fault("garbage", "answer lacks requestHash, outputHash or owed", status);
   }
   if (a.requestHash.toLowerCase() !== expectedRequestHash.toLowerCase()) {

@@ -53,11 +53,15 @@ export interface TestChain {
 export async function startTestChain(): Promise<TestChain> {
   const port = await freePort();
   const hardhat = require.resolve("hardhat/internal/cli/cli.js", { paths: [ROOT] });
-  const child: ChildProcess = spawn(process.execPath, [hardhat, "node", "--port", String(port), "--hostname", "127.0.0.1"], {
-    cwd: ROOT,
-    env: { ...process.env, HARDHAT_DISABLE_TELEMETRY_PROMPT: "true" },
-    stdio: ["ignore", "ignore", "pipe"],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [hardhat, "node", "--port", String(port), "--hostname", "127.0.0.1"],
+    {
+      cwd: ROOT,
+      env: { ...process.env, HARDHAT_DISABLE_TELEMETRY_PROMPT: "true" },
+      stdio: ["ignore", "ignore", "pipe"],
+    },
+  );
   let stderr = "";
   child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
   const rpcUrl = `http://127.0.0.1:${port}`;
@@ -110,7 +114,10 @@ export interface TestNetwork {
  * Deploys token, emission, staking, the subnet registry and consensus (with its roles), and
  * creates a subnet of `taskId` with a zero burn floor and no minimum validator stake.
  */
-export async function deployTestNetwork(chain: TestChain, params: Partial<SubnetParams> & { taskId: string }): Promise<TestNetwork> {
+export async function deployTestNetwork(
+  chain: TestChain,
+  params: Partial<SubnetParams> & { taskId: string },
+): Promise<TestNetwork> {
   const deployer = devAccount(0, chain.provider);
   const admin = deployer.address;
   const token = await deployToken(deployer, { admin });
@@ -149,7 +156,13 @@ export async function registerHotkey(network: TestNetwork, hotkey: Wallet): Prom
 }
 
 /** Publishes `hotkey`'s axon (it must be registered). */
-export async function serveAxon(network: TestNetwork, hotkey: Wallet, host: string, port: number, modelHash = "0x" + "00".repeat(32)): Promise<void> {
+export async function serveAxon(
+  network: TestNetwork,
+  hotkey: Wallet,
+  host: string,
+  port: number,
+  modelHash = "0x" + "00".repeat(32),
+): Promise<void> {
   await (await network.subnets.connect(hotkey).serveAxon(network.netuid, host, port, "http", modelHash)).wait();
 }
 
@@ -171,7 +184,9 @@ async function deployConsensusLinked(
     await lib.waitForDeployment();
     links[`contracts/consensus/${name}.sol:${name}`] = await lib.getAddress();
   }
-  const bytecode = Consensus__factory.linkBytecode(links as unknown as Parameters<typeof Consensus__factory.linkBytecode>[0]);
+  const bytecode = Consensus__factory.linkBytecode(
+    links as unknown as Parameters<typeof Consensus__factory.linkBytecode>[0],
+  );
   const deployed = await new ContractFactory(Consensus__factory.abi, bytecode, deployer).deploy(
     deps.token,
     deps.emission,

@@ -35,11 +35,16 @@ export class LedgerReader {
       .filter((v): v is string => v !== null)
       .map((v) => JSON.parse(v) as ChallengeRecord);
     const applied: Record<string, string> = {};
-    for (const key of await this.scan(`${this.prefix}:applied:*`)) Object.assign(applied, await this.redis.hgetall(key));
+    for (const key of await this.scan(`${this.prefix}:applied:*`))
+      Object.assign(applied, await this.redis.hgetall(key));
     const scores = new Map<number, { count: number; ema: number; hotkey: string }>();
     for (const key of await this.scan(`${this.prefix}:ema:*`)) {
       const h = await this.redis.hgetall(key);
-      scores.set(Number(key.slice(key.lastIndexOf(":") + 1)), { count: Number(h.count), ema: Number(h.ema), hotkey: h.hotkey ?? "" });
+      scores.set(Number(key.slice(key.lastIndexOf(":") + 1)), {
+        count: Number(h.count),
+        ema: Number(h.ema),
+        hotkey: h.hotkey ?? "",
+      });
     }
     const q = new Queue("score", { connection: this.redis, prefix: this.prefix });
     const failedScoreJobs = (await q.getJobCounts("failed")).failed ?? 0;
@@ -52,7 +57,9 @@ export class LedgerReader {
     const schedule = new Queue("schedule", { connection: this.redis, prefix: this.prefix });
     await schedule.removeJobScheduler("round");
     await schedule.removeJobScheduler("epoch");
-    const queues = QUEUE_NAMES.filter((n) => n !== "weights").map((n) => new Queue(n, { connection: this.redis, prefix: this.prefix }));
+    const queues = QUEUE_NAMES.filter((n) => n !== "weights").map(
+      (n) => new Queue(n, { connection: this.redis, prefix: this.prefix }),
+    );
     const deadline = Date.now() + timeoutMs;
     try {
       for (;;) {

@@ -56,7 +56,14 @@ export async function startTextMiner(opts: TestMinerOptions): Promise<RunningMin
     netuid: opts.netuid,
     tier: 0,
     wireDomain: opts.wireDomain,
-    access: new AccessPolicy({ chain, book, miner: opts.hotkey.address, netuid: opts.netuid, tier: 0, voucherDomain: opts.wireDomain }),
+    access: new AccessPolicy({
+      chain,
+      book,
+      miner: opts.hotkey.address,
+      netuid: opts.netuid,
+      tier: 0,
+      voucherDomain: opts.wireDomain,
+    }),
     book,
     limits: async () => ({ maxInputTokens: 200, maxOutputTokens: 1000 }),
     concurrency: opts.concurrency ?? 2,
@@ -161,11 +168,15 @@ export async function startBadMiner(
         const signature = await signResponse(opts.signer, opts.wireDomain, { requestHash, outputHash: hash, owed: 0n });
         res
           .writeHead(200, { "content-type": "application/json" })
-          .end(JSON.stringify({ output, outputHash: hash, requestHash, owed: "0", signature, miner: opts.signer.address }));
+          .end(
+            JSON.stringify({ output, outputHash: hash, requestHash, owed: "0", signature, miner: opts.signer.address }),
+          );
         return;
       }
       case "refuse":
-        res.writeHead(429, { "retry-after": "1", "content-type": "application/json" }).end('{"error":{"code":"overloaded"}}');
+        res
+          .writeHead(429, { "retry-after": "1", "content-type": "application/json" })
+          .end('{"error":{"code":"overloaded"}}');
         return;
       case "error":
         res.writeHead(500, { "content-type": "application/json" }).end('{"error":{"code":"boom"}}');

@@ -6,7 +6,16 @@
 import type { Wallet } from "ethers";
 import { wireDomain } from "@noosphere/protocol";
 import type { TypedDataDomain } from "ethers";
-import { E18, configureConsensus, devAccount, deployTestNetwork, registerHotkey, serveAxon, stakeOn, startTestChain } from "./chain";
+import {
+  E18,
+  configureConsensus,
+  devAccount,
+  deployTestNetwork,
+  registerHotkey,
+  serveAxon,
+  stakeOn,
+  startTestChain,
+} from "./chain";
 import type { TestChain, TestNetwork } from "./chain";
 import { loadTinyModel, startBadMiner, startTextMiner } from "./miner";
 import type { BadBehaviour, RunningMiner } from "./miner";
@@ -61,7 +70,13 @@ export async function buildScenario(opts: ScenarioOptions): Promise<Scenario> {
       const uid = await registerHotkey(network, hotkey);
       const server =
         kind === "good"
-          ? await startTextMiner({ hotkey, netuid: network.netuid, wireDomain: domain, isPermittedValidator, model: i === 0 ? model : undefined })
+          ? await startTextMiner({
+              hotkey,
+              netuid: network.netuid,
+              wireDomain: domain,
+              isPermittedValidator,
+              model: i === 0 ? model : undefined,
+            })
           : await startBadMiner(kind, { hugeBytes: 4 * 1024 * 1024 });
       miners.push({ kind, uid, hotkey, server });
       await serveAxon(network, hotkey, server.host, server.port);

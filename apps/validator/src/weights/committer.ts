@@ -31,7 +31,12 @@ interface Payload {
 export class WeightsRetryError extends Error {}
 
 /** Refusals that no retry in this epoch will change: the epoch's commit is skipped. */
-const PERMANENT = new Set(["WeightsNoPermit", "WeightsNotRegistered", "WeightsNotNormalisable", "WeightsOverMaxWeight"]);
+const PERMANENT = new Set([
+  "WeightsNoPermit",
+  "WeightsNotRegistered",
+  "WeightsNotNormalisable",
+  "WeightsOverMaxWeight",
+]);
 
 export interface WeightsCommitterOptions {
   netuid: number;
@@ -124,7 +129,12 @@ export class WeightsCommitter {
     return nextBlock >= status.startBlock + status.tempo;
   }
 
-  private async commit(epoch: bigint, uid: number, metagraph: Metagraph, status: ConsensusStatus): Promise<WeightsJobResult["commit"]> {
+  private async commit(
+    epoch: bigint,
+    uid: number,
+    metagraph: Metagraph,
+    status: ConsensusStatus,
+  ): Promise<WeightsJobResult["commit"]> {
     const key = this.opts.keys.weights(epoch);
     let rec = await this.opts.redis.hgetall(key);
     if (rec.committed) return "committed";
@@ -158,7 +168,10 @@ export class WeightsCommitter {
       if (err instanceof ConsensusRefusal && (PERMANENT.has(err.errorName) || this.rateLimitedPastEpoch(err, status))) {
         await this.opts.redis.hsetnx(key, "skipped", err.errorName);
         this.opts.metrics.weightsSkipped.inc({ reason: err.errorName });
-        this.opts.logger.warn({ epoch: epoch.toString(), err: err.message }, "weights commit refused: skipped this epoch");
+        this.opts.logger.warn(
+          { epoch: epoch.toString(), err: err.message },
+          "weights commit refused: skipped this epoch",
+        );
         return `skipped: ${err.errorName}`;
       }
       if (err instanceof ConsensusRefusal) throw new WeightsRetryError(err.message);
@@ -169,7 +182,11 @@ export class WeightsCommitter {
   }
 
   /** Sends once; a reverted transaction is forgotten (so a retry rebuilds it) and the job retries. */
-  private async send(key: string, field: string, build: Parameters<OnceSender["send"]>[2]): Promise<TransactionReceipt> {
+  private async send(
+    key: string,
+    field: string,
+    build: Parameters<OnceSender["send"]>[2],
+  ): Promise<TransactionReceipt> {
     const receipt = await this.opts.sender.send(key, field, build);
     if (receipt.status !== 1) {
       await this.opts.sender.forget(key, field);
@@ -183,7 +200,15 @@ export class WeightsCommitter {
     await this.opts.redis
       .multi()
       .hset(this.opts.keys.weights(epoch), "committed", String(block))
-      .hset(this.opts.keys.status(), "lastCommitEpoch", epoch.toString(), "lastCommitBlock", String(block), "lastCommitAt", String(now))
+      .hset(
+        this.opts.keys.status(),
+        "lastCommitEpoch",
+        epoch.toString(),
+        "lastCommitBlock",
+        String(block),
+        "lastCommitAt",
+        String(now),
+      )
       .exec();
     this.opts.metrics.lastCommitEpoch.set(Number(epoch));
     this.opts.metrics.lastCommitTime.set(now / 1000);

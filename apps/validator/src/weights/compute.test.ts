@@ -40,17 +40,26 @@ describe("weightsFromScores", () => {
 
   it("caps shares at the subnet's max weight, passing the contract's check", () => {
     const maxWeight = Math.floor(U16_MAX * 0.4);
-    const out = weightsFromScores([score(0, 0.9), score(1, 0.05), score(2, 0.05), score(3, 0.01)], { hotkeys, registeredAt, maxWeight });
+    const out = weightsFromScores([score(0, 0.9), score(1, 0.05), score(2, 0.05), score(3, 0.01)], {
+      hotkeys,
+      registeredAt,
+      maxWeight,
+    });
     if (!("row" in out)) throw new Error("expected a row");
     expect(withinMaxWeight(out.row, maxWeight)).toBe(true);
     // Too few UIDs to spread the weight under the cap: skipped rather than reverted on-chain.
-    expect(weightsFromScores([score(0, 1), score(1, 1)], { hotkeys, registeredAt, maxWeight })).toEqual({ skip: "max-weight" });
+    expect(weightsFromScores([score(0, 1), score(1, 1)], { hotkeys, registeredAt, maxWeight })).toEqual({
+      skip: "max-weight",
+    });
   });
 
   it("always yields a row the contract accepts (sorted, in range, non-zero sum, under the max weight)", () => {
     fc.assert(
       fc.property(
-        fc.array(fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: undefined }), { minLength: 6, maxLength: 6 }),
+        fc.array(fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: undefined }), {
+          minLength: 6,
+          maxLength: 6,
+        }),
         fc.integer({ min: 1, max: U16_MAX }),
         (emas, maxWeight) => {
           const scores = emas.map((e, uid) => (e === undefined ? undefined : score(uid, e)));

@@ -26,7 +26,10 @@ export type WeightsOutcome = { row: WeightsRow } | { skip: "no-scores" | "max-we
  * (same hotkey and registration block) and is above 0, scaled so the best gets 65,535, then capped
  * so no share exceeds the subnet's max weight (the excess goes to the others in proportion).
  */
-export function weightsFromScores(scores: readonly (MinerScore | undefined)[], opts: WeightsFromScoresOptions): WeightsOutcome {
+export function weightsFromScores(
+  scores: readonly (MinerScore | undefined)[],
+  opts: WeightsFromScoresOptions,
+): WeightsOutcome {
   const picked: { uid: number; value: number }[] = [];
   scores.forEach((s, uid) => {
     if (!s || uid === opts.selfUid || uid >= opts.hotkeys.length) return;

@@ -63,7 +63,13 @@ export class ConsensusWeightsChain implements WeightsChain {
 
   revealRequest(row: WeightsRow, salt: string, versionKey: bigint): Promise<TransactionRequest> {
     return this.checked(
-      this.consensus.interface.encodeFunctionData("revealWeights", [this.netuid, row.uids, row.weights, salt, versionKey]),
+      this.consensus.interface.encodeFunctionData("revealWeights", [
+        this.netuid,
+        row.uids,
+        row.weights,
+        salt,
+        versionKey,
+      ]),
     );
   }
 
@@ -98,7 +104,8 @@ function revertData(err: unknown): string | undefined {
   const e = err as { data?: unknown; info?: { error?: { data?: unknown } }; error?: { data?: unknown } };
   for (const d of [e.data, e.info?.error?.data, e.error?.data]) {
     if (typeof d === "string" && d.startsWith("0x") && d.length >= 10) return d;
-    if (d && typeof d === "object" && typeof (d as { data?: unknown }).data === "string") return (d as { data: string }).data;
+    if (d && typeof d === "object" && typeof (d as { data?: unknown }).data === "string")
+      return (d as { data: string }).data;
   }
   return undefined;
 }
