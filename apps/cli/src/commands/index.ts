@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { minerCommand } from "./miner";
 import { validatorCommand } from "./validator";
 import { walletCommand } from "./wallet";
 import { statusCommand } from "./status";
@@ -17,5 +18,6 @@ export function registerCommands(program: Command): void {
   program.addCommand(stakeCommand());
   program.addCommand(takeCommand());
   program.addCommand(simCommand());
+  program.addCommand(minerCommand());
   program.addCommand(validatorCommand());
 }
