@@ -22,8 +22,17 @@ describe("probeMiner", () => {
     miner = await startTextMiner({
       hotkey: new Wallet(minerKey.privateKey),
       netuid: 1,
+      chainId: 31337,
       wireDomain: domain,
-      isPermittedValidator: async (caller) => caller.toLowerCase() === validator.address.toLowerCase(),
+      // A fixed view of the chain: the validator holds a permit; the chain itself is not under test here.
+      chain: {
+        isPermittedValidator: async (caller) => caller.toLowerCase() === validator.address.toLowerCase(),
+        escrowOf: async () => 0n,
+        redeemedFrom: async () => 0n,
+        isAuthorizedSigner: async () => false,
+        pricePerRequest: async () => 10n ** 15n,
+        limits: async () => ({ maxInputTokens: 200, maxOutputTokens: 1000 }),
+      },
     });
   });
   afterAll(async () => {

@@ -11,7 +11,9 @@ import fs from "node:fs";
 import { ContractFactory, HDNodeWallet, JsonRpcProvider, Mnemonic, Wallet } from "ethers";
 import type { Signer } from "ethers";
 import { Consensus__factory } from "@noosphere/contracts";
-import type { Consensus, NoosToken, Staking, SubnetRegistry } from "@noosphere/contracts";
+import type { Billing, Consensus, NoosToken, Staking, SubnetRegistry } from "@noosphere/contracts";
+import { deployBilling } from "../../../../scripts/deploy/billing";
+import { deployModelRegistry } from "../../../../scripts/deploy/models";
 import { deployEmission } from "../../../../scripts/deploy/emission";
 import { deployToken } from "../../../../scripts/deploy/token";
 import { deployStaking } from "../../../../scripts/deploy/staking";
@@ -105,14 +107,19 @@ export interface TestNetwork {
   staking: Staking;
   subnets: SubnetRegistry;
   consensus: Consensus;
-  addresses: { token: string; emission: string; staking: string; subnets: string; consensus: string };
+  billing: Billing;
+  addresses: { token: string; emission: string; staking: string; subnets: string; consensus: string; billing: string; models: string };
   netuid: number;
   deployer: Wallet;
 }
 
+/** Per-call limits the test subnet's billing sets on both tiers. */
+export const TEST_LIMITS = { maxInputTokens: 200, maxOutputTokens: 1000 };
+
 /**
- * Deploys token, emission, staking, the subnet registry and consensus (with its roles), and
- * creates a subnet of `taskId` with a zero burn floor and no minimum validator stake.
+ * Deploys token, emission, staking, the subnet registry, consensus (with its roles), the model
+ * registry and billing, and creates a subnet of `taskId` (zero burn floor, no minimum validator
+ * stake) with a price and per-call limits on both tiers.
  */
 export async function deployTestNetwork(
   chain: TestChain,
@@ -126,12 +133,16 @@ export async function deployTestNetwork(
   await (await token.grantRole(await token.MINTER_ROLE(), await emission.getAddress())).wait();
   const staking = await deployStaking(deployer, { token, admin });
   const subnets = await deploySubnetRegistry(deployer, { token, staking, admin });
+  const models = await deployModelRegistry(deployer);
+  const billing = await deployBilling(deployer, { token, models, treasury: admin });
   const addresses = {
     token: await token.getAddress(),
     emission: await emission.getAddress(),
     staking: await staking.getAddress(),
     subnets: await subnets.getAddress(),
     consensus: "",
+    billing: await billing.getAddress(),
+    models: await models.getAddress(),
   };
   const consensus = await deployConsensusLinked(deployer, { ...addresses, admin });
   addresses.consensus = await consensus.getAddress();
@@ -140,7 +151,12 @@ export async function deployTestNetwork(
   await (await subnets.grantRole(await subnets.EPOCH_ROLE(), addresses.consensus)).wait();
   await (await token.mint(admin, 10_000n * E18)).wait();
   const netuid = await createSubnet(subnets, deployer, subnetParams({ minBurn: 0n, ...params }));
-  return { token, staking, subnets, consensus, netuid, deployer, addresses };
+  await (await billing.setRate(250_000n)).wait();
+  for (const tier of [0, 1]) {
+    await (await billing.setPrice(netuid, tier, 1_000n)).wait();
+    await (await billing.setLimits(netuid, tier, TEST_LIMITS.maxInputTokens, TEST_LIMITS.maxOutputTokens)).wait();
+  }
+  return { token, staking, subnets, consensus, billing, netuid, deployer, addresses };
 }
 
 /** Registers `hotkey` in Staking (owned by the deployer) and delegates `amount` NOOS to it. */

@@ -10,12 +10,10 @@ import type { Wallet, TypedDataDomain } from "ethers";
 import { builtinModelPath, loadTextGenerationModel } from "@noosphere/inference";
 import type { TextGenerationModel } from "@noosphere/inference";
 import { silentLogger } from "@noosphere/node-kit";
-import { HEADERS, bodyHash, outputHash, requestHash as hashRequest, signResponse } from "@noosphere/protocol";
-import { buildMinerApp } from "../../../miner/src/app";
-import { AccessPolicy } from "../../../miner/src/billing/access";
-import type { MinerChainView } from "../../../miner/src/billing/access";
-import { VoucherBook } from "../../../miner/src/billing/voucher-book";
-import { TextGenerationTask } from "../../../miner/src/tasks/text-generation";
+import { HEADERS, bodyHash, outputHash, requestHash as hashRequest, signResponse, voucherDomain } from "@noosphere/protocol";
+import { buildMinerApp, ContractChainView, TextGenerationTask, VoucherBook } from "@noosphere/miner";
+import type { MinerChainView } from "@noosphere/miner";
+import type { Billing, SubnetRegistry } from "@noosphere/contracts";
 
 export interface RunningMiner {
   url: string;
@@ -27,9 +25,10 @@ export interface RunningMiner {
 export interface TestMinerOptions {
   hotkey: Wallet;
   netuid: number;
+  chainId: number;
   wireDomain: TypedDataDomain;
-  /** Whether `caller` holds a validator permit (the miner serves permitted validators for free). */
-  isPermittedValidator(caller: string): Promise<boolean>;
+  /** What the miner reads on-chain (permits, prices, limits). */
+  chain: { subnets: SubnetRegistry; billing: Billing } | MinerChainView;
   model?: TextGenerationModel;
   concurrency?: number;
   maxQueued?: number;
@@ -42,30 +41,20 @@ export function loadTinyModel(): Promise<TextGenerationModel> {
 /** The real miner app serving text generation with noos-tiny on 127.0.0.1 (a free port). */
 export async function startTextMiner(opts: TestMinerOptions): Promise<RunningMiner> {
   const model = opts.model ?? (await loadTinyModel());
-  const chain: MinerChainView = {
-    isPermittedValidator: opts.isPermittedValidator,
-    escrowOf: async () => 0n,
-    redeemedFrom: async () => 0n,
-    isAuthorizedSigner: async () => false,
-    pricePerRequest: async () => 0n,
-  };
-  const book = new VoucherBook();
+  const chain: MinerChainView =
+    "subnets" in opts.chain
+      ? new ContractChainView({ ...opts.chain, netuid: opts.netuid, tier: 0, miner: opts.hotkey.address })
+      : opts.chain;
+  const billing = "subnets" in opts.chain ? await opts.chain.billing.getAddress() : "0x" + "00".repeat(20);
   const app = buildMinerApp({
     task: new TextGenerationTask(model),
     hotkey: opts.hotkey,
     netuid: opts.netuid,
     tier: 0,
     wireDomain: opts.wireDomain,
-    access: new AccessPolicy({
-      chain,
-      book,
-      miner: opts.hotkey.address,
-      netuid: opts.netuid,
-      tier: 0,
-      voucherDomain: opts.wireDomain,
-    }),
-    book,
-    limits: async () => ({ maxInputTokens: 200, maxOutputTokens: 1000 }),
+    voucherDomain: voucherDomain(opts.chainId, billing),
+    chain,
+    book: new VoucherBook(),
     concurrency: opts.concurrency ?? 2,
     maxQueued: opts.maxQueued ?? 64,
     logger: silentLogger(),

@@ -58,11 +58,6 @@ export async function buildScenario(opts: ScenarioOptions): Promise<Scenario> {
     const validatorUid = await registerHotkey(network, validatorKey);
     await stakeOn(network, validatorKey, 1_000n * E18);
     const domain = wireDomain(chain.chainId, network.addresses.subnets);
-    const isPermittedValidator = async (caller: string) => {
-      if (!(await network.subnets.isRegistered(network.netuid, caller))) return false;
-      const permits = await network.subnets.validatorPermits(network.netuid);
-      return permits[Number(await network.subnets.uidOf(network.netuid, caller))] === true;
-    };
     const model = opts.good > 0 ? await loadTinyModel() : undefined;
     const kinds: ("good" | BadBehaviour)[] = [...Array<"good">(opts.good).fill("good"), ...(opts.bad ?? [])];
     for (const [i, kind] of kinds.entries()) {
@@ -73,8 +68,9 @@ export async function buildScenario(opts: ScenarioOptions): Promise<Scenario> {
           ? await startTextMiner({
               hotkey,
               netuid: network.netuid,
+              chainId: chain.chainId,
               wireDomain: domain,
-              isPermittedValidator,
+              chain: { subnets: network.subnets, billing: network.billing },
               model: i === 0 ? model : undefined,
             })
           : await startBadMiner(kind, { hugeBytes: 4 * 1024 * 1024 });
