@@ -12,8 +12,7 @@
  *    Fix: initialise ORT once per process, with node's realm's Tensor class, and make later
  *    calls no-ops.
  *
- * Every test file that runs ONNX Runtime must use it (or set it as jest's testEnvironment):
- *   /** @jest-environment ./packages/inference/jest.onnx-environment.js *\/
+ * The root jest.config.js makes it the default environment of every test file:
  */
 const { TestEnvironment } = require("jest-environment-node");
 

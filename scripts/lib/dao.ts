@@ -11,7 +11,7 @@ import {
   NoosGovernor__factory,
   type NoosGovernor,
 } from "../../packages/contracts/generated/typechain";
-import { TIERS, type TierName } from "./voucher";
+import { TIERS, type TierName } from "../../packages/protocol/src";
 
 /** Where the contracts are. Only `governor` is always needed; the others for the actions that target them. */
 export interface DaoAddresses {

@@ -10,7 +10,7 @@ import { ethers } from "hardhat";
 import { loadFixture, takeSnapshot, time } from "@nomicfoundation/hardhat-network-helpers";
 import { HDNodeWallet, type BaseContract } from "ethers";
 import { deployBilling } from "../../scripts/deploy/billing";
-import { signVoucher, voucherDomain, type Voucher } from "../../scripts/lib/voucher";
+import { signVoucher, voucherDomain, type Voucher } from "../../packages/protocol/src";
 import { billingFixture, expectedSplit, MODEL, MODEL_ROYALTY_BPS, NOOS, THAW } from "./fixture";
 
 const RUNS = 1_000;

@@ -4,7 +4,7 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { TypedDataEncoder } from "ethers";
 import { BillingTestModels__factory } from "../../packages/contracts/generated/typechain";
 import { deployBilling } from "../../scripts/deploy/billing";
-import { voucherDomain, voucherTypes, recoverVoucherSigner } from "../../scripts/lib/voucher";
+import { voucherDomain, voucherTypes, recoverVoucherSigner } from "../../packages/protocol/src";
 import {
   billingFixture,
   expectedSplit,

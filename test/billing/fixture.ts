@@ -4,7 +4,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import { ZeroHash } from "ethers";
 import { deployBilling } from "../../scripts/deploy/billing";
 import { deployModelRegistry } from "../../scripts/deploy/models";
-import { signVoucher, voucherDomain, type Voucher } from "../../scripts/lib/voucher";
+import { signVoucher, voucherDomain, type Voucher } from "../../packages/protocol/src";
 import { deployNoos } from "../shared/noos";
 
 export const NOOS = 10n ** 18n;

@@ -6,17 +6,20 @@ export const TIERS = { standard: 0, batch: 1 } as const;
 export type TierName = keyof typeof TIERS;
 
 /**
+ * Mirrors contracts/billing/BillingVouchers.sol.
  * A cumulative payment promise from a client to one miner: the total the client owes that miner
  * on (netuid, tier) so far. The miner redeems only the latest one; the Billing contract burns the
- * difference from the client's escrow. Signed by the client or a signer it authorised. Matches
- * `BillingVouchers.Voucher` (contracts/billing) field for field.
+ * difference from the client's escrow. Signed by the client or a signer it authorised.
  */
 export interface Voucher {
   client: string;
   miner: string;
   netuid: number;
   tier: number;
-  /** sha256 of the ONNX model the miner's axon declares, 0x-hex bytes32 (zero: none, no royalty). */
+  /**
+   * sha256 of the ONNX model the miner's axon declares (ZeroHash for none: no royalty). The client
+   * signs it so a miner cannot name another model to collect its royalty.
+   */
   model: string;
   cumulativeAmount: bigint;
 }
@@ -37,7 +40,7 @@ export function voucherDomain(chainId: bigint | number, billing: string): TypedD
   return { name: "NoosphereBilling", version: "1", chainId, verifyingContract: billing };
 }
 
-export function signVoucher(signer: Signer, domain: TypedDataDomain, voucher: Voucher): Promise<string> {
+export function signVoucher(signer: Pick<Signer, "signTypedData">, domain: TypedDataDomain, voucher: Voucher): Promise<string> {
   return signer.signTypedData(domain, voucherTypes, voucher);
 }
 

@@ -6,7 +6,7 @@ import hre from "hardhat";
 import { ZeroHash, type ContractTransactionResponse } from "ethers";
 import { deployBilling } from "../../deploy/billing";
 import { deployModelRegistry } from "../../deploy/models";
-import { signVoucher, voucherDomain, type Voucher } from "../../lib/voucher";
+import { signVoucher, voucherDomain, type Voucher } from "../../../packages/protocol/src";
 import { deployNoos } from "../../../test/shared/noos";
 
 export interface GasRow {

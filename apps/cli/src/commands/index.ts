@@ -8,6 +8,8 @@ import { registerCommand } from "./register";
 import { stakeCommand } from "./stake";
 import { takeCommand } from "./take";
 import { simCommand } from "./sim";
+import { daoCommand } from "./dao";
+import { billingCommand } from "./billing";
 
 /** Each top-level command lives in its own file and adds itself here. */
 export function registerCommands(program: Command): void {
@@ -18,6 +20,8 @@ export function registerCommands(program: Command): void {
   program.addCommand(stakeCommand());
   program.addCommand(takeCommand());
   program.addCommand(simCommand());
+  program.addCommand(daoCommand());
+  program.addCommand(billingCommand());
   program.addCommand(minerCommand());
   program.addCommand(validatorCommand());
 }

@@ -1,4 +1,3 @@
-/** @jest-environment ./packages/inference/jest.onnx-environment.js */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

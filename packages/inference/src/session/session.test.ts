@@ -1,4 +1,3 @@
-/** @jest-environment ./packages/inference/jest.onnx-environment.js */
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { Tensor } from "onnxruntime-node";
