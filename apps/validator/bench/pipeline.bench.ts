@@ -57,14 +57,36 @@ async function prepare(s: Scenario): Promise<{ dir: string; keyFile: string }> {
   saveDeployment({
     chainId: s.chain.chainId,
     deployedAtBlock: 0,
-    contracts: { token: a.token, emission: a.emission, staking: a.staking, subnets: a.subnets, consensus: a.consensus, billing: a.billing, models: a.models } as never,
+    contracts: {
+      token: a.token,
+      emission: a.emission,
+      staking: a.staking,
+      subnets: a.subnets,
+      consensus: a.consensus,
+      billing: a.billing,
+      models: a.models,
+    } as never,
   });
   return { dir, keyFile };
 }
 
 function startValidator(s: Scenario, dir: string, keyFile: string, prefix: string, extra: string[]): ValidatorProcess {
   return spawnValidator(
-    ["--netuid", String(s.network.netuid), "--key", keyFile, "--rpc", s.chain.rpcUrl, "--redis", TEST_REDIS_URL, "--redis-prefix", prefix, "--port", "0", ...extra],
+    [
+      "--netuid",
+      String(s.network.netuid),
+      "--key",
+      keyFile,
+      "--rpc",
+      s.chain.rpcUrl,
+      "--redis",
+      TEST_REDIS_URL,
+      "--redis-prefix",
+      prefix,
+      "--port",
+      "0",
+      ...extra,
+    ],
     { NOOS_DEPLOYMENTS_DIR: dir, NOOS_KEY_PASSWORD: "pw", NOOS_LOG_LEVEL: "warn" },
   );
 }
@@ -78,10 +100,24 @@ export async function throughputRows(opts: { miners?: number; seconds?: number }
   const prefix = testPrefix("bench");
   const ledger = new LedgerReader(TEST_REDIS_URL, prefix);
   // Rounds every 25 ms offer far more probes than two cores can answer: the rate measured is the capacity.
-  const v = startValidator(s, dir, keyFile, prefix, ["--probe-interval", "25", "--probe-timeout", "10000", "--probe-concurrency", "16", "--score-concurrency", "16"]);
+  const v = startValidator(s, dir, keyFile, prefix, [
+    "--probe-interval",
+    "25",
+    "--probe-timeout",
+    "10000",
+    "--probe-concurrency",
+    "16",
+    "--score-concurrency",
+    "16",
+  ]);
   try {
     await v.url;
-    await waitFor("scoring under way", async () => Object.keys((await ledger.read()).applied).length >= miners * 5, 60_000, 100);
+    await waitFor(
+      "scoring under way",
+      async () => Object.keys((await ledger.read()).applied).length >= miners * 5,
+      60_000,
+      100,
+    );
     const count = async () => Object.keys((await ledger.read()).applied).length;
     const n0 = await count();
     const c0 = treeCpuSeconds(v.pid);
@@ -92,8 +128,16 @@ export async function throughputRows(opts: { miners?: number; seconds?: number }
     const wall = (performance.now() - t0) / 1000;
     const probes = n1 - n0;
     return [
-      { name: `scored probes per second (${miners} noos-tiny miners, ${os.cpus().length} cores shared)`, value: probes / wall, unit: "probes/s" },
-      { name: "scored probes per CPU-second of the validator process", value: probes / (c1 - c0), unit: "probes/cpu-s" },
+      {
+        name: `scored probes per second (${miners} noos-tiny miners, ${os.cpus().length} cores shared)`,
+        value: probes / wall,
+        unit: "probes/s",
+      },
+      {
+        name: "scored probes per CPU-second of the validator process",
+        value: probes / (c1 - c0),
+        unit: "probes/cpu-s",
+      },
       { name: "validator CPU used while scoring", value: (c1 - c0) / wall, unit: "cores" },
     ];
   } finally {
@@ -106,7 +150,9 @@ export async function throughputRows(opts: { miners?: number; seconds?: number }
 }
 
 /** Time from an epoch's start to the reveal of the previous epoch's commit. */
-export async function revealLatencyRows(opts: { epochs?: number; blockTimeMs?: number; tempo?: number } = {}): Promise<PipelineBenchRow[]> {
+export async function revealLatencyRows(
+  opts: { epochs?: number; blockTimeMs?: number; tempo?: number } = {},
+): Promise<PipelineBenchRow[]> {
   const epochs = opts.epochs ?? 4;
   const blockTimeMs = opts.blockTimeMs ?? 250;
   const tempo = opts.tempo ?? 20;
@@ -122,23 +168,44 @@ export async function revealLatencyRows(opts: { epochs?: number; blockTimeMs?: n
   try {
     await v.url;
     // Wait for the first commit, then time each following epoch start -> reveal of the commit before it.
-    const first = await waitFor("a first commit", async () => {
-      const e = (await ledger.read()).status.lastCommitEpoch;
-      return e ? Number(e) : undefined;
-    }, 120_000, 50);
+    const first = await waitFor(
+      "a first commit",
+      async () => {
+        const e = (await ledger.read()).status.lastCommitEpoch;
+        return e ? Number(e) : undefined;
+      },
+      120_000,
+      50,
+    );
     for (let e = first + 1; wall.length < epochs; e++) {
-      const started = await waitFor(`epoch ${e} to start`, async () => ((await consensus.epochStatus(netuid)).number >= BigInt(e) ? performance.now() : undefined), 120_000, 10);
+      const started = await waitFor(
+        `epoch ${e} to start`,
+        async () => ((await consensus.epochStatus(netuid)).number >= BigInt(e) ? performance.now() : undefined),
+        120_000,
+        10,
+      );
       const startBlock = Number((await consensus.epochStatus(netuid)).startBlock);
-      const revealedAt = await waitFor(`the reveal of epoch ${e - 1}`, async () => {
-        const st = (await ledger.read()).status;
-        return Number(st.lastRevealEpoch ?? -1) >= e - 1 ? { t: performance.now(), block: Number(st.lastRevealBlock) } : undefined;
-      }, 120_000, 10);
+      const revealedAt = await waitFor(
+        `the reveal of epoch ${e - 1}`,
+        async () => {
+          const st = (await ledger.read()).status;
+          return Number(st.lastRevealEpoch ?? -1) >= e - 1
+            ? { t: performance.now(), block: Number(st.lastRevealBlock) }
+            : undefined;
+        },
+        120_000,
+        10,
+      );
       wall.push(revealedAt.t - started);
       blocks.push(revealedAt.block - startBlock);
     }
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
     return [
-      { name: `epoch start -> weights revealed, median of ${epochs} (block ${blockTimeMs} ms, --epoch-check 250)`, value: median(wall), unit: "ms" },
+      {
+        name: `epoch start -> weights revealed, median of ${epochs} (block ${blockTimeMs} ms, --epoch-check 250)`,
+        value: median(wall),
+        unit: "ms",
+      },
       { name: "epoch start -> weights revealed, worst", value: Math.max(...wall), unit: "ms" },
       { name: "epoch start -> weights revealed, median", value: median(blocks), unit: "blocks" },
     ];
@@ -155,7 +222,8 @@ if (require.main === module) {
   void (async () => {
     const rows = [...(await throughputRows()), ...(await revealLatencyRows())];
     const width = Math.max(...rows.map((r) => r.name.length));
-    for (const r of rows) console.log(`${r.name.padEnd(width)}  ${r.value.toFixed(r.value < 10 ? 2 : 0).padStart(8)} ${r.unit}`);
+    for (const r of rows)
+      console.log(`${r.name.padEnd(width)}  ${r.value.toFixed(r.value < 10 ? 2 : 0).padStart(8)} ${r.unit}`);
     process.exit(0);
   })().catch((err: unknown) => {
     console.error(err);

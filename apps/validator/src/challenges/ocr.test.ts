@@ -35,7 +35,8 @@ describe("OcrChallenges", () => {
     const typo = task.grade(c.expected, { lines: [{ text: text.slice(0, -2) + "##" }] });
     expect(typo).toBeCloseTo(1 - 2 / text.length, 10);
     expect(task.grade(c.expected, { lines: [{ text: "x".repeat(text.length * 3) }] })).toBe(0);
-    for (const junk of [null, { lines: "abc" }, { lines: [{ text: 1 }] }, [text]]) expect(task.grade(c.expected, junk)).toBe(0);
+    for (const junk of [null, { lines: "abc" }, { lines: [{ text: 1 }] }, [text]])
+      expect(task.grade(c.expected, junk)).toBe(0);
   });
 
   it("is read back by the real PP-OCR pipeline served by the miner app, through a signed probe", async () => {
@@ -47,7 +48,9 @@ describe("OcrChallenges", () => {
         provider: pipeline.provider,
         modelName: "ppocr-v4",
         modelHash: pipeline.modelHashes.recognition,
-        recognize: async (image) => ({ lines: (await pipeline.recognize(image)).lines.map((l) => ({ ...l, box: [...l.box] })) }),
+        recognize: async (image) => ({
+          lines: (await pipeline.recognize(image)).lines.map((l) => ({ ...l, box: [...l.box] })),
+        }),
         close: async () => undefined,
       }),
       hotkey: minerKey,

@@ -42,7 +42,8 @@ export class OcrChallenges implements ChallengeTask {
 
   grade(expected: unknown, output: unknown): number {
     const lines = (output as { lines?: unknown } | null)?.lines;
-    if (!Array.isArray(lines) || lines.some((l) => typeof (l as { text?: unknown } | null)?.text !== "string")) return 0;
+    if (!Array.isArray(lines) || lines.some((l) => typeof (l as { text?: unknown } | null)?.text !== "string"))
+      return 0;
     const read = (lines as { text: string }[]).map((l) => l.text).join(" ");
     const cer = characterErrorRate((expected as OcrExpected).text, read, { normalize: true });
     return Math.max(0, 1 - cer);

@@ -108,7 +108,15 @@ export interface TestNetwork {
   subnets: SubnetRegistry;
   consensus: Consensus;
   billing: Billing;
-  addresses: { token: string; emission: string; staking: string; subnets: string; consensus: string; billing: string; models: string };
+  addresses: {
+    token: string;
+    emission: string;
+    staking: string;
+    subnets: string;
+    consensus: string;
+    billing: string;
+    models: string;
+  };
   netuid: number;
   deployer: Wallet;
 }

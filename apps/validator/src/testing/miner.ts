@@ -10,7 +10,14 @@ import type { Wallet, TypedDataDomain } from "ethers";
 import { builtinModelPath, loadTextGenerationModel } from "@noosphere/inference";
 import type { TextGenerationModel } from "@noosphere/inference";
 import { silentLogger } from "@noosphere/node-kit";
-import { HEADERS, bodyHash, outputHash, requestHash as hashRequest, signResponse, voucherDomain } from "@noosphere/protocol";
+import {
+  HEADERS,
+  bodyHash,
+  outputHash,
+  requestHash as hashRequest,
+  signResponse,
+  voucherDomain,
+} from "@noosphere/protocol";
 import { buildMinerApp, ContractChainView, TextGenerationTask, VoucherBook } from "@noosphere/miner";
 import type { MinerChainView } from "@noosphere/miner";
 import type { Billing, SubnetRegistry } from "@noosphere/contracts";
