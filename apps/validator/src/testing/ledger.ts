@@ -52,6 +52,16 @@ export class LedgerReader {
     return { rounds, applied, scores, failedScoreJobs, status: await this.redis.hgetall(this.keys.status()) };
   }
 
+  /** The status hash alone (last commit and reveal): cheap enough to poll. */
+  async status(): Promise<Record<string, string>> {
+    return this.redis.hgetall(this.keys.status());
+  }
+
+  /** Score jobs applied in `epoch`. */
+  async appliedCount(epoch: bigint): Promise<number> {
+    return this.redis.hlen(this.keys.applied(epoch));
+  }
+
   /** Removes the schedulers (no new rounds or epochs) and waits until probes and scores are done. */
   async stopAndDrain(timeoutMs = 30_000): Promise<void> {
     const schedule = new Queue("schedule", { connection: this.redis, prefix: this.prefix });
