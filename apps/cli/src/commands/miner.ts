@@ -35,8 +35,14 @@ export function minerCommand(): Command {
         "(every --redeem-interval seconds and on shutdown); Ctrl-C or SIGTERM drains and exits 0",
     )
     .option("--netuid <n>", "subnet to serve (required)")
-    .option("--model <builtin:name|path>", "builtin:noos-tiny (text-generation), builtin:ppocr-v4 (ocr) or a model folder; default: the task's built-in")
-    .option("--device <auto|cuda|cpu>", "execution provider (default auto: CUDA when usable); tier: standard on CUDA, batch on CPU")
+    .option(
+      "--model <builtin:name|path>",
+      "builtin:noos-tiny (text-generation), builtin:ppocr-v4 (ocr) or a model folder; default: the task's built-in",
+    )
+    .option(
+      "--device <auto|cuda|cpu>",
+      "execution provider (default auto: CUDA when usable); tier: standard on CUDA, batch on CPU",
+    )
     .option("--port <port>", "port to listen on (default 8091; 0: any free port)")
     .option("--host <host>", "address to listen on, published on-chain unless --advertise-host (default 127.0.0.1)")
     .option("--advertise-host <host>", "host name validators and gateways reach this miner at")
@@ -54,10 +60,12 @@ export function minerCommand(): Command {
       const { config: file, ...given } = flags;
       const settings = resolveConfig(DEFAULTS, { flags: given, file });
       const netuid = integer(settings.netuid, "--netuid", 1, 65_535);
-      if (settings.key === undefined) throw new UserError("--key <keystore> is required: create one with 'noos wallet new --out <file>'");
+      if (settings.key === undefined)
+        throw new UserError("--key <keystore> is required: create one with 'noos wallet new --out <file>'");
       const device = settings.device as Device;
       if (!DEVICES.includes(device)) throw new UserError(`--device takes auto, cuda or cpu, got "${settings.device}"`);
-      if (settings.owner !== undefined && !isAddress(settings.owner)) throw new UserError(`--owner must be an address, got "${settings.owner}"`);
+      if (settings.owner !== undefined && !isAddress(settings.owner))
+        throw new UserError(`--owner must be an address, got "${settings.owner}"`);
       const logger = createLogger("miner", { base: { netuid } });
       const hotkey = await loadKeystore(settings.key, settings.password);
       try {
@@ -90,7 +98,8 @@ export function minerCommand(): Command {
 function integer(value: string | number | undefined, flag: string, min: number, max: number): number {
   if (value === undefined) throw new UserError(`${flag} is required`);
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UserError(`${flag} takes a whole number from ${min} to ${max}, got "${value}"`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new UserError(`${flag} takes a whole number from ${min} to ${max}, got "${value}"`);
   return n;
 }
 

@@ -62,7 +62,11 @@ export class AccessPolicy {
         (await chain.isAuthorizedSigner(voucher.client, caller)) ||
         (await chain.isAuthorizedSigner(voucher.client, caller, { fresh: true }));
       if (!authorised) {
-        throw new MinerHttpError(403, "unauthorized-signer", `${caller} is not an authorised signer of ${voucher.client}`);
+        throw new MinerHttpError(
+          403,
+          "unauthorized-signer",
+          `${caller} is not an authorised signer of ${voucher.client}`,
+        );
       }
     }
     const [price, redeemed] = await Promise.all([chain.pricePerRequest(), chain.redeemedFrom(voucher.client)]);

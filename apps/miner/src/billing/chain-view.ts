@@ -95,7 +95,9 @@ export class ContractChainView implements MinerChainView {
 
   async redeemedFrom(client: string): Promise<bigint> {
     const { billing, miner, netuid, tier } = this.opts;
-    return this.redeemed.get(client.toLowerCase(), () => this.read(() => billing.redeemed(client, miner, netuid, tier)));
+    return this.redeemed.get(client.toLowerCase(), () =>
+      this.read(() => billing.redeemed(client, miner, netuid, tier)),
+    );
   }
 
   async isAuthorizedSigner(client: string, signer: string, opts: ReadOptions = {}): Promise<boolean> {
@@ -166,13 +168,18 @@ export class ContractChainView implements MinerChainView {
       return await call();
     } catch (err) {
       if ((err as { code?: string }).code === "CALL_EXCEPTION") throw err;
-      throw new ChainUnavailableError(`cannot read the chain: ${(err as { shortMessage?: string }).shortMessage ?? (err as Error).message}`);
+      throw new ChainUnavailableError(
+        `cannot read the chain: ${(err as { shortMessage?: string }).shortMessage ?? (err as Error).message}`,
+      );
     }
   }
 }
 
 /** Name of the custom error a contract call reverted with, if it can be decoded. */
-export function revertName(contract: { interface: Billing["interface"] | SubnetRegistry["interface"] }, err: unknown): string | undefined {
+export function revertName(
+  contract: { interface: Billing["interface"] | SubnetRegistry["interface"] },
+  err: unknown,
+): string | undefined {
   const data = (err as { data?: string }).data ?? (err as { info?: { error?: { data?: string } } }).info?.error?.data;
   if (typeof data !== "string") return (err as { revert?: { name?: string } }).revert?.name;
   try {

@@ -39,7 +39,13 @@ export interface VoucherRedeemerOptions {
 }
 
 /** Reverts after which a voucher can never be redeemed: the miner stops trying. */
-const HOPELESS = new Set(["BillingInvalidSigner", "BillingInvalidSignature", "BillingNotMiner", "BillingVoucherTooLarge", "BillingUnknownTier"]);
+const HOPELESS = new Set([
+  "BillingInvalidSigner",
+  "BillingInvalidSignature",
+  "BillingNotMiner",
+  "BillingVoucherTooLarge",
+  "BillingUnknownTier",
+]);
 
 /**
  * Redeems the vouchers the book holds: one `Billing.redeem` per client with unredeemed work
@@ -59,7 +65,9 @@ export class VoucherRedeemer {
     if (this.timer) return;
     this.timer = setInterval(() => {
       if (this.running) return;
-      this.redeem({ all: false }).catch((err: unknown) => this.opts.logger.error({ err }, "periodic redemption failed"));
+      this.redeem({ all: false }).catch((err: unknown) =>
+        this.opts.logger.error({ err }, "periodic redemption failed"),
+      );
     }, intervalMs);
     this.timer.unref();
   }
@@ -94,7 +102,12 @@ export class VoucherRedeemer {
     if (report.redeemed.length > 0 || report.failed.length > 0) {
       const burned = report.redeemed.reduce((sum, r) => sum + r.burned, 0n);
       logger.info(
-        { redeemed: report.redeemed.length, failed: report.failed.length, burned: burned.toString(), claimed: report.claimed?.amount.toString() },
+        {
+          redeemed: report.redeemed.length,
+          failed: report.failed.length,
+          burned: burned.toString(),
+          claimed: report.claimed?.amount.toString(),
+        },
         "redemption run done",
       );
     }
@@ -180,7 +193,10 @@ export class VoucherRedeemer {
         this.toClaim.clear();
         return;
       }
-      logger.warn({ err: (err as { shortMessage?: string }).shortMessage ?? (err as Error).message }, "claiming earnings failed: will retry");
+      logger.warn(
+        { err: (err as { shortMessage?: string }).shortMessage ?? (err as Error).message },
+        "claiming earnings failed: will retry",
+      );
     }
   }
 

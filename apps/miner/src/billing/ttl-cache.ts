@@ -22,7 +22,7 @@ export class TtlCache<K, V> {
   get(key: K, load: () => Promise<V>, maxAgeMs = this.ttlMs): Promise<V> {
     const entry = this.entries.get(key);
     if (entry?.pending) return entry.pending;
-    if (entry && "value" in entry && this.now() - entry.at <= maxAgeMs) return Promise.resolve(entry.value as V);
+    if (entry && "value" in entry && this.now() - entry.at < maxAgeMs) return Promise.resolve(entry.value as V);
     const pending = load().then(
       (value) => {
         this.set(key, value);

@@ -3,7 +3,10 @@ import type { CallLimits, StreamChunk, TaskHandler, TaskResult } from "./task";
 import { MinerHttpError } from "../errors";
 
 /** The part of packages/inference's text-generation model the miner uses. */
-export type TextModel = Pick<TextGenerationModel, "info" | "provider" | "countTokens" | "generate" | "stream" | "close">;
+export type TextModel = Pick<
+  TextGenerationModel,
+  "info" | "provider" | "countTokens" | "generate" | "stream" | "close"
+>;
 
 export interface TextInput {
   prompt: string;
@@ -51,16 +54,28 @@ export class TextGenerationTask implements TaskHandler<TextInput, TextOutput> {
     const maxTokens = optionalNumber(b, "max_tokens") ?? Math.min(64, limits.maxOutputTokens);
     if (!Number.isInteger(maxTokens) || maxTokens < 1) throw bad("max_tokens must be a positive integer");
     if (maxTokens > limits.maxOutputTokens) {
-      throw new MinerHttpError(413, "output-limit", `max_tokens ${maxTokens} is over this subnet's limit of ${limits.maxOutputTokens}`);
+      throw new MinerHttpError(
+        413,
+        "output-limit",
+        `max_tokens ${maxTokens} is over this subnet's limit of ${limits.maxOutputTokens}`,
+      );
     }
     // Counting tokens costs a tokenizer pass; a prompt longer than any tokenizer could fit in the
     // limit (32 characters a token) is refused without one.
     if (b.prompt.length > limits.maxInputTokens * 32) {
-      throw new MinerHttpError(413, "input-limit", `prompt of ${b.prompt.length} characters is over this subnet's limit of ${limits.maxInputTokens} tokens`);
+      throw new MinerHttpError(
+        413,
+        "input-limit",
+        `prompt of ${b.prompt.length} characters is over this subnet's limit of ${limits.maxInputTokens} tokens`,
+      );
     }
     const promptTokens = this.model.countTokens(b.prompt);
     if (promptTokens > limits.maxInputTokens) {
-      throw new MinerHttpError(413, "input-limit", `prompt has ${promptTokens} tokens; this subnet allows ${limits.maxInputTokens}`);
+      throw new MinerHttpError(
+        413,
+        "input-limit",
+        `prompt has ${promptTokens} tokens; this subnet allows ${limits.maxInputTokens}`,
+      );
     }
     const stop = b.stop === undefined || b.stop === null ? undefined : typeof b.stop === "string" ? [b.stop] : b.stop;
     if (
@@ -69,10 +84,13 @@ export class TextGenerationTask implements TaskHandler<TextInput, TextOutput> {
         stop.length > MAX_STOP_SEQUENCES ||
         stop.some((s) => typeof s !== "string" || s.length === 0 || s.length > MAX_STOP_LENGTH))
     ) {
-      throw bad(`stop must be a string or up to ${MAX_STOP_SEQUENCES} non-empty strings of at most ${MAX_STOP_LENGTH} characters`);
+      throw bad(
+        `stop must be a string or up to ${MAX_STOP_SEQUENCES} non-empty strings of at most ${MAX_STOP_LENGTH} characters`,
+      );
     }
     const temperature = optionalNumber(b, "temperature");
-    if (temperature !== undefined && (temperature < 0 || temperature > 2)) throw bad("temperature must be within [0, 2]");
+    if (temperature !== undefined && (temperature < 0 || temperature > 2))
+      throw bad("temperature must be within [0, 2]");
     const topP = optionalNumber(b, "top_p");
     if (topP !== undefined && (topP <= 0 || topP > 1)) throw bad("top_p must be within (0, 1]");
     const topK = optionalNumber(b, "top_k");

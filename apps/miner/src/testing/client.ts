@@ -31,7 +31,12 @@ export interface SignedCall {
 }
 
 /** Signs `body` as `caller` for `target`, with a voucher header if asked. */
-export async function signCall(caller: Signer, target: MinerTarget, body: unknown, opts: CallOptions = {}): Promise<SignedCall> {
+export async function signCall(
+  caller: Signer,
+  target: MinerTarget,
+  body: unknown,
+  opts: CallOptions = {},
+): Promise<SignedCall> {
   const text = typeof body === "string" ? body : JSON.stringify(body);
   const signed = await signRequest(caller, target.wireDomain, {
     miner: target.miner,
@@ -59,7 +64,11 @@ export async function signCall(caller: Signer, target: MinerTarget, body: unknow
 }
 
 /** POSTs a signed call to /v1/infer. */
-export async function send(target: MinerTarget, call: SignedCall, opts: Pick<CallOptions, "sendBody" | "signal"> = {}): Promise<Response> {
+export async function send(
+  target: MinerTarget,
+  call: SignedCall,
+  opts: Pick<CallOptions, "sendBody" | "signal"> = {},
+): Promise<Response> {
   return fetch(`${target.url}/v1/infer`, {
     method: "POST",
     headers: call.headers,
@@ -69,7 +78,12 @@ export async function send(target: MinerTarget, call: SignedCall, opts: Pick<Cal
 }
 
 /** Signs and sends in one go. */
-export async function infer(caller: Signer, target: MinerTarget, body: unknown, opts: CallOptions = {}): Promise<Response> {
+export async function infer(
+  caller: Signer,
+  target: MinerTarget,
+  body: unknown,
+  opts: CallOptions = {},
+): Promise<Response> {
   return send(target, await signCall(caller, target, body, opts), opts);
 }
 

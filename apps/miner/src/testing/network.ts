@@ -2,6 +2,7 @@
  * A Noosphere deployment for the miner's tests, made with the same deploy helpers as
  * scripts/deploy: token, staking, subnets, model registry and billing, one text-generation
  * subnet with a price and limits, a staked validator with a permit, and clients with escrow.
+ * (scripts/lib/deploy-all deploys everything once Consensus lands; switch to it then.)
  */
 import { ZeroAddress, parseEther } from "ethers";
 import type { HDNodeWallet, Signer } from "ethers";
@@ -56,10 +57,19 @@ export interface DeployNetworkOptions {
 }
 
 export async function deployNetwork(node: HardhatNode, opts: DeployNetworkOptions = {}): Promise<TestNetwork> {
-  const [admin, miner, validator, validatorOwner, client, gateway, poorClient, stranger, modelOwner, ...spare] = Array.from(
-    { length: 14 },
-    (_, i) => node.account(i),
-  ) as [HDNodeWallet, HDNodeWallet, HDNodeWallet, HDNodeWallet, HDNodeWallet, HDNodeWallet, HDNodeWallet, HDNodeWallet, HDNodeWallet, ...HDNodeWallet[]];
+  const [admin, miner, validator, validatorOwner, client, gateway, poorClient, stranger, modelOwner, ...spare] =
+    Array.from({ length: 14 }, (_, i) => node.account(i)) as [
+      HDNodeWallet,
+      HDNodeWallet,
+      HDNodeWallet,
+      HDNodeWallet,
+      HDNodeWallet,
+      HDNodeWallet,
+      HDNodeWallet,
+      HDNodeWallet,
+      HDNodeWallet,
+      ...HDNodeWallet[],
+    ];
   const token = await deployToken(admin, { admin: admin.address });
   await wait(token.grantRole(MINTER_ROLE, admin.address));
   const staking = await deployStaking(admin, { token, admin: admin.address });
@@ -69,14 +79,18 @@ export async function deployNetwork(node: HardhatNode, opts: DeployNetworkOption
     token: await token.getAddress(),
     models: await models.getAddress(),
     treasury: admin.address,
-  });
-  await wait(models.setRoyaltyCache(await billing.getAddress()));
+  }); // also hooks the model registry to billing's royalty cache
 
   const restricted = (opts.allowedModels?.length ?? 0) > 0;
   const netuid = await createSubnet(
     subnets,
     admin,
-    subnetParams({ taskId: "text-generation", minValidatorStake: MIN_VALIDATOR_STAKE, restrictModels: restricted, tempo: 100 }),
+    subnetParams({
+      taskId: "text-generation",
+      minValidatorStake: MIN_VALIDATOR_STAKE,
+      restrictModels: restricted,
+      tempo: 100,
+    }),
   );
   for (const hash of opts.allowedModels ?? []) await wait(subnets.setModelAllowed(netuid, hash, true));
   await wait(billing.setRate(RATE));
@@ -84,7 +98,11 @@ export async function deployNetwork(node: HardhatNode, opts: DeployNetworkOption
   await wait(billing.setPrice(netuid, 0, BATCH_PRICE_USD_MICROS * 4n));
   await wait(billing.setLimits(netuid, 1, LIMITS.maxInputTokens, LIMITS.maxOutputTokens));
   if (opts.modelHash) {
-    await wait(models.connect(modelOwner).register(opts.modelHash, "npm:@noosphere/inference/models/noos-tiny", "MIT", ROYALTY_BPS));
+    await wait(
+      models
+        .connect(modelOwner)
+        .register(opts.modelHash, "npm:@noosphere/inference/models/noos-tiny", "MIT", ROYALTY_BPS),
+    );
   }
 
   const mint = (to: string, amount: bigint) => wait(token.mint(to, amount));
@@ -134,7 +152,13 @@ export async function deployNetwork(node: HardhatNode, opts: DeployNetworkOption
 }
 
 /** Mints `amount` to `client` and deposits it into its escrow (minted to the admin, deposited for the client). */
-export async function deposit(token: NoosToken, billing: Billing, admin: Signer, client: string, amount: bigint): Promise<void> {
+export async function deposit(
+  token: NoosToken,
+  billing: Billing,
+  admin: Signer,
+  client: string,
+  amount: bigint,
+): Promise<void> {
   await wait(token.connect(admin).mint(await admin.getAddress(), amount));
   await wait(token.connect(admin).approve(await billing.getAddress(), amount));
   await wait(billing.connect(admin).depositFor(client, amount));
