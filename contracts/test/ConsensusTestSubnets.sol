@@ -46,8 +46,30 @@ contract ConsensusTestSubnets is AccessControl {
         _place(netuid, uid, hotkey);
     }
 
+    /// @notice Test only: sets the registration block of `uid`.
+    function setRegisteredAt(uint16 netuid, uint16[] calldata uids, uint64[] calldata blocks) external {
+        for (uint256 i = 0; i < uids.length; ++i) registeredAt[netuid][uids[i]] = blocks[i];
+    }
+
     function subnetExists(uint16 netuid) external view returns (bool) {
         return _params[netuid].tempo != 0;
+    }
+
+    /// @notice Every UID at once: hotkey, registration block, last recorded emission.
+    function neurons(uint16 netuid)
+        external
+        view
+        returns (address[] memory hotkeys, uint64[] memory registeredAts, uint256[] memory lastEmissions)
+    {
+        uint16 n = neuronCount[netuid];
+        hotkeys = new address[](n);
+        registeredAts = new uint64[](n);
+        lastEmissions = new uint256[](n);
+        for (uint16 uid = 0; uid < n; ++uid) {
+            hotkeys[uid] = hotkeyOf[netuid][uid];
+            registeredAts[uid] = registeredAt[netuid][uid];
+            lastEmissions[uid] = emissionOf[netuid][uid];
+        }
     }
 
     function params(uint16 netuid) external view returns (ISubnets.SubnetParams memory) {

@@ -27,6 +27,7 @@ async function main() {
       const g = r!.gasUsed; total += g; if (g > max) max = g; txs++;
       const steps = r!.logs.map((l) => { try { return w.consensus.interface.parseLog(l); } catch { return null; } }).filter((x) => x && x.name === "EpochStep").map((x) => `${x!.args.stage}:${x!.args.cursor}`);
       console.log(`  tx gas ${g} steps ${steps.join(",")}`);
+      if (process.env.TRACE && e === 1 && steps.join(",") === process.env.TRACE) await traceOps(tx.hash);
       const gi = new hre.ethers.Interface(["event Gas(string label, uint256 g)"]);
       let prev = 0n;
       for (const l of r!.logs) { try { const p = gi.parseLog(l); if (p) { const gg = p.args.g as bigint; const lab = p.args.label as string; if (lab.endsWith("200")) console.log("    ", lab, gg); else { console.log("    ", lab, gg, prev ? prev - gg : 0n); prev = gg; } } } catch {} }
@@ -40,3 +41,10 @@ async function main() {
   }
 }
 main().catch((e) => { console.error(e); process.exit(1); });
+export async function traceOps(hash: string) {
+  const t: any = await hre.network.provider.send("debug_traceTransaction", [hash, { disableStorage: true, disableMemory: true, disableStack: true }]);
+  const byOp: Record<string, [number, number]> = {};
+  for (const s of t.structLogs) { const e = byOp[s.op] ?? [0, 0]; e[0] += s.gasCost; e[1]++; byOp[s.op] = e; }
+  const rows = Object.entries(byOp).sort((a, b) => b[1][0] - a[1][0]).slice(0, 25);
+  for (const [op, [g, c]] of rows) console.log("     ", op.padEnd(14), String(g).padStart(9), String(c).padStart(8));
+}
