@@ -143,7 +143,7 @@ export async function startValidator(opts: ValidatorOptions): Promise<RunningVal
     cleanups.push(() => queues.close());
     const aggregator = new ScoreAggregator(redis, keys, {
       alpha: opts.emaAlpha ?? 0.1,
-      appliedTtlSeconds: Math.max(tuning.keepCompletedSeconds * 2, 24 * 3600),
+      appliedTtlSeconds: 7 * 24 * 3600,
     });
     const metrics = createValidatorMetrics({
       jobCounts: () => jobCounts(queues),
