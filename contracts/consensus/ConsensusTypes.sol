@@ -18,7 +18,7 @@ uint256 constant BPS = 10_000;
 
 // Epoch stages.
 uint8 constant STAGE_IDLE = 0;
-uint8 constant STAGE_CONSENSUS = 1; // chunks of column slots: consensus, ranks, rank total
+uint8 constant STAGE_CONSENSUS = 1; // chunks of column slots: consensus, rank total
 uint8 constant STAGE_BONDS = 2; // chunks of column slots: incentive, bonds, bond income
 uint8 constant STAGE_DIVIDENDS = 3; // one step
 uint8 constant STAGE_PAY = 4; // chunks of UIDs: pay and record
@@ -122,7 +122,6 @@ struct SubnetState {
     uint256[64] consensus; // consensus per UID (fixed), u64 x 4
     uint256[16] consensusU16; // consensus per UID as u16 (the next epoch's "previous consensus")
     uint256[64] incentive; // incentive per UID (fixed), u64 x 4
-    uint256[128] ranks; // rank per UID (scale ONE^2), u128 x 2: CONSENSUS writes, BONDS turns into incentive
     uint256[32] bondIncome; // T per validator index, u128 x 2
     uint256[16] dividends; // dividends per validator index (fixed), u64 x 4
     uint256[128] stakeBasis; // filtered stake per UID, u128 x 2; written only when AT == 0

@@ -41,6 +41,7 @@ library EpochBondsLib {
         uint256 cols; // 0x180 columns in the chunk
         uint256 keep; // 0x1a0 1: the row holds a permit next epoch (its bonds are stored), else 0
         uint256 cols4; // 0x1c0 memory address of the per-column data
+        uint256 stake; // 0x1e0 active stake share of the row (its rank weight)
     }
 
     /// @dev The chunk in memory.
@@ -53,7 +54,7 @@ library EpochBondsLib {
         bool liquid;
         uint256 rankTotal;
         uint256[] stake; // s_k per validator index
-        uint256[] cols4; // per column: [consensus | fresh << 255, colSum, incentive, liquid consensus]
+        uint256[] cols4; // per column: [consensus | fresh << 255, colSum, rank then incentive, liquid consensus]
         uint256[] newBonds; // row-major: [k * cols + c]
         uint256[] maxRegistered; // per slot: the latest registration block among its UIDs
         uint256[] registered; // per column
@@ -65,6 +66,7 @@ library EpochBondsLib {
         Frame memory f;
         Chunk memory ch = _setup(st, run, f, t0, t1);
         for (uint256 k = 0; k < ch.v; ++k) _row(st, f, ch, k);
+        _toIncentive(ch);
         _bondIncome(st, ch);
         _storeIncentiveAndConsensus(st, run, ch);
         run.cursor = uint16(t1);
@@ -130,10 +132,6 @@ library EpochBondsLib {
             ch.registered[c] = reg;
             if (reg > ch.maxRegistered[c >> 4]) ch.maxRegistered[c >> 4] = reg;
             ch.cols4[c << 2] = lastTempo <= reg ? cons | (1 << 255) : cons;
-            if (ch.rankTotal != 0) {
-                uint256 rank = (st.ranks[j >> 1] >> ((j & 1) << 7)) & MASK128;
-                ch.cols4[(c << 2) + 2] = (rank * ONE) / ch.rankTotal;
-            }
             if (ch.liquid) {
                 uint256 lc = cons;
                 if (mode != 1) {
@@ -158,6 +156,7 @@ library EpochBondsLib {
         uint256 bondsSlot = _base(st.bonds[uint16(uid)]) + ch.t0;
         uint256 pNB = _data(ch.newBonds) + ((k * ch.cols) << 5);
         f.keep = (word >> V_PERMIT_BIT) & 1;
+        f.stake = ch.stake[k];
         if (ch.liquid) _slotsLiquid(f, weightsSlot, bondsSlot, ch.slots, pNB);
         else _slots(f, weightsSlot, bondsSlot, ch.slots, pNB);
     }
@@ -213,6 +212,9 @@ library EpochBondsLib {
                         let cword := mload(col)
                         let cw := and(cword, 0xffffffffffffffffffffffffffffffff)
                         if lt(x, cw) { cw := x }
+                        // rank_j += cw x s_k (cw, s_k <= ONE)
+                        let rp := add(col, 64)
+                        mstore(rp, add(mload(rp), mul(cw, mload(add(fr, 0x1e0)))))
                         let b := 0
                         if iszero(shr(255, cword)) { b := div(mul(o, ONE), 65535) }
                         let nb := div(
@@ -288,6 +290,9 @@ library EpochBondsLib {
                 if raw { x := div(mul(raw, ONE), mload(add(fr, 0x40))) }
                 let cw := and(mload(col), 0xffffffffffffffffffffffffffffffff)
                 if lt(x, cw) { cw := x }
+                // rank_j += cw x s_k (cw, s_k <= ONE)
+                let rp := add(col, 64)
+                mstore(rp, add(mload(rp), mul(cw, mload(add(fr, 0x1e0)))))
                 wb := sub(x, div(mul(sub(x, cw), mload(add(fr, 0x20))), ONE))
             }
             // one pair: new u16 bond from the raw weight and the old bond; keeps nb, adds the column sum
@@ -348,6 +353,15 @@ library EpochBondsLib {
                     if iszero(eq(packed, old)) { sstore(bs, packed) }
                 }
             }
+        }
+    }
+
+    /// @dev incentive_j = rank_j x ONE / rankTotal (rank_j = sum_k min(w_kj, c_j) x s_k, summed by the lanes).
+    function _toIncentive(Chunk memory ch) private pure {
+        uint256 rankTotal = ch.rankTotal;
+        for (uint256 c = 0; c < ch.cols; ++c) {
+            uint256 i = (c << 2) + 2;
+            ch.cols4[i] = rankTotal == 0 ? 0 : (ch.cols4[i] * ONE) / rankTotal;
         }
     }
 

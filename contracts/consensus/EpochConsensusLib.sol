@@ -18,11 +18,12 @@ import {
 } from "./ConsensusTypes.sol";
 
 /// @notice The epoch's CONSENSUS stage over a chunk of column slots (ALGORITHM.md steps 5, 6 and the
-/// ranks of step 8): each column's stake-weighted kappa-quantile of the voters' normalised weights, and
-/// its rank. Runs by DELEGATECALL on the consensus storage.
-/// @dev A column's quantile is first looked for within +-1/32 of the previous epoch's consensus (in a
-/// settled subnet it is there, and the selection runs on a few votes); otherwise within the part of the
-/// votes that holds it. Either way the result is the value ALGORITHM.md defines.
+/// rank total of step 8): each column's stake-weighted kappa-quantile of the voters' normalised weights
+/// (stored), and the sum of the ranks (BONDS recomputes each rank with the clipped weights it needs
+/// anyway). Runs by DELEGATECALL on the consensus storage.
+/// @dev A column's quantile is looked for within a bracket guessed from a sample of its votes (usually a
+/// few votes), else within the part of the votes that holds it. Either way the result is the value
+/// ALGORITHM.md defines.
 library EpochConsensusLib {
     /// @dev Working set of a chunk.
     struct Work {
@@ -32,11 +33,11 @@ library EpochConsensusLib {
         uint256 slots;
         uint256 voters; // validators with s_k > 0 and a non-empty masked row
         uint256 voterStake; // sum of s_k over validators with s_k > 0 (with a row or not)
+        uint256 rowStake; // sum of s_k over the voters (with a non-empty row)
         uint256 need; // floor(voterStake x (ONE - kappa) / ONE) + 1
         uint256 seed;
         uint256[] voterRows; // masked raw weights, u16 x 16 per word: [i * slots + s]
         uint256[] voterInfo; // s_k << 128 | masked row sum, per voter
-        uint256[] entries; // scratch: votes of a column, (weight << 128 | stake)
         uint256[] mid; // scratch: votes within the bracket
         uint256[] side; // scratch: votes below the bracket from the front, above it from the back
         uint256[] registered; // registration block per chunk column
@@ -62,7 +63,6 @@ library EpochConsensusLib {
         Work memory w = _setup(st, run, t0, t1);
         uint256 oldWord;
         uint256 cWord;
-        uint256 rWord;
         uint256 rankTotal;
         bool anyConsensus;
         for (uint256 c = 0; c < w.cols; ++c) {
@@ -70,19 +70,13 @@ library EpochConsensusLib {
             if (j & 3 == 0) oldWord = st.consensus[j >> 2];
             uint256 cons;
             uint256 rank;
-            if (w.voterStake != 0) (cons, rank) = _column(w, c, (oldWord >> ((j & 3) << 6)) & MASK64);
+            if (w.voterStake != 0) (cons, rank) = _column(w, c);
             rankTotal += rank;
             if (cons != 0) anyConsensus = true;
             cWord |= cons << ((j & 3) << 6);
             if (j & 3 == 3 || c + 1 == w.cols) {
                 if (cWord != oldWord) st.consensus[j >> 2] = cWord;
                 cWord = 0;
-            }
-            // invariant: rank <= ONE^2 < 2^120 fits a u128 lane
-            rWord |= rank << ((j & 1) << 7);
-            if (j & 1 == 1 || c + 1 == w.cols) {
-                if (st.ranks[j >> 1] != rWord) st.ranks[j >> 1] = rWord;
-                rWord = 0;
             }
         }
         run.rankTotal = (t0 == 0 ? 0 : run.rankTotal) + rankTotal;
@@ -129,11 +123,11 @@ library EpochConsensusLib {
             uint256 sum = (word >> V_SUM_SHIFT) & MASK32;
             if (sum == 0) continue;
             uint256 i = w.voters++;
+            w.rowStake += s;
             w.voterInfo[i] = (s << 128) | sum;
             _loadRow(st, w, word, i);
         }
         w.need = (w.voterStake * (ONE - run.params.kappa)) / ONE + 1;
-        w.entries = new uint256[](w.voters);
         w.mid = new uint256[](w.voters);
         w.side = new uint256[](w.voters);
     }
@@ -168,116 +162,125 @@ library EpochConsensusLib {
         return packed;
     }
 
-    /// @dev Consensus and rank of chunk column c; `prev` is its consensus of the previous epoch.
-    function _column(Work memory w, uint256 c, uint256 prev) private pure returns (uint256 cons, uint256 rank) {
-        uint256 ePtr = _data(w.entries);
-        uint256 count;
-        uint256 rest; // stake the quantile needs among the non-zero votes; 0 when kappa == 0
-        {
-            uint256 total;
-            (count, total) = _gather(w, c, ePtr);
-            uint256 zeroStake = w.voterStake - total; // voters voting 0 (or without weights)
-            if (zeroStake >= w.need || count == 0) return (0, 0);
-            if (w.need <= w.voterStake) rest = w.need - zeroStake;
-        }
-        if (rest == 0) {
-            cons = _maxValue(ePtr, count); // kappa == 0
-            return (cons, _rankOf(ePtr, count, cons));
-        }
-        if (prev == 0) {
-            cons = YumaKernels.quantileAsc(ePtr, count, rest, w.seed ^ c);
-            return (cons, _rankOf(ePtr, count, cons));
-        }
-        return _bracketed(w, count, rest, prev, w.seed ^ c);
-    }
-
-    /// @dev Splits the votes by [prev - prev/32, prev + prev/32] and selects within the part that holds
-    /// the quantile; the rank is exact from the split's sums when the quantile is within the bracket.
-    function _bracketed(Work memory w, uint256 count, uint256 rest, uint256 prev, uint256 seed)
-        private
-        pure
-        returns (uint256 cons, uint256 rank)
-    {
+    /// @dev Consensus and rank of chunk column c: a bracket [lo, hi] guessed from a sample of the votes,
+    /// one pass that computes every vote and splits the non-zero ones by the bracket, then a selection
+    /// within the part that holds the quantile (usually the few votes within the bracket).
+    function _column(Work memory w, uint256 c) private pure returns (uint256 cons, uint256 rank) {
         Split memory sp;
-        uint256 ePtr = _data(w.entries);
+        _sampleBracket(w, c, sp);
+        _gatherSplit(w, c, sp);
+        uint256 nonZero = sp.belowStake + sp.midStake + sp.aboveStake;
+        // voters voting 0 (or without weights) hold the rest of the stake
+        if (w.voterStake - nonZero >= w.need || nonZero == 0) return (0, 0);
         uint256 side = _data(w.side);
         uint256 mid = _data(w.mid);
-        sp.lo = prev - (prev >> 5);
-        sp.hi = prev + (prev >> 5);
-        _split(ePtr, count, side, mid, sp);
-        if (rest <= sp.belowStake) {
-            cons = YumaKernels.quantileAsc(side, (sp.belowEnd - side) >> 5, rest, seed);
-        } else if (rest <= sp.belowStake + sp.midStake) {
-            cons = YumaKernels.quantileAsc(mid, (sp.midEnd - mid) >> 5, rest - sp.belowStake, seed);
-            // every vote below is < cons <= every vote above
-            return (cons, sp.belowRank + _rankOf(mid, (sp.midEnd - mid) >> 5, cons) + cons * sp.aboveStake);
+        uint256 sideEnd = side + (w.voters << 5);
+        if (w.need > w.voterStake) {
+            // kappa == 0: the largest vote
+            cons = _maxValue(sp.aboveStart, sideEnd);
+            if (cons == 0) cons = _maxValue(mid, sp.midEnd);
+            if (cons == 0) cons = _maxValue(side, sp.belowEnd);
         } else {
-            uint256 above = (side + (count << 5) - sp.aboveStart) >> 5;
-            cons = YumaKernels.quantileAsc(sp.aboveStart, above, rest - sp.belowStake - sp.midStake, seed);
-        }
-        rank = _rankOf(ePtr, count, cons);
-    }
-
-    /// @dev One pass over the votes: below lo to the front of `side`, above hi to the back, within to `mid`.
-    function _split(uint256 ePtr, uint256 count, uint256 side, uint256 mid, Split memory sp) private pure {
-        uint256 sideEnd = side + (count << 5);
-        assembly ("memory-safe") {
-            let lo := mload(add(sp, 0xe0))
-            let hi := mload(add(sp, 0x100))
-            let end := add(ePtr, shl(5, count))
-            let below := side
-            let above := sideEnd
-            let within := mid
-            let bs := 0
-            let br := 0
-            let ms := 0
-            for {} lt(ePtr, end) { ePtr := add(ePtr, 32) } {
-                let e := mload(ePtr)
-                let x := shr(128, e)
-                let s := and(e, 0xffffffffffffffffffffffffffffffff)
-                if lt(x, lo) {
-                    mstore(below, e)
-                    below := add(below, 32)
-                    bs := add(bs, s)
-                    // invariant: x, s <= ONE and at most 64 votes: no overflow
-                    br := add(br, mul(x, s))
-                    continue
-                }
-                if gt(x, hi) {
-                    above := sub(above, 32)
-                    mstore(above, e)
-                    continue
-                }
-                mstore(within, e)
-                within := add(within, 32)
-                ms := add(ms, s)
-            }
-            mstore(sp, bs)
-            mstore(add(sp, 0x20), br)
-            mstore(add(sp, 0x40), ms)
-            mstore(add(sp, 0x80), below)
-            mstore(add(sp, 0xa0), above)
-            mstore(add(sp, 0xc0), within)
-        }
-        // stake above = total - below - within
-        uint256 total;
-        assembly ("memory-safe") {
-            for { let p := mload(add(sp, 0xa0)) } lt(p, sideEnd) { p := add(p, 32) } {
-                total := add(total, and(mload(p), 0xffffffffffffffffffffffffffffffff))
+            uint256 rest = w.need - (w.voterStake - nonZero);
+            uint256 seed = w.seed ^ c;
+            if (rest <= sp.belowStake) {
+                cons = YumaKernels.quantileAsc(side, (sp.belowEnd - side) >> 5, rest, seed);
+            } else if (rest <= sp.belowStake + sp.midStake) {
+                cons = YumaKernels.quantileAsc(mid, (sp.midEnd - mid) >> 5, rest - sp.belowStake, seed);
+                // every vote below is < cons <= every vote above
+                return (cons, sp.belowRank + _rankOf(mid, sp.midEnd, cons) + cons * sp.aboveStake);
+            } else {
+                cons = YumaKernels.quantileAsc(
+                    sp.aboveStart,
+                    (sideEnd - sp.aboveStart) >> 5,
+                    rest - sp.belowStake - sp.midStake,
+                    seed
+                );
             }
         }
-        sp.aboveStake = total;
+        rank = _rankOf(side, sp.belowEnd, cons) + _rankOf(mid, sp.midEnd, cons) + _rankOf(sp.aboveStart, sideEnd, cons);
     }
 
-    /// @dev Votes of chunk column c: (weight << 128 | stake) for the voters with a non-zero weight.
-    function _gather(Work memory w, uint256 c, uint256 ePtr) private pure returns (uint256 count, uint256 total) {
+    /// @dev Computes the weights of 9 voters spread over the list, sorts them and takes as the bracket the
+    /// sampled values two places around the one where the sample's cumulative stake reaches the
+    /// quantile's share. Only a guess: a wrong bracket costs gas, never correctness.
+    function _sampleBracket(Work memory w, uint256 c, Split memory sp) private pure {
+        uint256 voters = w.voters;
+        if (voters < 24) {
+            sp.lo = 0; // small column: everything within the bracket
+            sp.hi = type(uint256).max;
+            return;
+        }
+        uint256[9] memory sample;
         uint256 rows = _data(w.voterRows) + ((c >> 4) << 5);
         uint256 stride = w.slots << 5;
         uint256 info = _data(w.voterInfo);
-        uint256 end = rows + stride * w.voters;
+        // the quantile's share of the voters' stake: (need - stake without a row) / stake with a row
+        uint256 num = w.need > w.voterStake - w.rowStake ? w.need - (w.voterStake - w.rowStake) : 0;
+        uint256 den = w.rowStake;
         assembly ("memory-safe") {
             let sh := shl(4, and(c, 15))
-            let out := ePtr
+            for { let k := 0 } lt(k, 9) { k := add(k, 1) } {
+                let i := div(add(mul(k, voters), shr(1, voters)), 9)
+                let inf := mload(add(info, shl(5, i)))
+                let raw := and(shr(sh, mload(add(rows, mul(i, stride)))), 0xffff)
+                // invariant: raw <= row sum, so the weight is <= ONE
+                let e := or(shl(128, div(mul(raw, ONE), and(inf, 0xffffffffffffffffffffffffffffffff))), shr(128, inf))
+                let q := add(sample, shl(5, k))
+                for {} and(gt(q, sample), gt(mload(sub(q, 32)), e)) { q := sub(q, 32) } {
+                    mstore(q, mload(sub(q, 32)))
+                }
+                mstore(q, e)
+            }
+            let sampled := 0
+            for { let k := 0 } lt(k, 9) { k := add(k, 1) } {
+                sampled := add(sampled, and(mload(add(sample, shl(5, k))), 0xffffffffffffffffffffffffffffffff))
+            }
+            // first sampled vote whose cumulative stake x den reaches num x sampled (all <= ONE x 64)
+            let target := mul(num, sampled)
+            let cum := 0
+            let t := 8
+            for { let k := 0 } lt(k, 9) { k := add(k, 1) } {
+                cum := add(cum, and(mload(add(sample, shl(5, k))), 0xffffffffffffffffffffffffffffffff))
+                if iszero(lt(mul(cum, den), target)) {
+                    t := k
+                    break
+                }
+            }
+            let lo := 0
+            if gt(t, 1) { lo := shr(128, mload(add(sample, shl(5, sub(t, 2))))) }
+            let hi := not(0)
+            if lt(t, 7) { hi := shr(128, mload(add(sample, shl(5, add(t, 2))))) }
+            mstore(add(sp, 0xe0), lo)
+            mstore(add(sp, 0x100), hi)
+        }
+    }
+
+    /// @dev One pass over the voters of chunk column c: weight x = raw x ONE / row sum; votes with x > 0 go
+    /// below lo to the front of `side`, above hi to its back, within [lo, hi] to `mid`, with their stake
+    /// sums (and the rank below: sum of x x stake).
+    function _gatherSplit(Work memory w, uint256 c, Split memory sp) private pure {
+        uint256 side = _data(w.side);
+        sp.belowEnd = side;
+        sp.aboveStart = side + (w.voters << 5);
+        sp.midEnd = _data(w.mid);
+        uint256 rows = _data(w.voterRows) + ((c >> 4) << 5);
+        uint256 stride = w.slots << 5;
+        _pass(rows, rows + stride * w.voters, stride, _data(w.voterInfo), _laneShift(c), sp);
+        sp.aboveStake = _stakeOf(sp.aboveStart, side + (w.voters << 5));
+    }
+
+    function _laneShift(uint256 c) private pure returns (uint256) {
+        return (c & 15) << 4;
+    }
+
+    function _pass(uint256 rows, uint256 end, uint256 stride, uint256 info, uint256 sh, Split memory sp) private pure {
+        assembly ("memory-safe") {
+            let bs := 0
+            let ms := 0
+            let below := mload(add(sp, 0x80))
+            let above := mload(add(sp, 0xa0))
+            let mid := mload(add(sp, 0xc0))
             for {} lt(rows, end) {
                 rows := add(rows, stride)
                 info := add(info, 32)
@@ -285,33 +288,60 @@ library EpochConsensusLib {
                 let raw := and(shr(sh, mload(rows)), 0xffff)
                 if raw {
                     let i := mload(info)
-                    // invariant: raw is part of the row sum (low 128 bits), so x <= ONE
+                    // invariant: raw is part of the row sum (low 128 bits): 0 < x <= ONE
                     let x := div(mul(raw, ONE), and(i, 0xffffffffffffffffffffffffffffffff))
-                    if x {
-                        let s := shr(128, i)
-                        mstore(out, or(shl(128, x), s))
-                        out := add(out, 32)
-                        total := add(total, s)
+                    i := shr(128, i) // the voter's stake
+                    switch lt(x, mload(add(sp, 0xe0)))
+                    case 1 {
+                        mstore(below, or(shl(128, x), i))
+                        below := add(below, 32)
+                        bs := add(bs, i)
+                        // invariant: x, stake <= ONE and at most 64 votes: no overflow
+                        mstore(add(sp, 0x20), add(mload(add(sp, 0x20)), mul(x, i)))
+                    }
+                    default {
+                        switch gt(x, mload(add(sp, 0x100)))
+                        case 1 {
+                            above := sub(above, 32)
+                            mstore(above, or(shl(128, x), i))
+                        }
+                        default {
+                            mstore(mid, or(shl(128, x), i))
+                            mid := add(mid, 32)
+                            ms := add(ms, i)
+                        }
                     }
                 }
             }
-            count := shr(5, sub(out, ePtr))
+            mstore(sp, bs)
+            mstore(add(sp, 0x40), ms)
+            mstore(add(sp, 0x80), below)
+            mstore(add(sp, 0xa0), above)
+            mstore(add(sp, 0xc0), mid)
         }
     }
 
-    function _maxValue(uint256 ptr, uint256 count) private pure returns (uint256 m) {
+    function _stakeOf(uint256 ptr, uint256 end) private pure returns (uint256 total) {
         assembly ("memory-safe") {
-            for { let i := 0 } lt(i, count) { i := add(i, 1) } {
-                let x := shr(128, mload(add(ptr, shl(5, i))))
+            for {} lt(ptr, end) { ptr := add(ptr, 32) } {
+                total := add(total, and(mload(ptr), 0xffffffffffffffffffffffffffffffff))
+            }
+        }
+    }
+
+    /// @dev The largest vote in [ptr, end) (0 when empty).
+    function _maxValue(uint256 ptr, uint256 end) private pure returns (uint256 m) {
+        assembly ("memory-safe") {
+            for {} lt(ptr, end) { ptr := add(ptr, 32) } {
+                let x := shr(128, mload(ptr))
                 if gt(x, m) { m := x }
             }
         }
     }
 
-    /// @dev Sum over the votes of min(weight, c) x stake (the column's rank, scale ONE^2).
-    function _rankOf(uint256 ptr, uint256 count, uint256 c) private pure returns (uint256 r) {
+    /// @dev Sum over the votes in [ptr, end) of min(weight, c) x stake (scale ONE^2).
+    function _rankOf(uint256 ptr, uint256 end, uint256 c) private pure returns (uint256 r) {
         assembly ("memory-safe") {
-            let end := add(ptr, shl(5, count))
             for {} lt(ptr, end) { ptr := add(ptr, 32) } {
                 let e := mload(ptr)
                 let x := shr(128, e)

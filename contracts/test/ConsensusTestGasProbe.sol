@@ -1,52 +1,49 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
-import {ONE, HALF} from "../consensus/ConsensusTypes.sol";
+import {ONE} from "../consensus/ConsensusTypes.sol";
 contract ConsensusTestGasProbe {
-    function lanes(uint256 reps) external view returns (uint256 g, uint256 packed) {
-        uint256[] memory cols4 = new uint256[](64);
-        uint256[] memory nbs = new uint256[](16);
-        uint256[] memory f = new uint256[](9);
-        for (uint256 c = 0; c < 16; ++c) cols4[c * 4] = (c + 1) * 1e15;
-        f[0] = ONE / 10; f[1] = ONE; f[2] = 4_000_000;
-        uint256 pC0; uint256 pNB; uint256 fp;
-        assembly { pC0 := add(cols4, 32) pNB := add(nbs, 32) fp := add(f, 32) }
-        uint256 w = 0x1234_5678_9abc_def0_1234_5678_9abc_def0_1234_5678_9abc_def0_1234_5678_9abc_def0;
-        uint256 old = 0x2234_5678_9abc_def0_1234_5678_9abc_def0_1234_5678_9abc_def0_1234_5678_9abc_def0;
+    function gather(uint256 voters, uint256 slots) external view returns (uint256 g, uint256 count) {
+        uint256[] memory rows = new uint256[](voters * slots);
+        uint256[] memory info = new uint256[](voters);
+        uint256[] memory entries = new uint256[](voters);
+        for (uint256 i = 0; i < voters; ++i) {
+            info[i] = ((ONE / voters) << 128) | 4_000_000;
+            for (uint256 s = 0; s < slots; ++s) rows[i * slots + s] = uint256(keccak256(abi.encode(i, s))) | 1;
+        }
+        uint256 rPtr; uint256 iPtr; uint256 ePtr;
+        assembly { rPtr := add(rows, 32) iPtr := add(info, 32) ePtr := add(entries, 32) }
         g = gasleft();
-        for (uint256 r = 0; r < reps; ++r) packed = _lanes(w, old, pC0, pC0 + 2048, pNB, fp);
-        g = (g - gasleft()) / reps / 16;
+        for (uint256 c = 0; c < 16; ++c) {
+            uint256 total;
+            (count, total) = _gather(rPtr + ((c >> 4) << 5), slots << 5, iPtr, voters, c, ePtr);
+        }
+        g = (g - gasleft()) / 16;
     }
 
-    function _lanes(uint256 w, uint256 old, uint256 pC, uint256 end, uint256 pNB, uint256 f)
-        private pure returns (uint256 packed)
+    function _gather(uint256 rows, uint256 stride, uint256 info, uint256 voters, uint256 c, uint256 ePtr)
+        private pure returns (uint256 count, uint256 total)
     {
+        uint256 end = rows + stride * voters;
         assembly ("memory-safe") {
-            let a := mload(f)
-            for { let sh := 0 } lt(pC, end) {
-                pC := add(pC, 128)
-                pNB := add(pNB, 32)
-                sh := add(sh, 16)
+            let sh := shl(4, and(c, 15))
+            let out := ePtr
+            for {} lt(rows, end) {
+                rows := add(rows, stride)
+                info := add(info, 32)
             } {
-                let raw := and(shr(sh, w), 0xffff)
-                let o := and(shr(sh, old), 0xffff)
-                if or(raw, o) {
-                    let x := 0
-                    if raw { x := div(mul(raw, ONE), mload(add(f, 0x40))) }
-                    let cword := mload(pC)
-                    let cw := and(cword, 0xffffffffffffffffffffffffffffffff)
-                    if lt(x, cw) { cw := x }
-                    let wb := sub(x, div(mul(sub(x, cw), mload(add(f, 0x20))), ONE))
-                    let b := 0
-                    if iszero(shr(255, cword)) { b := div(mul(o, ONE), 65535) }
-                    let nb := div(add(mul(sub(ONE, a), b), mul(a, wb)), ONE)
-                    if nb {
-                        mstore(pNB, nb)
-                        let cs := add(pC, 32)
-                        mstore(cs, add(mload(cs), nb))
-                        packed := or(packed, shl(sh, div(add(mul(nb, 65535), HALF), ONE)))
+                let raw := and(shr(sh, mload(rows)), 0xffff)
+                if raw {
+                    let i := mload(info)
+                    let x := div(mul(raw, ONE), and(i, 0xffffffffffffffffffffffffffffffff))
+                    if x {
+                        let s := shr(128, i)
+                        mstore(out, or(shl(128, x), s))
+                        out := add(out, 32)
+                        total := add(total, s)
                     }
                 }
             }
+            count := shr(5, sub(out, ePtr))
         }
     }
 }

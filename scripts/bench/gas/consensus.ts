@@ -67,6 +67,10 @@ async function runEpoch(s: Stack, netuid: number): Promise<{ total: bigint; max:
 }
 
 /** Builds a subnet of `validators` staked UIDs and `uids - validators` miners, runs it, measures. */
+export async function measureOne(s: Stack, validators: number, uids: number, seed = 7): Promise<EpochGas> {
+  return measure(s, validators, uids, seed);
+}
+
 async function measure(s: Stack, validators: number, uids: number, seed: number): Promise<EpochGas> {
   const rng = rngFrom(seed);
   const netuid = await createTestSubnet(s, { tempo: 50, maxValidators: validators, share: 0 });
