@@ -51,6 +51,7 @@ contract ConsensusTestSubnets is AccessControl {
         for (uint256 i = 0; i < uids.length; ++i) registeredAt[netuid][uids[i]] = blocks[i];
     }
 
+    /// @notice Whether `netuid` was set up (a non-zero tempo).
     function subnetExists(uint16 netuid) external view returns (bool) {
         return _params[netuid].tempo != 0;
     }
@@ -72,14 +73,17 @@ contract ConsensusTestSubnets is AccessControl {
         }
     }
 
+    /// @notice The subnet's parameters.
     function params(uint16 netuid) external view returns (ISubnets.SubnetParams memory) {
         return _params[netuid];
     }
 
+    /// @notice Whether `hotkey` holds a UID on `netuid`.
     function isRegistered(uint16 netuid, address hotkey) external view returns (bool) {
         return _uidPlusOne[netuid][hotkey] != 0;
     }
 
+    /// @notice The UID of `hotkey` (reverts SubnetsNotRegistered when it has none).
     function uidOf(uint16 netuid, address hotkey) external view returns (uint16) {
         uint16 u = _uidPlusOne[netuid][hotkey];
         if (u == 0) revert SubnetsNotRegistered(netuid, hotkey);

@@ -19,8 +19,8 @@ describe("Consensus differential vs packages/yuma", function () {
     return deployWorld();
   }
 
-  it("matches on 170 small random subnets (V <= 8, M <= 24, 2 epochs each)", async () => {
-    await runDifferentialCases(await loadFixture(worldFixture), 1, 40, 2, (rng) => ({
+  it("matches on 180 small random subnets (V <= 8, M <= 24, 2 epochs each)", async () => {
+    await runDifferentialCases(await loadFixture(worldFixture), 1, 180, 2, (rng) => ({
       validators: randomInt(rng, 1, 8),
       miners: randomInt(rng, 0, 24),
       randomParams: rng() < 0.7,
@@ -28,8 +28,8 @@ describe("Consensus differential vs packages/yuma", function () {
     }));
   });
 
-  it("matches on 30 medium random subnets (V <= 32, M <= 96, sparse and dense, 2 epochs each)", async () => {
-    await runDifferentialCases(await loadFixture(worldFixture), 1001, 8, 2, (rng) => ({
+  it("matches on 16 medium random subnets (V <= 32, M <= 96, sparse and dense, 2 epochs each)", async () => {
+    await runDifferentialCases(await loadFixture(worldFixture), 1001, 16, 2, (rng) => ({
       validators: randomInt(rng, 4, 32),
       miners: randomInt(rng, 8, 96),
       randomParams: rng() < 0.5,
