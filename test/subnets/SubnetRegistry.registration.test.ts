@@ -173,7 +173,13 @@ describe("SubnetRegistry: registration", function () {
         ),
       );
       const expected = [FLOOR, rise(FLOOR), rise(rise(FLOOR))];
-      for (const [i, tx] of txs.entries()) {
+      // The block orders transactions by fee, not by send order: check them in block order.
+      const receipts = await Promise.all(txs.map(async (tx) => (await tx.wait())!));
+      const inBlockOrder = txs
+        .map((tx, i) => ({ tx, index: receipts[i]!.index }))
+        .sort((a, b) => a.index - b.index)
+        .map(({ tx }) => tx);
+      for (const [i, tx] of inBlockOrder.entries()) {
         await expect(tx)
           .to.emit(registry, "NeuronRegistered")
           .withArgs(netuid, i, await tx.from, expected[i]);
