@@ -20,7 +20,8 @@ export const DEFAULT_STATIC_DIR = path.join(__dirname, "..", "..", "dist");
 
 /** The explorer: JSON API over the chain and the gateway, and the built React page. */
 export function buildExplorerServer(opts: ExplorerOptions): FastifyInstance {
-  const app = Fastify({ loggerInstance: opts.logger as FastifyBaseLogger });
+  // The page polls every few seconds: per-request log lines would drown everything else.
+  const app = Fastify({ loggerInstance: opts.logger as FastifyBaseLogger, disableRequestLogging: true });
   app.register(apiRoutes, { prefix: "/api", reader: opts.reader, playground: opts.playground });
   app.get("/health", async () => ({ status: "ok" }));
   const staticDir = opts.staticDir ?? DEFAULT_STATIC_DIR;
@@ -36,3 +37,6 @@ export function buildExplorerServer(opts: ExplorerOptions): FastifyInstance {
 
 export { ChainReader } from "./chain-reader";
 export { GatewayPlayground } from "./playground";
+export type { PlaygroundClient } from "./playground";
+export { startExplorer } from "./start";
+export type { ExplorerConfig, RunningExplorer } from "./start";
