@@ -74,11 +74,19 @@ export async function deployNoosphere(
   const emission = await step("Emission", () => deployEmission(deployer, { token, admin, treasury }));
   const staking = await step("Staking", () => deployStaking(deployer, { token, admin }));
   const subnets = await step("SubnetRegistry", () => deploySubnetRegistry(deployer, { token, staking, admin }));
-  const consensus = await step("Consensus", () =>
-    deployConsensus(deployer, { token, emission, staking, subnets, admin }),
+  const consensus = await step("Consensus (+ 4 epoch libraries)", async () =>
+    deployConsensus(deployer, {
+      token: await token.getAddress(),
+      emission: await emission.getAddress(),
+      staking: await staking.getAddress(),
+      subnets: await subnets.getAddress(),
+      admin,
+    }),
   );
   const models = await step("ModelRegistry", () => deployModelRegistry(deployer, { admin }));
-  const billing = await step("Billing", () => deployBilling(deployer, { token, subnets, models, treasury, admin }));
+  const billing = await step("Billing", () =>
+    deployBilling(deployer, { token, models, treasury, admin, grantMinter: false }),
+  );
 
   const grant = async (contract: { grantRole: NoosToken["grantRole"] }, role: string, to: { getAddress(): Promise<string> }) =>
     (await contract.grantRole(role, await to.getAddress())).wait();
@@ -87,6 +95,8 @@ export async function deployNoosphere(
   await grant(emission, await emission.DISTRIBUTOR_ROLE(), consensus);
   await grant(staking, await staking.REWARDER_ROLE(), consensus);
   await grant(subnets, await subnets.EPOCH_ROLE(), consensus);
+  // Emission's constructor gives its admin DEFAULT_ADMIN_ROLE only; genesis sets shares with PARAMS_ROLE.
+  await grant(emission, await emission.PARAMS_ROLE(), deployer);
   log("wired roles: minters, distributor, rewarder, epoch");
   return { token, emission, staking, subnets, consensus, models, billing, timelock, governor };
 }

@@ -38,7 +38,7 @@ export function explorerCommand(): Command {
       if (s.gateway && !s.gatewayApiKey) throw new UserError("--gateway needs an API key: set NOOS_GATEWAY_API_KEY");
       const logger = createLogger("explorer");
       // Loaded here: other commands need neither Fastify nor the page's server.
-      const { startExplorer } = await import("@noosphere/explorer");
+      const { startExplorer } = require("@noosphere/explorer") as typeof import("@noosphere/explorer");
       const running = await startExplorer({
         rpc: s.rpc,
         host: s.host,

@@ -20,13 +20,14 @@ export const DEFAULT_STATIC_DIR = path.join(__dirname, "..", "..", "dist");
 
 /** The explorer: JSON API over the chain and the gateway, and the built React page. */
 export function buildExplorerServer(opts: ExplorerOptions): FastifyInstance {
-  // The page polls every few seconds: per-request log lines would drown everything else.
-  const app = Fastify({ loggerInstance: opts.logger as FastifyBaseLogger, disableRequestLogging: true });
-  app.register(apiRoutes, { prefix: "/api", reader: opts.reader, playground: opts.playground });
-  app.get("/health", async () => ({ status: "ok" }));
+  const app = Fastify({ loggerInstance: opts.logger as FastifyBaseLogger });
+  // The page polls every few seconds: per-request lines at info would drown everything else.
+  const quiet = "warn";
+  app.register(apiRoutes, { prefix: "/api", reader: opts.reader, playground: opts.playground, logLevel: quiet });
+  app.get("/health", { logLevel: quiet }, async () => ({ status: "ok" }));
   const staticDir = opts.staticDir ?? DEFAULT_STATIC_DIR;
   if (fs.existsSync(path.join(staticDir, "index.html"))) {
-    app.register(fastifyStatic, { root: staticDir });
+    app.register(fastifyStatic, { root: staticDir, logLevel: quiet });
   } else {
     app.get("/", async (_req, reply) =>
       reply.code(503).send({ error: { code: "page-not-built", message: "run: npx vite build apps/explorer" } }),
