@@ -10,6 +10,9 @@ export interface FinishedEpoch {
   ownerCut: bigint;
   paid: bigint;
   carried: bigint;
+  /** What the epoch paid miners (by incentive) and validators (by dividends, or stake), summed over UIDs. */
+  toMiners: bigint;
+  toValidators: bigint;
 }
 
 /**
@@ -67,6 +70,8 @@ export class EpochKeeper {
         for (const log of receipt?.logs ?? []) {
           const parsed = this.consensus.interface.parseLog(log);
           if (parsed?.name !== "EpochFinished") continue;
+          // Per-UID amounts stay readable until this subnet's next epoch starts.
+          const [miners, validators] = await this.consensus.emissions(netuid);
           this.opts.onFinished?.({
             netuid,
             epoch: Number(parsed.args.epoch),
@@ -74,6 +79,8 @@ export class EpochKeeper {
             ownerCut: parsed.args.ownerCut as bigint,
             paid: parsed.args.paid as bigint,
             carried: parsed.args.carried as bigint,
+            toMiners: miners.reduce((a, b) => a + b, 0n),
+            toValidators: validators.reduce((a, b) => a + b, 0n),
           });
         }
       }

@@ -140,11 +140,25 @@ async function main(): Promise<void> {
     keeper = new Keeper(chain.provider, accounts.deployer, launched.deployment, DEVNET_SUBNETS.map((s) => s.netuid), {
       intervalMs: Math.max(250, Math.floor(opts.blockTimeMs / 2)),
       onFinished: (e: FinishedEpoch) => {
-        state.epochs.push({ ...e, ownerCut: e.ownerCut.toString(), paid: e.paid.toString(), carried: e.carried.toString(), atMs: Date.now() - started });
+        state.epochs.push({
+          netuid: e.netuid,
+          epoch: e.epoch,
+          block: e.block,
+          ownerCut: e.ownerCut.toString(),
+          paid: e.paid.toString(),
+          carried: e.carried.toString(),
+          toMiners: e.toMiners.toString(),
+          toValidators: e.toValidators.toString(),
+          atMs: Date.now() - started,
+        });
         const total = e.ownerCut + e.paid;
         if (total > 0n && state.firstEpochPaidMs === undefined) {
           state.firstEpochPaidMs = Date.now() - started;
           say(c.green(`first epoch paid: subnet ${e.netuid} epoch ${e.epoch}, ${formatEther(total)} NOOS (${elapsed()} after start)`));
+        }
+        if (e.toMiners > 0n && state.firstIncentiveMs === undefined) {
+          state.firstIncentiveMs = Date.now() - started;
+          say(c.green(`first epoch paying miners by incentive: subnet ${e.netuid} epoch ${e.epoch} (${elapsed()} after start)`));
         }
         save();
       },

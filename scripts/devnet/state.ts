@@ -22,9 +22,21 @@ export interface DevnetState {
   tempo: number;
   blockTimeMs: number;
   /** Epochs the keeper finished, amounts as decimal strings; atMs counts from the start. */
-  epochs: { netuid: number; epoch: number; block: number; ownerCut: string; paid: string; carried: string; atMs: number }[];
+  epochs: {
+    netuid: number;
+    epoch: number;
+    block: number;
+    ownerCut: string;
+    paid: string;
+    carried: string;
+    toMiners: string;
+    toValidators: string;
+    atMs: number;
+  }[];
   /** Milliseconds from the start to the first finished epoch that paid emission. */
   firstEpochPaidMs?: number;
+  /** Milliseconds from the start to the first epoch that paid miners (weights revealed and used). */
+  firstIncentiveMs?: number;
   /** Milliseconds from the start to the banner (services answering). */
   readyMs?: number;
   processes: { name: string; kind: string; pid: number }[];
