@@ -68,7 +68,8 @@ export async function deployGovernance(deployer: Signer, options: DeployGovernan
   const governorAddress = await governor.getAddress();
   await (await timelock.grantRole(PROPOSER_ROLE, governorAddress)).wait();
   await (await timelock.grantRole(CANCELLER_ROLE, governorAddress)).wait();
-  if (keepAdmin !== undefined && keepAdmin !== me) await (await timelock.grantRole(DEFAULT_ADMIN_ROLE, keepAdmin)).wait();
+  if (keepAdmin !== undefined && keepAdmin !== me)
+    await (await timelock.grantRole(DEFAULT_ADMIN_ROLE, keepAdmin)).wait();
   if (keepAdmin !== me) await (await timelock.renounceRole(DEFAULT_ADMIN_ROLE, me)).wait();
   return { governor, timelock };
 }

@@ -157,7 +157,10 @@ export function tallyWeek(week: bigint, redemptions: readonly Redemption[]): Wee
       models.set(r.model, mo);
     }
   }
-  const desc = <T>(key: (row: T) => bigint) => (a: T, b: T) => (key(b) > key(a) ? 1 : key(b) < key(a) ? -1 : 0);
+  const desc =
+    <T>(key: (row: T) => bigint) =>
+    (a: T, b: T) =>
+      key(b) > key(a) ? 1 : key(b) < key(a) ? -1 : 0;
   return {
     week,
     start: week * WEEK_SECONDS,

@@ -11,7 +11,7 @@ import {
   NoosGovernor__factory,
   type NoosGovernor,
 } from "../../packages/contracts/generated/typechain";
-import { TIERS, type TierName } from "./voucher";
+import { TIERS, type TierName } from "../../packages/protocol/src";
 
 /** Where the contracts are. Only `governor` is always needed; the others for the actions that target them. */
 export interface DaoAddresses {
@@ -92,7 +92,8 @@ export function usdToMicros(usd: string): bigint {
     throw new DaoError("BAD_ACTION", `"${usd}" has more than 6 decimals`, "prices are in USD micro-units (1e-6 USD)");
   }
   const micros = parseUnits(usd.trim(), 6);
-  if (micros >= 2n ** 64n) throw new DaoError("BAD_ACTION", `"${usd}" is too large`, "use at most 18,446,744,073,709 USD");
+  if (micros >= 2n ** 64n)
+    throw new DaoError("BAD_ACTION", `"${usd}" is too large`, "use at most 18,446,744,073,709 USD");
   return micros;
 }
 
@@ -160,7 +161,11 @@ export function buildCall(action: DaoAction, addresses: DaoAddresses): ProposalC
       return {
         target: need(addresses, "subnets"),
         value: 0n,
-        calldata: SUBNETS_ADMIN.encodeFunctionData("setModelAllowed", [u16(action.netuid), action.model, action.allowed]),
+        calldata: SUBNETS_ADMIN.encodeFunctionData("setModelAllowed", [
+          u16(action.netuid),
+          action.model,
+          action.allowed,
+        ]),
         summary: `SubnetRegistry.setModelAllowed(netuid ${action.netuid}, ${action.model}, ${action.allowed})`,
       };
     }
@@ -206,14 +211,21 @@ export function parseAction(argv: readonly string[]): DaoAction {
   };
   const int = (name: string): number => {
     const v = str(name);
-    if (!/^\d+$/.test(v)) throw new DaoError("BAD_ACTION", `--${name} must be a whole number, not "${v}"`, usageOf(kind));
+    if (!/^\d+$/.test(v))
+      throw new DaoError("BAD_ACTION", `--${name} must be a whole number, not "${v}"`, usageOf(kind));
     return Number(v);
   };
   switch (kind) {
     case "set-price":
       return { kind, netuid: int("netuid"), tier: tierArg(str("tier")), usd: str("usd") };
     case "set-limits":
-      return { kind, netuid: int("netuid"), tier: tierArg(str("tier")), maxInput: int("max-input"), maxOutput: int("max-output") };
+      return {
+        kind,
+        netuid: int("netuid"),
+        tier: tierArg(str("tier")),
+        maxInput: int("max-input"),
+        maxOutput: int("max-output"),
+      };
     case "set-rate":
       return { kind, usdPerNoos: str("usd-per-noos") };
     case "set-emission-share":
@@ -231,7 +243,11 @@ export function parseAction(argv: readonly string[]): DaoAction {
       return { kind, target: str("target"), calldata: str("calldata"), value: BigInt(value) };
     }
     default:
-      throw new DaoError("BAD_ACTION", `unknown action "${kind ?? ""}"`, `use one of: ${Object.keys(USAGE).join(", ")}`);
+      throw new DaoError(
+        "BAD_ACTION",
+        `unknown action "${kind ?? ""}"`,
+        `use one of: ${Object.keys(USAGE).join(", ")}`,
+      );
   }
 }
 

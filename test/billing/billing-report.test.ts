@@ -23,7 +23,11 @@ async function twoWeeksFixture() {
   // Week 1: client pays miner 3 (model) then 2 more; client2 pays miner2 4 (no model).
   await redeem(miner, voucher({ cumulativeAmount: 3n * NOOS }));
   await redeem(miner, voucher({ cumulativeAmount: 5n * NOOS }));
-  await redeem(miner2, voucher({ client: client2.address, miner: miner2.address, model: NO_MODEL, cumulativeAmount: 4n * NOOS }), client2);
+  await redeem(
+    miner2,
+    voucher({ client: client2.address, miner: miner2.address, model: NO_MODEL, cumulativeAmount: 4n * NOOS }),
+    client2,
+  );
   // Week 2: client pays miner2 1 (model).
   await time.increaseTo((firstWeek + 1n) * WEEK_SECONDS + 60n);
   await redeem(miner2, voucher({ miner: miner2.address, cumulativeAmount: NOOS }));
@@ -73,8 +77,18 @@ describe("billing-report", function () {
       { client: client2.address, burned: 4n * NOOS, redemptions: 1 },
     ]);
     const miners = new Map(w1.miners.map((m) => [m.miner, m]));
-    expect(miners.get(miner.address)).to.deep.equal({ miner: miner.address, burned: 5n * NOOS, minted: a.miner + b.miner, redemptions: 2 });
-    expect(miners.get(miner2.address)).to.deep.equal({ miner: miner2.address, burned: 4n * NOOS, minted: c.miner, redemptions: 1 });
+    expect(miners.get(miner.address)).to.deep.equal({
+      miner: miner.address,
+      burned: 5n * NOOS,
+      minted: a.miner + b.miner,
+      redemptions: 2,
+    });
+    expect(miners.get(miner2.address)).to.deep.equal({
+      miner: miner2.address,
+      burned: 4n * NOOS,
+      minted: c.miner,
+      redemptions: 1,
+    });
     expect(w1.models).to.deep.equal([{ model: MODEL, royalty: a.royalty + b.royalty, redemptions: 2 }]);
     expect(w1.start).to.equal(firstWeek * WEEK_SECONDS);
 
@@ -98,7 +112,12 @@ describe("billing-report", function () {
     expect(first.totals.redemptions).to.equal(3);
     const empty = await weeklyReport(billing.runner!, billingAddress, { week: firstWeek - 5n });
     expect(empty.totals).to.deep.equal({
-      burned: 0n, minted: 0n, mintedMiner: 0n, mintedRoyalty: 0n, mintedTreasury: 0n, redemptions: 0,
+      burned: 0n,
+      minted: 0n,
+      mintedMiner: 0n,
+      mintedRoyalty: 0n,
+      mintedTreasury: 0n,
+      redemptions: 0,
     });
     expect(empty.clients).to.deep.equal([]);
   });
@@ -106,7 +125,11 @@ describe("billing-report", function () {
   it("formats a readable table", async function () {
     const { billing, billingAddress, client, miner, firstWeek } = await loadFixture(twoWeeksFixture);
     const text = formatReport(await weeklyReport(billing.runner!, billingAddress, { week: firstWeek }));
-    expect(text).to.match(new RegExp(`^Billing, week ${firstWeek} \\(\\d{4}-\\d{2}-\\d{2} to \\d{4}-\\d{2}-\\d{2} UTC\\): 3 redemption\\(s\\)`));
+    expect(text).to.match(
+      new RegExp(
+        `^Billing, week ${firstWeek} \\(\\d{4}-\\d{2}-\\d{2} to \\d{4}-\\d{2}-\\d{2} UTC\\): 3 redemption\\(s\\)`,
+      ),
+    );
     expect(text).to.contain("burned 9.0 NOOS");
     expect(text).to.match(new RegExp(`${client.address}\\s+2\\s+5\\.0`));
     expect(text).to.contain(miner.address);

@@ -10,7 +10,7 @@ import { ethers } from "hardhat";
 import { loadFixture, takeSnapshot, time } from "@nomicfoundation/hardhat-network-helpers";
 import { HDNodeWallet, type BaseContract } from "ethers";
 import { deployBilling } from "../../scripts/deploy/billing";
-import { signVoucher, voucherDomain, type Voucher } from "../../scripts/lib/voucher";
+import { signVoucher, voucherDomain, type Voucher } from "../../packages/protocol/src";
 import { billingFixture, expectedSplit, MODEL, MODEL_ROYALTY_BPS, NOOS, THAW } from "./fixture";
 
 const RUNS = 1_000;
@@ -28,7 +28,14 @@ type Op =
 
 const idx = fc.integer({ min: 0, max: 1 });
 const opArb: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 1, arbitrary: fc.record({ op: fc.constant("deposit" as const), c: idx, amount: fc.bigInt({ min: 1n, max: 60n * NOOS }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      op: fc.constant("deposit" as const),
+      c: idx,
+      amount: fc.bigInt({ min: 1n, max: 60n * NOOS }),
+    }),
+  },
   {
     weight: 3,
     arbitrary: fc.record({
@@ -49,7 +56,14 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
       how: fc.constantFrom("miner" as const, "contract" as const, "chain" as const),
     }),
   },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant("startWithdraw" as const), c: idx, permille: fc.integer({ min: 1, max: 1_000 }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      op: fc.constant("startWithdraw" as const),
+      c: idx,
+      permille: fc.integer({ min: 1, max: 1_000 }),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ op: fc.constant("withdraw" as const), c: idx }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant("claim" as const), m: idx }) },
   { weight: 1, arbitrary: fc.constant({ op: "settle" as const }) },
@@ -70,7 +84,14 @@ async function propertyFixture() {
   await other.connect(client2).deposit(10n * NOOS);
   await billing.connect(client2).deposit(5n * NOOS);
   // Bring client's escrow down to 30 NOOS (on a subnet the sequences never use) so escrows run dry often.
-  const drain = { client: client.address, miner: miner.address, netuid: 9, tier: 0, model: MODEL, cumulativeAmount: 70n * NOOS };
+  const drain = {
+    client: client.address,
+    miner: miner.address,
+    netuid: 9,
+    tier: 0,
+    model: MODEL,
+    cumulativeAmount: 70n * NOOS,
+  };
   await billing.connect(miner).redeem(drain, await f.sign(drain));
   // Local keys of the hardhat accounts: signing vouchers without a round trip.
   const signers = await ethers.getSigners();
@@ -223,13 +244,21 @@ describe("Billing: properties (fast-check)", function () {
                 const thief = miners[1 - m]!;
                 await reverts(billing, () => billing.connect(thief).redeem.staticCall(v, sig), "BillingNotMiner");
                 const forged = { ...v, miner: thief.address };
-                await reverts(billing, () => billing.connect(thief).redeem.staticCall(forged, sig), "BillingInvalidSigner");
+                await reverts(
+                  billing,
+                  () => billing.connect(thief).redeem.staticCall(forged, sig),
+                  "BillingInvalidSigner",
+                );
               } else if (o.how === "contract") {
                 const sig = await signVoucher(clientKeys[c]!, domain, v);
                 await reverts(other, () => other.connect(miners[m]!).redeem.staticCall(v, sig), "BillingInvalidSigner");
               } else {
                 const sig = await signVoucher(clientKeys[c]!, otherChain, v);
-                await reverts(billing, () => billing.connect(miners[m]!).redeem.staticCall(v, sig), "BillingInvalidSigner");
+                await reverts(
+                  billing,
+                  () => billing.connect(miners[m]!).redeem.staticCall(v, sig),
+                  "BillingInvalidSigner",
+                );
               }
               break;
             }
@@ -270,7 +299,11 @@ describe("Billing: properties (fast-check)", function () {
               }
               const who = billing.connect(miners[o.m]!);
               if (amount === 0n) {
-                await reverts(billing, () => who.claimEarnings.staticCall(keys, miners[o.m]!.address), "BillingNothingToClaim");
+                await reverts(
+                  billing,
+                  () => who.claimEarnings.staticCall(keys, miners[o.m]!.address),
+                  "BillingNothingToClaim",
+                );
                 break;
               }
               await who.claimEarnings(keys, miners[o.m]!.address);

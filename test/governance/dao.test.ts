@@ -39,7 +39,10 @@ async function proposedFixture() {
   const f = await governanceFixture();
   await delegate(f.alice, f.addresses);
   await delegate(f.bob, f.addresses);
-  const call = buildCall(parseAction(["set-price", "--netuid", "1", "--tier", "standard", "--usd", "0.00075"]), f.addresses);
+  const call = buildCall(
+    parseAction(["set-price", "--netuid", "1", "--tier", "standard", "--usd", "0.00075"]),
+    f.addresses,
+  );
   const proposal = await propose(f.alice, f.addresses, [call], "Price subnet 1 at $0.00075");
   return { ...f, call, proposal };
 }
@@ -52,7 +55,10 @@ describe("DAO library", function () {
       expect(delegated.votes).to.equal(600n * NOOS);
       await delegate(bob, addresses);
 
-      const call = buildCall(parseAction(["set-price", "--netuid", "1", "--tier", "standard", "--usd", "0.00075"]), addresses);
+      const call = buildCall(
+        parseAction(["set-price", "--netuid", "1", "--tier", "standard", "--usd", "0.00075"]),
+        addresses,
+      );
       const proposed = await propose(alice, addresses, [call], "Price subnet 1 at $0.00075");
       expect(proposed.state).to.equal("Pending");
       expect(proposed.txHash).to.match(/^0x[0-9a-f]{64}$/);
@@ -202,7 +208,10 @@ describe("DAO library", function () {
     const billingIface = Billing__factory.createInterface();
 
     it("set-price: USD to micro-units, tier by name or number", function () {
-      const call = buildCall(parseAction(["set-price", "--netuid", "1", "--tier", "standard", "--usd", "0.00075"]), addresses);
+      const call = buildCall(
+        parseAction(["set-price", "--netuid", "1", "--tier", "standard", "--usd", "0.00075"]),
+        addresses,
+      );
       expect(call.target).to.equal(addresses.billing);
       expect(call.value).to.equal(0n);
       expect([...billingIface.decodeFunctionData("setPrice", call.calldata)]).to.deep.equal([1n, 0n, 750n]);
@@ -234,9 +243,14 @@ describe("DAO library", function () {
       const allow = buildCall(parseAction(["allow-model", "--netuid", "1", "--model", model]), addresses);
       expect(allow.target).to.equal(addresses.subnets);
       expect([...iface.decodeFunctionData("setModelAllowed", allow.calldata)]).to.deep.equal([1n, model, true]);
-      const deny = buildCall(parseAction(["allow-model", "--netuid", "1", "--model", model, "--allowed", "false"]), addresses);
+      const deny = buildCall(
+        parseAction(["allow-model", "--netuid", "1", "--model", model, "--allowed", "false"]),
+        addresses,
+      );
       expect([...iface.decodeFunctionData("setModelAllowed", deny.calldata)]).to.deep.equal([1n, model, false]);
-      expect(iface.getFunction("setModelAllowed")!.selector).to.equal(ethers.id("setModelAllowed(uint16,bytes32,bool)").slice(0, 10));
+      expect(iface.getFunction("setModelAllowed")!.selector).to.equal(
+        ethers.id("setModelAllowed(uint16,bytes32,bool)").slice(0, 10),
+      );
     });
 
     it("raw calls pass through", function () {
@@ -292,7 +306,9 @@ describe("DAO library", function () {
       ];
       for (const [action, code] of built) {
         const where = code === "MISSING_ADDRESS" ? { governor: addresses.governor } : addresses;
-        expect(() => buildCall(action, where), JSON.stringify(action)).to.throw(DaoError).with.property("code", code);
+        expect(() => buildCall(action, where), JSON.stringify(action))
+          .to.throw(DaoError)
+          .with.property("code", code);
       }
     });
   });

@@ -6,6 +6,7 @@ export const TIERS = { standard: 0, batch: 1 } as const;
 export type TierName = keyof typeof TIERS;
 
 /**
+ * Mirrors contracts/billing/BillingVouchers.sol.
  * A cumulative payment promise from a client to one miner: the total the client owes that miner
  * on (netuid, tier) so far. The miner redeems only the latest one; the Billing contract burns the
  * difference from the client's escrow. Signed by the client or a signer it authorised.
@@ -15,6 +16,11 @@ export interface Voucher {
   miner: string;
   netuid: number;
   tier: number;
+  /**
+   * sha256 of the ONNX model the miner's axon declares (ZeroHash for none: no royalty). The client
+   * signs it so a miner cannot name another model to collect its royalty.
+   */
+  model: string;
   cumulativeAmount: bigint;
 }
 
@@ -24,6 +30,7 @@ export const voucherTypes = {
     { name: "miner", type: "address" },
     { name: "netuid", type: "uint16" },
     { name: "tier", type: "uint8" },
+    { name: "model", type: "bytes32" },
     { name: "cumulativeAmount", type: "uint256" },
   ],
 };
@@ -33,7 +40,7 @@ export function voucherDomain(chainId: bigint | number, billing: string): TypedD
   return { name: "NoosphereBilling", version: "1", chainId, verifyingContract: billing };
 }
 
-export function signVoucher(signer: Signer, domain: TypedDataDomain, voucher: Voucher): Promise<string> {
+export function signVoucher(signer: Pick<Signer, "signTypedData">, domain: TypedDataDomain, voucher: Voucher): Promise<string> {
   return signer.signTypedData(domain, voucherTypes, voucher);
 }
 
@@ -50,17 +57,19 @@ export function encodeVoucherHeader(voucher: Voucher, signature: string): string
 
 export function decodeVoucherHeader(header: string): { voucher: Voucher; signature: string } {
   const raw = JSON.parse(Buffer.from(header, "base64url").toString("utf8")) as Record<string, unknown>;
-  const { client, miner, netuid, tier, cumulativeAmount, signature } = raw;
+  const { client, miner, netuid, tier, model, cumulativeAmount, signature } = raw;
   if (
     typeof client !== "string" ||
     typeof miner !== "string" ||
     typeof netuid !== "number" ||
     typeof tier !== "number" ||
+    typeof model !== "string" ||
+    !/^0x[0-9a-fA-F]{64}$/.test(model) ||
     typeof cumulativeAmount !== "string" ||
     !/^\d+$/.test(cumulativeAmount) ||
     typeof signature !== "string"
   ) {
     throw new Error("malformed voucher header");
   }
-  return { voucher: { client, miner, netuid, tier, cumulativeAmount: BigInt(cumulativeAmount) }, signature };
+  return { voucher: { client, miner, netuid, tier, model, cumulativeAmount: BigInt(cumulativeAmount) }, signature };
 }

@@ -6,6 +6,8 @@ import { registerCommand } from "./register";
 import { stakeCommand } from "./stake";
 import { takeCommand } from "./take";
 import { simCommand } from "./sim";
+import { daoCommand } from "./dao";
+import { billingCommand } from "./billing";
 import { explorerCommand } from "./explorer";
 
 /** Each top-level command lives in its own file and adds itself here. */
@@ -17,5 +19,7 @@ export function registerCommands(program: Command): void {
   program.addCommand(stakeCommand());
   program.addCommand(takeCommand());
   program.addCommand(simCommand());
+  program.addCommand(daoCommand());
+  program.addCommand(billingCommand());
   program.addCommand(explorerCommand());
 }
