@@ -18,6 +18,7 @@ describe("vouchers", () => {
     const elsewhere = voucherDomain(1, "0x0000000000000000000000000000000000000b11");
     expect(recoverVoucherSigner(elsewhere, voucher, sig)).not.toBe(client.address);
     expect(recoverVoucherSigner(domain, { ...voucher, cumulativeAmount: 124n }, sig)).not.toBe(client.address);
+    expect(recoverVoucherSigner(domain, { ...voucher, model: "0x" + "cd".repeat(32) }, sig)).not.toBe(client.address);
   });
 
   it("refuses a malformed header", () => {

@@ -8,6 +8,8 @@ export interface HeldVoucher {
 /**
  * The latest voucher accepted from each client, i.e. what this miner can redeem. Vouchers are
  * cumulative, so only the highest one per client matters and memory is one entry per client.
+ * A voucher is reserved when its request is admitted (so two concurrent requests cannot pay
+ * with the same amount) and released if the request ends without an answer.
  */
 export class VoucherBook {
   private readonly latest = new Map<string, HeldVoucher>();
@@ -21,10 +23,25 @@ export class VoucherBook {
     return held > done ? held : done;
   }
 
-  accept(held: HeldVoucher): void {
+  /** Highest cumulative amount known redeemed on-chain for `client`. */
+  redeemedOf(client: string): bigint {
+    return this.redeemed.get(client.toLowerCase()) ?? 0n;
+  }
+
+  /**
+   * Makes `held` the client's latest voucher if it is higher; returns a function that undoes
+   * this if nothing newer was accepted meanwhile (the request failed before its answer).
+   */
+  reserve(held: HeldVoucher): () => void {
     const key = held.voucher.client.toLowerCase();
-    const current = this.latest.get(key);
-    if (!current || held.voucher.cumulativeAmount > current.voucher.cumulativeAmount) this.latest.set(key, held);
+    const previous = this.latest.get(key);
+    if (previous && previous.voucher.cumulativeAmount >= held.voucher.cumulativeAmount) return () => undefined;
+    this.latest.set(key, held);
+    return () => {
+      if (this.latest.get(key) !== held) return;
+      if (previous) this.latest.set(key, previous);
+      else this.latest.delete(key);
+    };
   }
 
   /** Vouchers worth redeeming: above what was already redeemed. */
@@ -45,5 +62,12 @@ export class VoucherBook {
     const held = this.latest.get(key)?.voucher.cumulativeAmount ?? 0n;
     const done = this.redeemed.get(key) ?? 0n;
     return held > done ? held - done : 0n;
+  }
+
+  /** Owed to this miner and not yet redeemed, all clients together. */
+  totalOutstanding(): bigint {
+    let total = 0n;
+    for (const key of this.latest.keys()) total += this.outstanding(key);
+    return total;
   }
 }

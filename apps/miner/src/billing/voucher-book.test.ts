@@ -1,0 +1,41 @@
+import type { Voucher } from "@noosphere/protocol";
+import { VoucherBook } from "./voucher-book";
+
+const client = "0x00000000000000000000000000000000000000c1";
+const v = (cumulativeAmount: bigint): { voucher: Voucher; signature: string } => ({
+  voucher: {
+    client,
+    miner: "0x00000000000000000000000000000000000000a1",
+    netuid: 1,
+    tier: 1,
+    model: "0x" + "00".repeat(32),
+    cumulativeAmount,
+  },
+  signature: "0x",
+});
+
+describe("VoucherBook", () => {
+  it("keeps the highest voucher per client and what is still owed", () => {
+    const book = new VoucherBook();
+    book.reserve(v(10n));
+    book.reserve(v(30n));
+    book.reserve(v(20n)); // lower: ignored
+    expect(book.cumulativeOf(client)).toBe(30n);
+    expect(book.unredeemed().map((h) => h.voucher.cumulativeAmount)).toEqual([30n]);
+    book.markRedeemed(client.toUpperCase().replace("0X", "0x"), 30n);
+    expect(book.outstanding(client)).toBe(0n);
+    expect(book.unredeemed()).toEqual([]);
+    expect(book.cumulativeOf(client)).toBe(30n);
+  });
+
+  it("undoes a reservation whose request got no answer, unless a newer voucher came since", () => {
+    const book = new VoucherBook();
+    const releaseFirst = book.reserve(v(10n));
+    const releaseSecond = book.reserve(v(20n));
+    releaseFirst(); // superseded by 20: nothing to undo
+    expect(book.cumulativeOf(client)).toBe(20n);
+    releaseSecond(); // back to 10
+    expect(book.cumulativeOf(client)).toBe(10n);
+    expect(book.totalOutstanding()).toBe(10n);
+  });
+});
