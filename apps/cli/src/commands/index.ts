@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { minerCommand } from "./miner";
+import { validatorCommand } from "./validator";
 import { walletCommand } from "./wallet";
 import { statusCommand } from "./status";
 import { subnetCommand } from "./subnet";
@@ -22,6 +23,7 @@ export function registerCommands(program: Command): void {
   program.addCommand(simCommand());
   program.addCommand(daoCommand());
   program.addCommand(billingCommand());
-  program.addCommand(explorerCommand());
   program.addCommand(minerCommand());
+  program.addCommand(validatorCommand());
+  program.addCommand(explorerCommand());
 }
