@@ -72,6 +72,7 @@ export function startValidators(ctx: ServiceContext): ManagedProcess[] {
           "--netuid", String(netuid),
           "--key", ctx.keys.validators[i]!,
           "--redis", ctx.redisUrl,
+          "--port", "0",
           "--rpc", ctx.rpcUrl,
         ]),
       );
