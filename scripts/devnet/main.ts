@@ -117,6 +117,9 @@ async function main(): Promise<void> {
     say(`contracts ready (${elapsed()})`);
     await setUpNetwork(chain.provider, launched.deployment, accounts, { tempo: opts.tempo, log: say });
     if (launched.deployed && !opts.redis && !redis.started) await flushDevnetRedis(redis.url);
+    // From here on a block every --block-time and no more: a block per transaction would let the
+    // services' transactions (weights, epochs) drive the block rate, and epochs with it.
+    if (!opts.rpc) await chain.provider.send("evm_setAutomine", [false]);
     say(`network set up (${elapsed()})`);
     if (opts.exitAfterSetup) return void (await shutdown(0, "set up; exiting (--exit-after-setup)"));
 

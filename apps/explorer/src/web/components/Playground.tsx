@@ -1,6 +1,6 @@
 import { useState } from "react";
 import type { PlaygroundAnswer, PlaygroundRequest } from "../../shared/types";
-import { noos } from "../api";
+import { noos, short } from "../api";
 
 export function Playground() {
   const [prompt, setPrompt] = useState("The old man");
@@ -46,14 +46,15 @@ export function Playground() {
         </button>
       </div>
       {answer && (
-        <div className="answer" data-testid="playground-answer">
+        <div className="answer" data-testid="playground-answer" data-state={answer.error ? "error" : "ok"}>
           {answer.error ? (
             <p className="error">{answer.error}</p>
           ) : (
             <>
               <pre>{answer.text}</pre>
               <p className="muted">
-                {answer.latencyMs} ms · charged {noos(answer.charged, 6)} NOOS · miner {answer.miner ?? "?"}
+                {answer.latencyMs} ms · cost {noos(answer.charged, 6)} NOOS · {answer.model ?? "?"} · miner{" "}
+                <span title={answer.miner}>{answer.miner ? short(answer.miner) : "?"}</span>
               </p>
             </>
           )}
