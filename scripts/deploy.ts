@@ -46,7 +46,16 @@ function hardhatGenesis(): Genesis {
 /** A genesis JSON file: bigints as decimal strings (converted back where the field is an amount). */
 function genesisFromFile(file: string | undefined): Genesis {
   if (!file) throw new Error("this is not a Hardhat chain: name its genesis with NOOS_GENESIS=<file.json>");
-  const amounts = new Set(["amount", "subnetLockCost", "usdMicros", "usdMicrosPerNoos", "mintRatio", "minDelegation", "kappa", "bondsMovingAverage"]);
+  const amounts = new Set([
+    "amount",
+    "subnetLockCost",
+    "usdMicros",
+    "usdMicrosPerNoos",
+    "mintRatio",
+    "minDelegation",
+    "kappa",
+    "bondsMovingAverage",
+  ]);
   return JSON.parse(fs.readFileSync(file, "utf8"), (key, value) =>
     amounts.has(key) && typeof value === "string" ? BigInt(value) : value,
   ) as Genesis;

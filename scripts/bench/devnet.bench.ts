@@ -27,7 +27,11 @@ export interface DevnetBench {
   leftRunning: number;
 }
 
-export async function benchDevnet(opts: { tempo: number; sampleSeconds: number; echo?: boolean }): Promise<DevnetBench> {
+export async function benchDevnet(opts: {
+  tempo: number;
+  sampleSeconds: number;
+  echo?: boolean;
+}): Promise<DevnetBench> {
   const devnet = await spawnDevnet({ via: "npm", args: ["--tempo", String(opts.tempo)], echo: opts.echo });
   try {
     const since = (s: { startedAt: number }, ms: number) => s.startedAt + ms - devnet.startedAt;
@@ -46,7 +50,10 @@ export async function benchDevnet(opts: { tempo: number; sampleSeconds: number; 
     return {
       firstEpochPaidMs: since(first, first.firstEpochPaidMs!),
       readyMs: ready.readyMs === undefined ? undefined : since(ready, ready.readyMs),
-      firstIncentiveMs: withIncentive?.firstIncentiveMs === undefined ? undefined : since(withIncentive, withIncentive.firstIncentiveMs),
+      firstIncentiveMs:
+        withIncentive?.firstIncentiveMs === undefined
+          ? undefined
+          : since(withIncentive, withIncentive.firstIncentiveMs),
       cpuCores: summary(samples.map((s) => s.cores)),
       rssMiB: summary(samples.map((s) => s.rssBytes / 2 ** 20)),
       processes: Math.max(...samples.map((s) => s.processes)),
@@ -155,11 +162,15 @@ if (require.main === module) {
     .then((b) => {
       const s = (ms: number | undefined) => (ms === undefined ? "not reached" : `${(ms / 1000).toFixed(1)} s`);
       console.log(`devnet bench (tempo ${tempo}, ${sampleSeconds} s sample)`);
-      console.log(`  npm run devnet -> first epoch paid        ${s(b.firstEpochPaidMs)} (target <= ${FIRST_EPOCH_TARGET_MS / 1000} s)`);
+      console.log(
+        `  npm run devnet -> first epoch paid        ${s(b.firstEpochPaidMs)} (target <= ${FIRST_EPOCH_TARGET_MS / 1000} s)`,
+      );
       console.log(`  npm run devnet -> services up (banner)    ${s(b.readyMs)}`);
       console.log(`  npm run devnet -> first epoch paying miners by incentive  ${s(b.firstIncentiveMs)}`);
-      console.log(`  steady state, ${b.processes} processes: CPU ${b.cpuCores.mean.toFixed(2)} cores (max ${b.cpuCores.max.toFixed(2)}), ` +
-        `RSS ${b.rssMiB.mean.toFixed(0)} MiB (max ${b.rssMiB.max.toFixed(0)})`);
+      console.log(
+        `  steady state, ${b.processes} processes: CPU ${b.cpuCores.mean.toFixed(2)} cores (max ${b.cpuCores.max.toFixed(2)}), ` +
+          `RSS ${b.rssMiB.mean.toFixed(0)} MiB (max ${b.rssMiB.max.toFixed(0)})`,
+      );
       console.log(`  Ctrl-C -> stopped in ${s(b.stopMs)}; ${b.leftRunning} processes left running`);
       if (b.firstEpochPaidMs > FIRST_EPOCH_TARGET_MS || b.leftRunning > 0) process.exitCode = 1;
     })

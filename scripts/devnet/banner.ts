@@ -27,7 +27,9 @@ export function banner(b: BannerInfo): string {
     "",
     c.bold(c.green("Noosphere devnet is up")),
     `  RPC       ${c.cyan(b.rpcUrl)}  (chain ${b.chainId}; contracts: ${rel(b.deploymentFile)})`,
-    b.gatewayUrl ? `  gateway   ${c.cyan(b.gatewayUrl)}  (OpenAI-compatible: /v1/models, /v1/chat/completions, /v1/completions, /v1/ocr)` : `  gateway   ${c.yellow("not running")}`,
+    b.gatewayUrl
+      ? `  gateway   ${c.cyan(b.gatewayUrl)}  (OpenAI-compatible: /v1/models, /v1/chat/completions, /v1/completions, /v1/ocr)`
+      : `  gateway   ${c.yellow("not running")}`,
     b.apiKey ? `  API key   ${c.bold(b.apiKey)}` : "",
     b.explorerUrl ? `  explorer  ${c.cyan(b.explorerUrl)}` : `  explorer  ${c.dim("off")}`,
     `  Redis     ${b.redisUrl}`,

@@ -39,7 +39,9 @@ export function startHardhatNode(
   return Promise.race([
     connectChain(rpcUrl, opts.timeoutMs ?? 60_000),
     proc.exited.then((code) => {
-      throw new Error(`the Hardhat node exited (code ${code}) before answering: is port ${opts.port} taken? Try --port`);
+      throw new Error(
+        `the Hardhat node exited (code ${code}) before answering: is port ${opts.port} taken? Try --port`,
+      );
     }),
   ]);
 }

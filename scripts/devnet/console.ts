@@ -52,7 +52,7 @@ function visibleLength(text: string): number {
 function truncateVisible(text: string, width: number): string {
   let out = "";
   let visible = 0;
-  for (let i = 0; i < text.length && visible < width; ) {
+  for (let i = 0; i < text.length && visible < width;) {
     const m = /^\x1b\[[0-9;]*m/.exec(text.slice(i));
     if (m) {
       out += m[0];

@@ -75,11 +75,24 @@ export function devnetGenesis(accounts: GenesisAccounts): Genesis {
 export function builtinModels(owner?: string): GenesisModel[] {
   const models: GenesisModel[] = [];
   const tiny = path.join(ROOT, "packages/inference/models/noos-tiny/model.onnx");
-  models.push({ name: "noos-tiny", hash: sha256(tiny), uri: "builtin:noos-tiny", license: "MIT", royaltyBps: 500, owner });
+  models.push({
+    name: "noos-tiny",
+    hash: sha256(tiny),
+    uri: "builtin:noos-tiny",
+    license: "MIT",
+    royaltyBps: 500,
+    owner,
+  });
   const ocrAssets = ocrModelDir();
   if (ocrAssets) {
-    const parts = ["ch_PP-OCRv4_det_infer.onnx", "ch_PP-OCRv4_rec_infer.onnx"].map((f) => sha256(path.join(ocrAssets, f)));
-    const hash = "0x" + createHash("sha256").update(Buffer.concat(parts.map((h) => Buffer.from(h.slice(2), "hex")))).digest("hex");
+    const parts = ["ch_PP-OCRv4_det_infer.onnx", "ch_PP-OCRv4_rec_infer.onnx"].map((f) =>
+      sha256(path.join(ocrAssets, f)),
+    );
+    const hash =
+      "0x" +
+      createHash("sha256")
+        .update(Buffer.concat(parts.map((h) => Buffer.from(h.slice(2), "hex"))))
+        .digest("hex");
     models.push({ name: "ppocr-v4", hash, uri: "builtin:ppocr-v4", license: "Apache-2.0", royaltyBps: 200, owner });
   }
   return models;

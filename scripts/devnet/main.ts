@@ -73,7 +73,11 @@ async function main(): Promise<void> {
       await keeper?.stop().catch(() => undefined);
       await group.stopAll(STOP_ORDER);
       fs.rmSync(stateFile, { force: true });
-      say(group.running.length === 0 ? "stopped; nothing left running" : c.red(`${group.running.length} processes did not stop`));
+      say(
+        group.running.length === 0
+          ? "stopped; nothing left running"
+          : c.red(`${group.running.length} processes did not stop`),
+      );
       process.exit(code);
     })();
     return stopping;
@@ -82,7 +86,13 @@ async function main(): Promise<void> {
   const onSignal = () => {
     if (++signals > 1) {
       say("second signal: killing everything now");
-      for (const p of group.all) if (p.child.pid) try { process.kill(-p.child.pid, "SIGKILL"); } catch { /* gone */ }
+      for (const p of group.all)
+        if (p.child.pid)
+          try {
+            process.kill(-p.child.pid, "SIGKILL");
+          } catch {
+            /* gone */
+          }
       process.exit(1);
     }
     void shutdown(0);
@@ -92,7 +102,11 @@ async function main(): Promise<void> {
 
   try {
     // 1. The chain, the keys and Redis side by side; the deploy code loads meanwhile.
-    say(opts.rpc ? `using the chain at ${opts.rpc}` : `starting a Hardhat node on port ${opts.port} (${opts.blockTimeMs} ms blocks)`);
+    say(
+      opts.rpc
+        ? `using the chain at ${opts.rpc}`
+        : `starting a Hardhat node on port ${opts.port} (${opts.blockTimeMs} ms blocks)`,
+    );
     const chainReady: Promise<DevnetChain> = opts.rpc
       ? connectChain(opts.rpc, 15_000)
       : startHardhatNode(group, { port: opts.port, blockTimeMs: opts.blockTimeMs });
@@ -138,37 +152,55 @@ async function main(): Promise<void> {
       epochs: [],
       processes: [],
     };
-    const save = () => writeState(stateFile, { ...state, processes: group.all.map((p) => ({ name: p.name, kind: p.kind, pid: p.child.pid ?? 0 })) });
+    const save = () =>
+      writeState(stateFile, {
+        ...state,
+        processes: group.all.map((p) => ({ name: p.name, kind: p.kind, pid: p.child.pid ?? 0 })),
+      });
     const { EpochKeeper: Keeper } = require("./keeper") as typeof import("./keeper");
-    keeper = new Keeper(chain.provider, accounts.deployer, launched.deployment, DEVNET_SUBNETS.map((s) => s.netuid), {
-      intervalMs: Math.max(250, Math.floor(opts.blockTimeMs / 2)),
-      onFinished: (e: FinishedEpoch) => {
-        state.epochs.push({
-          netuid: e.netuid,
-          epoch: e.epoch,
-          block: e.block,
-          ownerCut: e.ownerCut.toString(),
-          paid: e.paid.toString(),
-          carried: e.carried.toString(),
-          toMiners: e.toMiners.toString(),
-          toValidators: e.toValidators.toString(),
-          atMs: Date.now() - started,
-        });
-        const total = e.ownerCut + e.paid;
-        if (total > 0n && state.firstEpochPaidMs === undefined) {
-          state.firstEpochPaidMs = Date.now() - started;
-          say(c.green(`first epoch paid: subnet ${e.netuid} epoch ${e.epoch}, ${formatEther(total)} NOOS (${elapsed()} after start)`));
-        }
-        if (e.toMiners > 0n && state.firstIncentiveMs === undefined) {
-          state.firstIncentiveMs = Date.now() - started;
-          say(c.green(`first epoch paying miners by incentive: subnet ${e.netuid} epoch ${e.epoch} (${elapsed()} after start)`));
-        }
-        save();
+    keeper = new Keeper(
+      chain.provider,
+      accounts.deployer,
+      launched.deployment,
+      DEVNET_SUBNETS.map((s) => s.netuid),
+      {
+        intervalMs: Math.max(250, Math.floor(opts.blockTimeMs / 2)),
+        onFinished: (e: FinishedEpoch) => {
+          state.epochs.push({
+            netuid: e.netuid,
+            epoch: e.epoch,
+            block: e.block,
+            ownerCut: e.ownerCut.toString(),
+            paid: e.paid.toString(),
+            carried: e.carried.toString(),
+            toMiners: e.toMiners.toString(),
+            toValidators: e.toValidators.toString(),
+            atMs: Date.now() - started,
+          });
+          const total = e.ownerCut + e.paid;
+          if (total > 0n && state.firstEpochPaidMs === undefined) {
+            state.firstEpochPaidMs = Date.now() - started;
+            say(
+              c.green(
+                `first epoch paid: subnet ${e.netuid} epoch ${e.epoch}, ${formatEther(total)} NOOS (${elapsed()} after start)`,
+              ),
+            );
+          }
+          if (e.toMiners > 0n && state.firstIncentiveMs === undefined) {
+            state.firstIncentiveMs = Date.now() - started;
+            say(
+              c.green(
+                `first epoch paying miners by incentive: subnet ${e.netuid} epoch ${e.epoch} (${elapsed()} after start)`,
+              ),
+            );
+          }
+          save();
+        },
+        onError: (err) => {
+          if (!stopping) say(c.yellow(`epoch keeper: ${(err as Error).message}`));
+        },
       },
-      onError: (err) => {
-        if (!stopping) say(c.yellow(`epoch keeper: ${(err as Error).message}`));
-      },
-    });
+    );
     keeper.start();
 
     // 4. Services.
@@ -195,7 +227,11 @@ async function main(): Promise<void> {
 
     // 5. Status line.
     const { StatusReader, formatStatus } = require("./status") as typeof import("./status");
-    const reader = new StatusReader(chain.provider, launched.deployment, DEVNET_SUBNETS.map((s) => s.netuid));
+    const reader = new StatusReader(
+      chain.provider,
+      launched.deployment,
+      DEVNET_SUBNETS.map((s) => s.netuid),
+    );
     let reading = false;
     statusTimer = setInterval(() => {
       if (reading || stopping) return;
@@ -209,8 +245,12 @@ async function main(): Promise<void> {
 
     // 6. Where everything is, once the gateway and the explorer answer.
     await Promise.all([
-      gateway && gatewayUrl ? waitForHttp(`${gatewayUrl}/health`, 120_000, gateway).catch((e: Error) => say(c.yellow(e.message))) : undefined,
-      explorer && explorerUrl ? waitForHttp(`${explorerUrl}/health`, 120_000, explorer).catch((e: Error) => say(c.yellow(e.message))) : undefined,
+      gateway && gatewayUrl
+        ? waitForHttp(`${gatewayUrl}/health`, 120_000, gateway).catch((e: Error) => say(c.yellow(e.message)))
+        : undefined,
+      explorer && explorerUrl
+        ? waitForHttp(`${explorerUrl}/health`, 120_000, explorer).catch((e: Error) => say(c.yellow(e.message)))
+        : undefined,
     ]);
     const textModel = gatewayUrl && apiKey ? await firstTextModel(gatewayUrl, apiKey) : undefined;
     out.line(
@@ -247,7 +287,8 @@ function createApiKey(redisUrl: string): Promise<string | undefined> {
       { cwd: ROOT, timeout: 60_000 },
       (err, stdout, stderr) => {
         const key = /noos_[a-z0-9]{12}_[A-Za-z0-9]{40}/.exec(stdout)?.[0];
-        if (err || !key) process.stderr.write(`devnet: could not create a gateway API key: ${err?.message ?? stderr}\n`);
+        if (err || !key)
+          process.stderr.write(`devnet: could not create a gateway API key: ${err?.message ?? stderr}\n`);
         resolve(key);
       },
     );

@@ -39,7 +39,12 @@ export function parseDevnetOptions(argv: string[]): DevnetOptions {
     .option("--gateway-port <port>", "gateway port", (v) => port(v, "--gateway-port"), 8700)
     .option("--explorer-port <port>", "explorer port", (v) => port(v, "--explorer-port"), 8600)
     .option("--block-time <ms>", "milliseconds per block", (v) => positiveInt(v, "--block-time"), 1000)
-    .option("--redeem-interval <seconds>", "seconds between a miner's voucher redemptions", (v) => positiveInt(v, "--redeem-interval"), 30)
+    .option(
+      "--redeem-interval <seconds>",
+      "seconds between a miner's voucher redemptions",
+      (v) => positiveInt(v, "--redeem-interval"),
+      30,
+    )
     .option("--dir <path>", "folder for the devnet's keys and state file", path.join(ROOT, ".devnet"))
     .option("--exit-after-setup", "deploy and set up, then stop (for tests)", false)
     .exitOverride();
@@ -71,6 +76,7 @@ function positiveInt(value: string, flag: string): number {
 
 function port(value: string, flag: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 65_535) throw new Error(`${flag} takes a port from 1 to 65535, got "${value}"`);
+  if (!Number.isInteger(n) || n < 1 || n > 65_535)
+    throw new Error(`${flag} takes a port from 1 to 65535, got "${value}"`);
   return n;
 }

@@ -137,7 +137,8 @@ export function formatLogLine(line: string, colour = false): string | undefined 
     .filter(([k]) => !QUIET_FIELDS.has(k))
     .map(([k, v]) => `${k}=${fieldText(v)}`);
   const text = [entry.msg ?? "", ...fields].join(" ");
-  if (entry.level >= 50) return colour ? `\x1b[31m${level.toUpperCase()} ${text}\x1b[0m` : `${level.toUpperCase()} ${text}`;
+  if (entry.level >= 50)
+    return colour ? `\x1b[31m${level.toUpperCase()} ${text}\x1b[0m` : `${level.toUpperCase()} ${text}`;
   if (entry.level >= 40) return colour ? `\x1b[33mWARN ${text}\x1b[0m` : `WARN ${text}`;
   return text;
 }

@@ -30,7 +30,11 @@ export function parseRedisUrl(url: string): RedisEndpoint {
  * Sends inline commands (e.g. ["SELECT 13", "PING"]) and returns the replies' first lines; no
  * client library needed for PING, SELECT and FLUSHDB.
  */
-export function redisCommands(endpoint: { host: string; port: number }, commands: string[], timeoutMs = 2_000): Promise<string[]> {
+export function redisCommands(
+  endpoint: { host: string; port: number },
+  commands: string[],
+  timeoutMs = 2_000,
+): Promise<string[]> {
   return new Promise((resolve, reject) => {
     const socket = net.connect({ host: endpoint.host, port: endpoint.port });
     let buffer = "";
@@ -79,7 +83,9 @@ export async function ensureRedis(opts: {
   if (opts.url) {
     const endpoint = parseRedisUrl(opts.url);
     if (!(await redisAnswers(endpoint))) {
-      throw new Error(`no Redis answers at ${opts.url}: start one, or leave out --redis to let the devnet start its own`);
+      throw new Error(
+        `no Redis answers at ${opts.url}: start one, or leave out --redis to let the devnet start its own`,
+      );
     }
     return { url: opts.url, started: false };
   }
@@ -96,13 +102,12 @@ export async function ensureRedis(opts: {
     );
   }
   const port = await freePort();
-  opts.group.start("redis", "redis-server", [
-    "--port", String(port),
-    "--bind", "127.0.0.1",
-    "--save", "",
-    "--appendonly", "no",
-    "--daemonize", "no",
-  ], { show: (line) => /Ready to accept|error|Error|FATAL/.test(line) });
+  opts.group.start(
+    "redis",
+    "redis-server",
+    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no"],
+    { show: (line) => /Ready to accept|error|Error|FATAL/.test(line) },
+  );
   const deadline = Date.now() + 10_000;
   while (!(await redisAnswers({ host: "127.0.0.1", port }))) {
     if (Date.now() > deadline) throw new Error(`redis-server did not answer on port ${port} within 10 s`);

@@ -29,7 +29,13 @@ export function hasCommand(name: string): boolean {
 }
 
 /** Runs `noos <args>` as a service of the devnet. */
-export function startNoos(ctx: ServiceContext, name: string, kind: string, args: string[], env: NodeJS.ProcessEnv = {}): ManagedProcess {
+export function startNoos(
+  ctx: ServiceContext,
+  name: string,
+  kind: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): ManagedProcess {
   return ctx.group.start(name, process.execPath, [NOOS_BIN, ...args], {
     kind,
     cwd: ROOT,
@@ -45,14 +51,22 @@ export function startMiners(ctx: ServiceContext): ManagedProcess[] {
   }
   return ctx.accounts.miners.map((m, i) =>
     startNoos(ctx, `miner-${i}`, "miner", [
-      "miner", "start",
-      "--netuid", String(m.netuid),
-      "--key", ctx.keys.miners[i]!,
-      "--owner", m.coldkey.address,
-      "--device", "cpu",
-      "--port", "0",
-      "--redeem-interval", String(ctx.redeemIntervalSeconds),
-      "--rpc", ctx.rpcUrl,
+      "miner",
+      "start",
+      "--netuid",
+      String(m.netuid),
+      "--key",
+      ctx.keys.miners[i]!,
+      "--owner",
+      m.coldkey.address,
+      "--device",
+      "cpu",
+      "--port",
+      "0",
+      "--redeem-interval",
+      String(ctx.redeemIntervalSeconds),
+      "--rpc",
+      ctx.rpcUrl,
     ]),
   );
 }
@@ -68,12 +82,18 @@ export function startValidators(ctx: ServiceContext): ManagedProcess[] {
     for (const { netuid } of DEVNET_SUBNETS) {
       procs.push(
         startNoos(ctx, `val-${i}.${netuid}`, "validator", [
-          "validator", "start",
-          "--netuid", String(netuid),
-          "--key", ctx.keys.validators[i]!,
-          "--redis", ctx.redisUrl,
-          "--port", "0",
-          "--rpc", ctx.rpcUrl,
+          "validator",
+          "start",
+          "--netuid",
+          String(netuid),
+          "--key",
+          ctx.keys.validators[i]!,
+          "--redis",
+          ctx.redisUrl,
+          "--port",
+          "0",
+          "--rpc",
+          ctx.rpcUrl,
         ]),
       );
     }
@@ -87,16 +107,26 @@ export function startGateway(ctx: ServiceContext, port: number): ManagedProcess 
     return undefined;
   }
   return startNoos(ctx, "gateway", "gateway", [
-    "gateway", "start",
-    "--key", ctx.keys.gateway,
-    "--client", ctx.accounts.client.address,
-    "--redis", ctx.redisUrl,
-    "--port", String(port),
-    "--rpc", ctx.rpcUrl,
+    "gateway",
+    "start",
+    "--key",
+    ctx.keys.gateway,
+    "--client",
+    ctx.accounts.client.address,
+    "--redis",
+    ctx.redisUrl,
+    "--port",
+    String(port),
+    "--rpc",
+    ctx.rpcUrl,
   ]);
 }
 
-export function startExplorerService(ctx: ServiceContext, port: number, gateway?: { url: string; apiKey: string }): ManagedProcess {
+export function startExplorerService(
+  ctx: ServiceContext,
+  port: number,
+  gateway?: { url: string; apiKey: string },
+): ManagedProcess {
   return startNoos(
     ctx,
     "explorer",

@@ -65,10 +65,16 @@ export async function setUpNetwork(
       const params = subnetParams({ taskId: s.taskId, tempo: opts.tempo, minValidatorStake: MIN_VALIDATOR_STAKE });
       await send(owner.subnets.createSubnet(params));
     }
-    opts.log(`created subnets ${DEVNET_SUBNETS.map((s) => `${s.netuid} (${s.taskId})`).join(", ")}, tempo ${opts.tempo} blocks`);
+    opts.log(
+      `created subnets ${DEVNET_SUBNETS.map((s) => `${s.netuid} (${s.taskId})`).join(", ")}, tempo ${opts.tempo} blocks`,
+    );
   };
   const neurons: (NeuronKeys & { netuids: number[]; stake: bigint })[] = [
-    ...accounts.validators.map((v) => ({ ...v, netuids: DEVNET_SUBNETS.map((s) => s.netuid), stake: DEVNET_AMOUNTS.validatorStake })),
+    ...accounts.validators.map((v) => ({
+      ...v,
+      netuids: DEVNET_SUBNETS.map((s) => s.netuid),
+      stake: DEVNET_AMOUNTS.validatorStake,
+    })),
     ...accounts.miners.map((m) => ({ ...m, netuids: [m.netuid], stake: DEVNET_AMOUNTS.minerStake })),
   ];
   const ownHotkey = async (n: NeuronKeys) => {

@@ -47,14 +47,20 @@ export async function spawnDevnet(opts: SpawnDevnetOptions = {}): Promise<Spawne
   const deploymentsDir = path.join(dir, "deployments");
   const ports = { chain: await freePort(), gateway: await freePort(), explorer: await freePort() };
   const flags = [
-    "--port", String(ports.chain),
-    "--gateway-port", String(ports.gateway),
-    "--explorer-port", String(ports.explorer),
-    "--dir", dir,
+    "--port",
+    String(ports.chain),
+    "--gateway-port",
+    String(ports.gateway),
+    "--explorer-port",
+    String(ports.explorer),
+    "--dir",
+    dir,
     ...(opts.args ?? []),
   ];
   const [command, args] =
-    opts.via === "npm" ? ["npm", ["run", "--silent", "devnet", "--", ...flags]] : ["bash", [path.join(ROOT, "scripts/devnet.sh"), ...flags]];
+    opts.via === "npm"
+      ? ["npm", ["run", "--silent", "devnet", "--", ...flags]]
+      : ["bash", [path.join(ROOT, "scripts/devnet.sh"), ...flags]];
   const startedAt = Date.now();
   const child = spawn(command, args, {
     cwd: ROOT,

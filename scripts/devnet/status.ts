@@ -64,7 +64,12 @@ export class StatusReader {
     this.taskIds.set(netuid, params.taskId);
     const next = Number(status.startBlock) + Number(params.tempo);
     const running = status.stage !== 0n || status.number === 0n;
-    return { netuid, taskId: params.taskId, epoch: Number(status.number), dueIn: running ? 0 : Math.max(0, next - block) };
+    return {
+      netuid,
+      taskId: params.taskId,
+      epoch: Number(status.number),
+      dueIn: running ? 0 : Math.max(0, next - block),
+    };
   }
 
   private async scanEpochs(head: number): Promise<void> {
@@ -80,7 +85,9 @@ export class StatusReader {
 
 /** One line: block, each subnet's epoch and blocks to the next, emission paid, burned, services up. */
 export function formatStatus(s: NetworkStatus, services: { up: number; total: number }): string {
-  const subnets = s.subnets.map((n) => `${n.taskId} #${n.epoch}${n.dueIn > 0 ? ` (next in ${n.dueIn})` : ""}`).join(" · ");
+  const subnets = s.subnets
+    .map((n) => `${n.taskId} #${n.epoch}${n.dueIn > 0 ? ` (next in ${n.dueIn})` : ""}`)
+    .join(" · ");
   return [
     `block ${s.block}`,
     `epochs ${subnets}`,

@@ -88,8 +88,11 @@ export async function deployNoosphere(
     deployBilling(deployer, { token, models, treasury, admin, grantMinter: false }),
   );
 
-  const grant = async (contract: { grantRole: NoosToken["grantRole"] }, role: string, to: { getAddress(): Promise<string> }) =>
-    (await contract.grantRole(role, await to.getAddress())).wait();
+  const grant = async (
+    contract: { grantRole: NoosToken["grantRole"] },
+    role: string,
+    to: { getAddress(): Promise<string> },
+  ) => (await contract.grantRole(role, await to.getAddress())).wait();
   await grant(token, await token.MINTER_ROLE(), emission);
   await grant(token, await token.MINTER_ROLE(), billing);
   await grant(emission, await emission.DISTRIBUTOR_ROLE(), consensus);
@@ -116,7 +119,8 @@ export async function handOverToTimelock(c: NoosphereContracts, deployer: Signer
   for (const contract of governed(c)) {
     const admin = await contract.DEFAULT_ADMIN_ROLE();
     const roles = [admin];
-    if ("PARAMS_ROLE" in contract) roles.push(await (contract as unknown as { PARAMS_ROLE(): Promise<string> }).PARAMS_ROLE());
+    if ("PARAMS_ROLE" in contract)
+      roles.push(await (contract as unknown as { PARAMS_ROLE(): Promise<string> }).PARAMS_ROLE());
     for (const role of roles) {
       if (!(await contract.hasRole(role, timelock))) await (await contract.grantRole(role, timelock)).wait();
     }
@@ -131,7 +135,11 @@ export async function handOverToTimelock(c: NoosphereContracts, deployer: Signer
   log("handed every admin and parameter role to the timelock");
 }
 
-export async function toDeployment(c: NoosphereContracts, chainId: number, deployedAtBlock: number): Promise<Deployment> {
+export async function toDeployment(
+  c: NoosphereContracts,
+  chainId: number,
+  deployedAtBlock: number,
+): Promise<Deployment> {
   const entries = await Promise.all(
     Object.entries(c).map(async ([name, contract]) => [name, await (contract as NoosToken).getAddress()] as const),
   );

@@ -62,7 +62,12 @@ export interface Genesis {
  * sets emission shares, staking, subnet, consensus and billing parameters, registers the models.
  * Each step is skipped when the chain already has that value, so a re-run is harmless.
  */
-export async function applyGenesis(c: NoosphereContracts, deployer: Signer, genesis: Genesis, log: Log = () => {}): Promise<void> {
+export async function applyGenesis(
+  c: NoosphereContracts,
+  deployer: Signer,
+  genesis: Genesis,
+  log: Log = () => {},
+): Promise<void> {
   const me = await deployer.getAddress();
   const send = async (tx: Promise<{ wait(): Promise<unknown> }>) => (await tx).wait();
 
@@ -82,7 +87,8 @@ export async function applyGenesis(c: NoosphereContracts, deployer: Signer, gene
     if (Number(await c.emission.emissionShare(netuid)) !== bps) await send(c.emission.setEmissionShare(netuid, bps));
   }
   await configureStaking(c.staking, genesis.staking);
-  if ((await c.subnets.lockCost()) !== genesis.subnetLockCost) await send(c.subnets.setLockCost(genesis.subnetLockCost));
+  if ((await c.subnets.lockCost()) !== genesis.subnetLockCost)
+    await send(c.subnets.setLockCost(genesis.subnetLockCost));
 
   for (const { netuid, params } of genesis.consensus) {
     const current = await c.consensus.paramsOf(netuid);
@@ -107,7 +113,8 @@ export async function applyGenesis(c: NoosphereContracts, deployer: Signer, gene
   const b = genesis.billing;
   const [rate] = await c.billing.rate();
   if (rate !== b.usdMicrosPerNoos) await send(c.billing.setRate(b.usdMicrosPerNoos));
-  if (b.mintRatio !== undefined && (await c.billing.mintRatio()) !== b.mintRatio) await send(c.billing.setMintRatio(b.mintRatio));
+  if (b.mintRatio !== undefined && (await c.billing.mintRatio()) !== b.mintRatio)
+    await send(c.billing.setMintRatio(b.mintRatio));
   if (b.treasuryBps !== undefined && Number(await c.billing.treasuryBps()) !== b.treasuryBps) {
     await send(c.billing.setTreasuryShare(b.treasuryBps));
   }
@@ -122,7 +129,8 @@ export async function applyGenesis(c: NoosphereContracts, deployer: Signer, gene
     if (usdMicros !== p.usdMicros) await send(c.billing.setPrice(p.netuid, p.tier, p.usdMicros));
     const wantIn = p.maxInputTokens ?? Number(maxIn);
     const wantOut = p.maxOutputTokens ?? Number(maxOut);
-    if (wantIn !== Number(maxIn) || wantOut !== Number(maxOut)) await send(c.billing.setLimits(p.netuid, p.tier, wantIn, wantOut));
+    if (wantIn !== Number(maxIn) || wantOut !== Number(maxOut))
+      await send(c.billing.setLimits(p.netuid, p.tier, wantIn, wantOut));
   }
 
   for (const m of genesis.models) {

@@ -49,7 +49,9 @@ export async function launchNoosphere(opts: LaunchOptions): Promise<Launched> {
   if (!provider) throw new Error("the deployer must be connected to a provider");
   const existing = await liveDeployment(provider);
   if (existing) {
-    log(`chain ${existing.chainId} already has a live Noosphere deployment (token ${existing.contracts.token}): nothing to do`);
+    log(
+      `chain ${existing.chainId} already has a live Noosphere deployment (token ${existing.contracts.token}): nothing to do`,
+    );
     return { deployment: existing, file: saveDeployment(existing), deployed: false };
   }
   const startBlock = await provider.getBlockNumber();

@@ -65,9 +65,17 @@ describe("launchNoosphere (scripts/deploy.ts)", function () {
     expect(launched.deployed).to.equal(true);
     expect(launched.file).to.equal(path.join(dir, "31337.json"));
     const saved = JSON.parse(fs.readFileSync(launched.file, "utf8"));
-    expect(Object.keys(saved.contracts).sort()).to.deep.equal(
-      ["billing", "consensus", "emission", "governor", "models", "staking", "subnets", "timelock", "token"],
-    );
+    expect(Object.keys(saved.contracts).sort()).to.deep.equal([
+      "billing",
+      "consensus",
+      "emission",
+      "governor",
+      "models",
+      "staking",
+      "subnets",
+      "timelock",
+      "token",
+    ]);
     for (const address of Object.values(saved.contracts) as string[]) {
       expect(await ethers.provider.getCode(address)).to.not.equal("0x");
     }
@@ -135,7 +143,10 @@ describe("launchNoosphere (scripts/deploy.ts)", function () {
 
   it("treats a recorded deployment without code as absent (a restarted chain)", async function () {
     const f = await loadFixture(launchedFixture);
-    const stale = { ...f.launched.deployment, contracts: { ...f.launched.deployment.contracts, token: ethers.Wallet.createRandom().address } };
+    const stale = {
+      ...f.launched.deployment,
+      contracts: { ...f.launched.deployment.contracts, token: ethers.Wallet.createRandom().address },
+    };
     fs.writeFileSync(path.join(f.dir, "31337.json"), JSON.stringify(stale));
     expect(await liveDeployment(ethers.provider)).to.equal(undefined);
     fs.writeFileSync(path.join(f.dir, "31337.json"), JSON.stringify(f.launched.deployment));

@@ -16,12 +16,7 @@ import { JsonRpcProvider, Network, ZeroAddress, parseEther } from "ethers";
 import type { Log } from "ethers";
 import { chromium } from "playwright-core";
 import type { Browser } from "playwright-core";
-import {
-  Billing__factory,
-  Consensus__factory,
-  NoosToken__factory,
-  Staking__factory,
-} from "@noosphere/contracts";
+import { Billing__factory, Consensus__factory, NoosToken__factory, Staking__factory } from "@noosphere/contracts";
 import { processAlive, spawnDevnet } from "../../../scripts/devnet/spawn";
 import type { SpawnedDevnet } from "../../../scripts/devnet/spawn";
 import { devnetAccounts } from "../../../scripts/devnet/keys";
@@ -65,13 +60,20 @@ async function eventually<T>(what: string, timeoutMs: number, probe: () => Promi
   for (;;) {
     const value = await probe();
     if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`no ${what} within ${timeoutMs / 1000} s:\n${devnet.output().split("\n").slice(-40).join("\n")}`);
+    if (Date.now() > deadline)
+      throw new Error(`no ${what} within ${timeoutMs / 1000} s:\n${devnet.output().split("\n").slice(-40).join("\n")}`);
     await new Promise((r) => setTimeout(r, 1_000));
   }
 }
 
 function chromiumPath(): string {
-  const candidates = [process.env.CHROMIUM_PATH, "chromium", "chromium-browser", "google-chrome", "google-chrome-stable"];
+  const candidates = [
+    process.env.CHROMIUM_PATH,
+    "chromium",
+    "chromium-browser",
+    "google-chrome",
+    "google-chrome-stable",
+  ];
   for (const c of candidates) {
     if (!c) continue;
     if (path.isAbsolute(c) && fs.existsSync(c)) return c;
@@ -95,7 +97,9 @@ test("the explorer page shows the subnets and neurons and answers a playground p
   expect(await page.getByTestId("subnet-1").innerText()).toContain("text-generation");
   expect(await page.getByTestId("subnet-2").innerText()).toContain("ocr");
   // Subnet 1: two validators and two miners, the miners with their axons served.
-  await eventually("4 neuron rows", 20_000, async () => ((await page.getByTestId("neuron-row").count()) === 4 ? true : undefined));
+  await eventually("4 neuron rows", 20_000, async () =>
+    (await page.getByTestId("neuron-row").count()) === 4 ? true : undefined,
+  );
   await eventually("2 axons on the page", 90_000, async () => {
     const axons = (await page.getByTestId("neurons").innerText()).match(/http:\/\/127\.0\.0\.1:\d+/g) ?? [];
     return axons.length === 2 ? true : undefined;
@@ -138,7 +142,11 @@ test("epochs pay the subnet owner 18%, and miners and validators half each of th
     expect(ownerCut).toBe((pool * OWNER_CUT_BPS) / 10_000n);
     expect(paid + carried).toBe(pool - ownerCut);
     // What Staking was told to distribute in that block, per hotkey.
-    const distributed = await staking.queryFilter(staking.filters.Distributed(), finished!.blockNumber, finished!.blockNumber);
+    const distributed = await staking.queryFilter(
+      staking.filters.Distributed(),
+      finished!.blockNumber,
+      finished!.blockNumber,
+    );
     const minerHotkeys = accounts.miners.filter((m) => m.netuid === netuid).map((m) => m.hotkey.address);
     const validatorHotkeys = accounts.validators.map((v) => v.hotkey.address);
     let toMiners = 0n;
@@ -146,7 +154,8 @@ test("epochs pay the subnet owner 18%, and miners and validators half each of th
     for (const e of distributed) {
       if (minerHotkeys.includes(e.args.hotkey)) toMiners += e.args.incentive + e.args.dividends;
       else if (validatorHotkeys.includes(e.args.hotkey)) toValidators += e.args.incentive + e.args.dividends;
-      else if (e.transactionHash === finished!.transactionHash) throw new Error(`paid an unknown hotkey ${e.args.hotkey}`);
+      else if (e.transactionHash === finished!.transactionHash)
+        throw new Error(`paid an unknown hotkey ${e.args.hotkey}`);
     }
     expect(toMiners + toValidators).toBe(paid);
     expect(toMiners).toBeGreaterThan(0n);

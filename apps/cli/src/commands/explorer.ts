@@ -33,8 +33,10 @@ export function explorerCommand(): Command {
       const { config: file, ...given } = flags;
       const s = resolveConfig(DEFAULTS, { flags: given, file });
       const port = Number(s.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UserError(`--port takes 0 to 65535, got "${s.port}"`);
-      if (!(s.blockTime > 0)) throw new UserError(`--block-time takes a positive number of seconds, got "${s.blockTime}"`);
+      if (!Number.isInteger(port) || port < 0 || port > 65_535)
+        throw new UserError(`--port takes 0 to 65535, got "${s.port}"`);
+      if (!(s.blockTime > 0))
+        throw new UserError(`--block-time takes a positive number of seconds, got "${s.blockTime}"`);
       if (s.gateway && !s.gatewayApiKey) throw new UserError("--gateway needs an API key: set NOOS_GATEWAY_API_KEY");
       const logger = createLogger("explorer");
       // Loaded here: other commands need neither Fastify nor the page's server.

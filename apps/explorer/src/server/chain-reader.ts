@@ -56,7 +56,10 @@ export class ChainReader {
     const blockReward = await this.emission.blockReward(supply);
     const blocksPerDay = BigInt(Math.round(DAY / this.blockTimeSeconds));
     const dayAgo = Math.max(this.deployment.deployedAtBlock, block - Number(blocksPerDay));
-    const [day, total] = await Promise.all([this.billing.totalsSince(dayAgo), this.billing.totalsSince(this.deployment.deployedAtBlock)]);
+    const [day, total] = await Promise.all([
+      this.billing.totalsSince(dayAgo),
+      this.billing.totalsSince(this.deployment.deployedAtBlock),
+    ]);
     return {
       chainId: this.deployment.chainId,
       block,
@@ -99,7 +102,10 @@ export class ChainReader {
     ]);
     const neuronsTable: NeuronRow[] = await Promise.all(
       hotkeys.map(async (hotkey, uid) => {
-        const [stake, axon] = await Promise.all([this.staking.stakeOf(hotkey), this.subnetRegistry.axonOf(netuid, uid)]);
+        const [stake, axon] = await Promise.all([
+          this.staking.stakeOf(hotkey),
+          this.subnetRegistry.axonOf(netuid, uid),
+        ]);
         return {
           uid,
           hotkey,
@@ -137,7 +143,11 @@ export class ChainReader {
     let name: string;
     try {
       const { uri } = await this.modelRegistry.modelOf(hash);
-      name = uri.replace(/^builtin:/, "").split("/").pop() || uri;
+      name =
+        uri
+          .replace(/^builtin:/, "")
+          .split("/")
+          .pop() || uri;
       this.modelNames.set(hash, name); // registered models keep their hash; URIs rarely move
     } catch {
       name = `${hash.slice(0, 10)}…`; // not in the registry (yet): ask again next time
@@ -166,7 +176,9 @@ export class ChainReader {
     const axons = await Promise.all(
       Array.from({ length: Number(neurons) }, (_, uid) => this.subnetRegistry.axonOf(netuid, uid)),
     );
-    const models = await Promise.all([...new Set(axons.map((a) => a.modelHash).filter((h) => h !== ZeroHash))].map((h) => this.modelName(h)));
+    const models = await Promise.all(
+      [...new Set(axons.map((a) => a.modelHash).filter((h) => h !== ZeroHash))].map((h) => this.modelName(h)),
+    );
     return {
       models: [...new Set(models)].sort(),
       netuid,

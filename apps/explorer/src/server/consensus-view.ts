@@ -92,4 +92,3 @@ export class ConsensusView {
 function fraction(x: bigint): number {
   return Number((x * 1_000_000n) / ONE) / 1_000_000;
 }
-

@@ -16,7 +16,12 @@ export function Playground() {
         headers: { "content-type": "application/json" },
         body: JSON.stringify(req),
       });
-      setAnswer((await res.json()) as PlaygroundAnswer);
+      const body = (await res.json()) as PlaygroundAnswer | { error?: { message?: string } };
+      // The API's own refusals (no gateway, bad request) carry { error: { message } }.
+      if (!res.ok) {
+        const message = typeof body.error === "object" ? body.error?.message : body.error;
+        setAnswer({ text: "", latencyMs: 0, error: message ?? `the explorer answered ${res.status}` });
+      } else setAnswer(body as PlaygroundAnswer);
     } catch (err) {
       setAnswer({ text: "", latencyMs: 0, error: (err as Error).message });
     } finally {
@@ -40,7 +45,12 @@ export function Playground() {
         <button disabled={busy} onClick={() => send({ kind: "chat", prompt })}>
           {busy ? "…" : "Send prompt"}
         </button>
-        <input aria-label="image" type="file" accept="image/png,image/jpeg" onChange={(e) => onFile(e.target.files?.[0])} />
+        <input
+          aria-label="image"
+          type="file"
+          accept="image/png,image/jpeg"
+          onChange={(e) => onFile(e.target.files?.[0])}
+        />
         <button disabled={busy || !image} onClick={() => send({ kind: "ocr", imageBase64: image })}>
           Read image
         </button>

@@ -10,7 +10,8 @@ export function SubnetDetail(props: { netuid: number }) {
         Subnet {props.netuid}{" "}
         {data && (
           <small>
-            · {data.taskId} · {data.models.join(", ") || "no model served yet"} · tempo {data.tempo} · epoch {data.epoch}
+            · {data.taskId} · {data.models.join(", ") || "no model served yet"} · tempo {data.tempo} · epoch{" "}
+            {data.epoch}
           </small>
         )}
       </h2>
