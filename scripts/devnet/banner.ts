@@ -37,24 +37,22 @@ export function banner(b: BannerInfo): string {
   ].filter((l) => l !== "");
   if (b.gatewayUrl && b.apiKey) {
     const model = b.textModel ?? "sn1/noos-tiny:batch";
+    // The built-in model continues text (it was not trained to chat): completions show it best;
+    // /v1/chat/completions takes the same key and model.
     lines.push(
       "",
       c.bold("Try it:"),
       `  export NOOS_API_KEY=${b.apiKey}`,
-      `  curl -s ${b.gatewayUrl}/v1/chat/completions -H "authorization: Bearer $NOOS_API_KEY" \\`,
-      `    -H "content-type: application/json" \\`,
-      `    -d '{"model": "${model}", "max_tokens": 32, "messages": [{"role": "user", "content": "Call me Ishmael."}]}'`,
+      `  curl -s ${b.gatewayUrl}/v1/completions -H "authorization: Bearer $NOOS_API_KEY" \\`,
+      `    -H "content-type: application/json" -d '{"model": "${model}", "prompt": "The old man", "max_tokens": 32}'`,
       "",
-      c.dim("  # Python: pip install openai"),
-      `  python3 -c 'from openai import OpenAI; import os`,
-      `  client = OpenAI(base_url="${b.gatewayUrl}/v1", api_key=os.environ["NOOS_API_KEY"])`,
-      `  r = client.chat.completions.create(model="${model}", max_tokens=32, messages=[{"role": "user", "content": "Call me Ishmael."}])`,
-      `  print(r.choices[0].message.content)'`,
-      "",
-      c.dim("  # Node: npm install openai"),
-      `  node -e 'const OpenAI = require("openai"); new OpenAI({ baseURL: "${b.gatewayUrl}/v1", apiKey: process.env.NOOS_API_KEY })`,
-      `    .chat.completions.create({ model: "${model}", max_tokens: 32, messages: [{ role: "user", content: "Call me Ishmael." }] })`,
-      `    .then((r) => console.log(r.choices[0].message.content))'`,
+      c.dim(
+        "  # with the openai package, from this folder (Node; it is installed here) or Python (pip install openai)",
+      ),
+      `  node -e 'new (require("openai"))({ baseURL: "${b.gatewayUrl}/v1", apiKey: process.env.NOOS_API_KEY })`,
+      `    .completions.create({ model: "${model}", prompt: "The old man", max_tokens: 32 }).then((r) => console.log(r.choices[0].text))'`,
+      `  python3 -c 'import os, openai; c = openai.OpenAI(base_url="${b.gatewayUrl}/v1", api_key=os.environ["NOOS_API_KEY"])`,
+      `  print(c.completions.create(model="${model}", prompt="The old man", max_tokens=32).choices[0].text)'`,
       "",
       c.dim("  # OCR: a base64 PNG or JPEG"),
       `  curl -s ${b.gatewayUrl}/v1/ocr -H "authorization: Bearer $NOOS_API_KEY" -H "content-type: application/json" \\`,

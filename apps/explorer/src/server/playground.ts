@@ -12,7 +12,7 @@ interface ModelEntry {
 interface GatewayReply {
   error?: { message?: string };
   model?: string;
-  choices?: { message?: { content?: string } }[];
+  choices?: { text?: string }[];
   text?: string;
   lines?: { text: string }[];
 }
@@ -22,8 +22,9 @@ const MODELS_TTL_MS = 15_000;
 
 /**
  * Sends playground requests through the gateway's public API with the devnet's API key, as any
- * client would. A prompt goes to /v1/chat/completions with the first live text-generation model
- * the gateway lists (unless the request names one); an image to /v1/ocr. The answer carries
+ * client would. A prompt goes to /v1/completions (the built-in text model continues text; it was
+ * not trained to chat) with the first live text-generation model the gateway lists, unless the
+ * request names one; an image goes to /v1/ocr. The answer carries
  * what the gateway charged (x-noos-charged, NOOS wei) and which miner served (x-noos-miner).
  */
 export class GatewayPlayground implements PlaygroundClient {
@@ -42,11 +43,11 @@ export class GatewayPlayground implements PlaygroundClient {
         req.kind === "ocr"
           ? ["/v1/ocr", { image: req.imageBase64, ...(req.model ? { model: req.model } : {}) }]
           : [
-              "/v1/chat/completions",
+              "/v1/completions",
               {
                 model: req.model ?? (await this.modelOfTask("text-generation")),
                 max_tokens: this.maxTokens,
-                messages: [{ role: "user", content: req.prompt ?? "" }],
+                prompt: req.prompt ?? "",
               },
             ];
       const res = await fetch(this.gatewayUrl + route, {
@@ -60,7 +61,7 @@ export class GatewayPlayground implements PlaygroundClient {
       const text =
         req.kind === "ocr"
           ? (json.text ?? (json.lines ?? []).map((l) => l.text).join("\n"))
-          : (json.choices?.[0]?.message?.content ?? "");
+          : (json.choices?.[0]?.text ?? "");
       return {
         text,
         latencyMs,

@@ -7,6 +7,8 @@ export function Playground() {
   const [answer, setAnswer] = useState<PlaygroundAnswer>();
   const [busy, setBusy] = useState(false);
   const [image, setImage] = useState<string>();
+  // Numbers the answers, so that a reader (or a test) can tell a new answer from the last one.
+  const [answered, setAnswered] = useState(0);
 
   async function send(req: PlaygroundRequest) {
     setBusy(true);
@@ -25,6 +27,7 @@ export function Playground() {
     } catch (err) {
       setAnswer({ text: "", latencyMs: 0, error: (err as Error).message });
     } finally {
+      setAnswered((n) => n + 1);
       setBusy(false);
     }
   }
@@ -56,7 +59,12 @@ export function Playground() {
         </button>
       </div>
       {answer && (
-        <div className="answer" data-testid="playground-answer" data-state={answer.error ? "error" : "ok"}>
+        <div
+          className="answer"
+          data-testid="playground-answer"
+          data-state={answer.error ? "error" : "ok"}
+          data-answer={answered}
+        >
           {answer.error ? (
             <p className="error">{answer.error}</p>
           ) : (
