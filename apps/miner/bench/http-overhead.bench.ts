@@ -21,7 +21,7 @@ import { createRegistry, silentLogger } from "@noosphere/node-kit";
 import { signRequest, signVoucher, voucherDomain, wireDomain } from "@noosphere/protocol";
 import { buildMinerApp } from "../src/app";
 import { RequestAuthenticator } from "../src/auth/authenticator";
-import { CallerKeys } from "../src/auth/caller-keys";
+import { createEcdsa } from "../src/auth/ecdsa";
 import { ResponseSigner } from "../src/auth/response-signer";
 import { ContractChainView } from "../src/billing/chain-view";
 import { VoucherBook } from "../src/billing/voucher-book";
@@ -73,8 +73,27 @@ function post(url, call) {
     req.end(call.body);
   });
 }
-parentPort.on("message", async ({ url, calls }) => {
+function get(url, path) {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ agent, host: url.hostname, port: url.port, path, method: "GET" }, (res) => {
+      res.resume();
+      res.on("end", () => resolve(res.statusCode));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+parentPort.on("message", async ({ url, calls, health }) => {
   const out = [];
+  if (health) {
+    for (let i = 0; i < health; i++) {
+      const t = performance.now();
+      const status = await get(new URL(url), "/health");
+      out.push({ ms: performance.now() - t, status, body: "" });
+    }
+    parentPort.postMessage(out);
+    return;
+  }
   for (const call of calls) {
     const t = performance.now();
     const res = await post(new URL(url), call);
@@ -97,6 +116,14 @@ class HttpClient {
       this.worker.postMessage({ url, calls: calls.map((c) => ({ headers: c.headers, body: c.body })) });
     });
   }
+  /** Round trips of GET /health: the floor any HTTP call pays on this machine. */
+  health(url: string, n: number): Promise<{ ms: number; status: number; body: string }[]> {
+    return new Promise((resolve) => {
+      this.worker.once("message", resolve);
+      this.worker.postMessage({ url, health: n });
+    });
+  }
+
   close(): Promise<number> {
     return this.worker.terminate();
   }
@@ -176,6 +203,11 @@ async function main(): Promise<void> {
     const step = await timeStep(model, ids);
     console.log(
       `one decoder session.run (prefill of ${ids.length} tokens): p50 ${step.p50.toFixed(3)} ms, p99 ${step.p99.toFixed(3)} ms\n`,
+    );
+
+    const floor = stats((await httpClient.health(url.origin, 500)).slice(50).map((r) => r.ms));
+    console.log(
+      `GET /health round trip (no model, no signatures): p50 ${floor.p50.toFixed(3)} ms, p99 ${floor.p99.toFixed(3)} ms\n`,
     );
 
     let cumulative = 0n;
@@ -283,12 +315,20 @@ async function timeStep(model: TextGenerationModel, ids: readonly number[]): Pro
 
 async function pieces(target: MinerTarget, caller: HDNodeWallet, hotkey: HDNodeWallet): Promise<[string, number][]> {
   const body = JSON.stringify({ prompt: PROMPT, max_tokens: 64 });
-  const callerAddress = caller.address;
   const calls = await Promise.all(
     Array.from({ length: 500 }, () =>
       signRequest(caller, target.wireDomain, { miner: target.miner, netuid: target.netuid, body, ttlSeconds: 290 }),
     ),
   );
+  const voucher = {
+    client: caller.address,
+    miner: target.miner,
+    netuid: target.netuid,
+    tier: target.tier,
+    model: target.model,
+    cumulativeAmount: 1n,
+  };
+  const voucherSignature = await signVoucher(caller, target.voucherDomain, voucher);
   const out: [string, number][] = [];
   const time = (name: string, fn: (i: number) => void) => {
     const us: number[] = [];
@@ -299,41 +339,35 @@ async function pieces(target: MinerTarget, caller: HDNodeWallet, hotkey: HDNodeW
     }
     out.push([name, stats(us).p50]);
   };
-  const slow = new RequestAuthenticator({
-    domain: target.wireDomain,
-    miner: target.miner,
-    netuid: target.netuid,
-    keys: new CallerKeys(0),
-  });
-  time("authenticate a request, key recovered (first call)", (i) =>
-    slow.authenticate(calls[i]!.headers, Buffer.from(body)),
-  );
-  const keys = new CallerKeys();
-  keys.remember(callerAddress, caller.signingKey.publicKey);
-  const fast = new RequestAuthenticator({
-    domain: target.wireDomain,
-    miner: target.miner,
-    netuid: target.netuid,
-    keys,
-  });
-  time("authenticate a request, cached key (repeat caller)", (i) =>
-    fast.authenticate(calls[i]!.headers, Buffer.from(body)),
-  );
-  const verifier = new VoucherVerifier(target.voucherDomain, keys);
-  const voucher = {
-    client: callerAddress,
-    miner: target.miner,
-    netuid: target.netuid,
-    tier: target.tier,
-    model: target.model,
-    cumulativeAmount: 1n,
-  };
-  const vsig = await signVoucher(caller, target.voucherDomain, voucher);
-  time("verify a voucher, cached key", () => verifier.signedBy(voucher, vsig, callerAddress));
-  const signer = new ResponseSigner(hotkey, target.wireDomain);
-  time("sign the answer (request hash, output hash, owed)", (i) =>
-    signer.sign({ requestHash: calls[i]!.request.bodyHash, outputHash: calls[i]!.request.bodyHash, owed: 1n }),
-  );
+  for (const ecdsa of [createEcdsa(), createEcdsa({ pureJs: true })]) {
+    const label = ecdsa.backend === "native" ? "libsecp256k1" : "JavaScript";
+    const auth = new RequestAuthenticator({
+      domain: target.wireDomain,
+      miner: target.miner,
+      netuid: target.netuid,
+      ecdsa,
+    });
+    time(`authenticate a request (${label}, first call)`, (i) =>
+      auth.authenticate(calls[i]!.headers, Buffer.from(body)),
+    );
+    if (ecdsa.backend === "javascript") {
+      ecdsa.admitted(caller.address);
+      const again = await Promise.all(
+        calls.map(() =>
+          signRequest(caller, target.wireDomain, { miner: target.miner, netuid: target.netuid, body, ttlSeconds: 290 }),
+        ),
+      );
+      time(`authenticate a request (${label}, admitted caller)`, (i) =>
+        auth.authenticate(again[i]!.headers, Buffer.from(body)),
+      );
+    }
+    const verifier = new VoucherVerifier(target.voucherDomain, ecdsa);
+    time(`verify a voucher (${label})`, () => verifier.signedBy(voucher, voucherSignature, caller.address));
+    const signer = new ResponseSigner(hotkey, target.wireDomain, ecdsa);
+    time(`sign the answer (${label})`, (i) =>
+      signer.sign({ requestHash: calls[i]!.request.bodyHash, outputHash: calls[i]!.request.bodyHash, owed: 1n }),
+    );
+  }
   const clientSign: number[] = [];
   for (let i = 0; i < 100; i++) {
     const t = performance.now();

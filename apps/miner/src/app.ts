@@ -6,7 +6,8 @@ import type { TypedDataDomain } from "ethers";
 import { HEADERS } from "@noosphere/protocol";
 import type { Logger } from "@noosphere/node-kit";
 import { RequestAuthenticator } from "./auth/authenticator";
-import { CallerKeys } from "./auth/caller-keys";
+import { createEcdsa } from "./auth/ecdsa";
+import type { Ecdsa } from "./auth/ecdsa";
 import { ResponseSigner } from "./auth/response-signer";
 import type { Hotkey } from "./auth/response-signer";
 import { AccessPolicy } from "./billing/access";
@@ -41,6 +42,8 @@ export interface MinerAppOptions {
   bodyLimit?: number;
   /** Deadlines further ahead are refused with 401 (default 300 s). */
   maxTtlSeconds?: number;
+  /** secp256k1 backend (default: native libsecp256k1 when installed, else JavaScript). */
+  ecdsa?: Ecdsa;
   logger: Logger;
   metrics?: MinerMetrics;
 }
@@ -79,24 +82,24 @@ export function buildMinerApp(opts: MinerAppOptions): FastifyInstance {
   const { task, chain } = opts;
   const metrics = opts.metrics ?? createMinerMetrics();
   const queue = new BoundedQueue(opts.concurrency ?? 1, opts.maxQueued ?? 16);
-  const keys = new CallerKeys();
+  const ecdsa = opts.ecdsa ?? createEcdsa();
   const authenticator = new RequestAuthenticator({
     domain: opts.wireDomain,
     miner: opts.hotkey.address,
     netuid: opts.netuid,
     maxTtlSeconds: opts.maxTtlSeconds,
-    keys,
+    ecdsa,
   });
   const access = new AccessPolicy({
     chain,
     book: opts.book,
-    verifier: new VoucherVerifier(opts.voucherDomain, keys),
+    verifier: new VoucherVerifier(opts.voucherDomain, ecdsa),
     miner: opts.hotkey.address,
     netuid: opts.netuid,
     tier: opts.tier,
     modelHash: task.modelHash,
   });
-  const signer = new ResponseSigner(opts.hotkey, opts.wireDomain);
+  const signer = new ResponseSigner(opts.hotkey, opts.wireDomain, ecdsa);
   const startedAt = Date.now();
   let closing = false;
 
@@ -167,8 +170,8 @@ export function buildMinerApp(opts: MinerAppOptions): FastifyInstance {
     const started = performance.now();
     const auth = authenticator.authenticate(req.headers, req.rawBody ?? EMPTY);
     const grant = await access.admit(auth.request.caller, header(req, HEADERS.voucher));
-    // Building the caller's key tables takes a few ms: do it after this answer, not before.
-    if (auth.publicKey !== undefined) setImmediate(() => authenticator.admitted(auth));
+    // Without libsecp256k1, the caller's key tables take a few ms to build: after this answer.
+    if (ecdsa.backend === "javascript") setImmediate(() => authenticator.admitted(auth));
     try {
       if (req.body === undefined) throw new MinerHttpError(400, "empty-body", "a JSON body is required");
       const input = task.parse(req.body, await chain.limits());

@@ -8,6 +8,8 @@ export type { ErrorBody, MinerErrorStatus } from "./errors";
 export { RequestAuthenticator } from "./auth/authenticator";
 export type { AuthenticatedRequest, AuthRejection, RequestAuthenticatorOptions } from "./auth/authenticator";
 export { CallerKeys } from "./auth/caller-keys";
+export { createEcdsa } from "./auth/ecdsa";
+export type { Ecdsa } from "./auth/ecdsa";
 export { ResponseSigner } from "./auth/response-signer";
 export type { Hotkey } from "./auth/response-signer";
 export { AccessPolicy } from "./billing/access";

@@ -1,10 +1,12 @@
 import { createHash } from "node:crypto";
-import { SigningKey, TypedDataEncoder, computeAddress, concat, getBytes, isHexString, keccak256 } from "ethers";
+import { getBytes, isHexString } from "ethers";
 import type { TypedDataDomain } from "ethers";
-import { HEADERS, NonceRegistry, requestTypes } from "@noosphere/protocol";
+import { HEADERS, NonceRegistry } from "@noosphere/protocol";
 import type { InferenceRequest, RequestRejection } from "@noosphere/protocol";
 import { MinerHttpError } from "../errors";
-import { CallerKeys } from "./caller-keys";
+import { createEcdsa } from "./ecdsa";
+import type { Ecdsa } from "./ecdsa";
+import { TypedHasher } from "./typed-hash";
 
 export type AuthRejection = RequestRejection | "deadline-too-far";
 
@@ -16,7 +18,8 @@ export interface RequestAuthenticatorOptions {
   netuid: number;
   /** Deadlines further ahead than this are refused, so remembered nonces stay bounded (default 300). */
   maxTtlSeconds?: number;
-  keys?: CallerKeys;
+  /** Signature checks (default: native libsecp256k1 when installed, else JavaScript). */
+  ecdsa?: Ecdsa;
   nowSeconds?: () => number;
 }
 
@@ -25,8 +28,6 @@ export interface AuthenticatedRequest {
   request: InferenceRequest;
   /** EIP-712 hash of the request: what the miner's signed response refers to. */
   hash: string;
-  /** The caller's public key when it was recovered (first request of a caller). */
-  publicKey?: string;
 }
 
 type Headers = Record<string, string | string[] | undefined>;
@@ -35,27 +36,26 @@ type Headers = Record<string, string | string[] | undefined>;
  * Verifies signed requests exactly as packages/protocol's `verifyRequest` does (missing or empty
  * signature refused: Bittensor's bypass, opentensor/bittensor#3392; bad signature; other netuid;
  * expired deadline; reused nonce), plus a cap on how far ahead a deadline may be. It is the
- * miner's hot path, so the typed-data encoders are built once and callers the miner admitted
- * are verified against their cached public key instead of recovering it each time.
+ * miner's hot path, so the typed-data encoders are built once and signatures go through `Ecdsa`
+ * (libsecp256k1 when installed).
  */
 export class RequestAuthenticator {
-  readonly keys: CallerKeys;
+  readonly ecdsa: Ecdsa;
   private readonly nonces = new NonceRegistry();
-  private readonly encoder = TypedDataEncoder.from(requestTypes);
-  private readonly domainSeparator: string;
+  private readonly hasher: TypedHasher;
   private readonly maxTtl: number;
   private readonly now: () => number;
 
   constructor(private readonly opts: RequestAuthenticatorOptions) {
-    this.domainSeparator = TypedDataEncoder.hashDomain(opts.domain);
+    this.hasher = new TypedHasher(opts.domain);
     this.maxTtl = opts.maxTtlSeconds ?? 300;
-    this.keys = opts.keys ?? new CallerKeys();
+    this.ecdsa = opts.ecdsa ?? createEcdsa();
     this.now = opts.nowSeconds ?? (() => Math.floor(Date.now() / 1000));
   }
 
   /** EIP-712 hash of `request` under this miner's wire domain (equals protocol's `requestHash`). */
   hash(request: InferenceRequest): string {
-    return keccak256(concat(["0x1901", this.domainSeparator, this.encoder.hash(request)]));
+    return this.hasher.request(request);
   }
 
   /** Verifies the request in `headers` over `body`; throws a 401 MinerHttpError otherwise. */
@@ -97,7 +97,7 @@ export class RequestAuthenticator {
       throw refuse("malformed-headers", `${HEADERS.nonce} must fit uint256 and ${HEADERS.deadline} uint64`);
     }
     const hash = this.hash(request);
-    const publicKey = this.checkSignature(caller, hash, signature);
+    this.checkSignature(caller, hash, signature);
 
     const now = this.now();
     if (request.deadline < BigInt(now)) {
@@ -109,36 +109,22 @@ export class RequestAuthenticator {
     if (!this.nonces.consume(caller, request.nonce, Number(request.deadline), now)) {
       throw refuse("replayed", `nonce ${request.nonce} was already used by ${caller}`);
     }
-    return { request, hash, publicKey };
+    return { request, hash };
   }
 
-  /** Remembers an admitted caller's key, so its next requests take the fast path. */
+  /** Tells the signature backend this caller was admitted (the JavaScript one caches its key). */
   admitted(auth: AuthenticatedRequest): void {
-    if (auth.publicKey !== undefined) this.keys.remember(auth.request.caller, auth.publicKey);
+    this.ecdsa.admitted(auth.request.caller);
   }
 
-  /** Returns the recovered public key on the slow path, undefined on the fast path. */
-  private checkSignature(caller: string, hash: string, signature: string): string | undefined {
+  private checkSignature(caller: string, hash: string, signature: string): void {
     if (!isHexString(signature, 65)) {
       throw refuse("bad-signature", "signature must be 65 bytes of 0x-hex (r, s, v)");
     }
-    const sig = getBytes(signature);
-    const fast = this.keys.verify(caller, getBytes(hash), sig);
-    if (fast === true) return undefined;
-    if (fast === false) throw mismatch();
-    let publicKey: string;
-    try {
-      publicKey = SigningKey.recoverPublicKey(hash, signature);
-    } catch {
-      throw refuse("bad-signature", "signature is not a valid EIP-712 signature");
+    if (!this.ecdsa.signedBy(caller, getBytes(hash), getBytes(signature))) {
+      throw refuse("bad-signature", "signature does not match the caller, miner, netuid and body of this request");
     }
-    if (computeAddress(publicKey).toLowerCase() !== caller.toLowerCase()) throw mismatch();
-    return publicKey;
   }
-}
-
-function mismatch(): MinerHttpError {
-  return refuse("bad-signature", "signature does not match the caller, miner, netuid and body of this request");
 }
 
 function refuse(reason: AuthRejection, message: string): MinerHttpError {

@@ -1,7 +1,8 @@
-import { TypedDataEncoder, concat, keccak256 } from "ethers";
 import type { SigningKey, TypedDataDomain } from "ethers";
-import { responseTypes } from "@noosphere/protocol";
 import type { InferenceResponse } from "@noosphere/protocol";
+import { createEcdsa } from "./ecdsa";
+import type { Ecdsa } from "./ecdsa";
+import { TypedHasher } from "./typed-hash";
 
 /** The miner's hotkey as the app needs it: an address and a key that signs digests (an ethers Wallet). */
 export interface Hotkey {
@@ -10,18 +11,18 @@ export interface Hotkey {
 }
 
 /**
- * Signs responses (request hash, output hash, amount owed) with the hotkey, synchronously and
- * with the typed-data encoders built once. The signature equals protocol's `signResponse`.
+ * Signs responses (request hash, output hash, amount owed) with the hotkey, synchronously, with
+ * the typed-data encoders built once. The signature equals protocol's `signResponse` (RFC 6979).
  */
 export class ResponseSigner {
-  private readonly encoder = TypedDataEncoder.from(responseTypes);
-  private readonly domainSeparator: string;
+  private readonly hasher: TypedHasher;
 
   constructor(
     private readonly hotkey: Hotkey,
     domain: TypedDataDomain,
+    private readonly ecdsa: Ecdsa = createEcdsa(),
   ) {
-    this.domainSeparator = TypedDataEncoder.hashDomain(domain);
+    this.hasher = new TypedHasher(domain);
   }
 
   get address(): string {
@@ -29,7 +30,6 @@ export class ResponseSigner {
   }
 
   sign(response: InferenceResponse): string {
-    const digest = keccak256(concat(["0x1901", this.domainSeparator, this.encoder.hash(response)]));
-    return this.hotkey.signingKey.sign(digest).serialized;
+    return this.ecdsa.sign(this.hotkey.signingKey, this.hasher.response(response));
   }
 }

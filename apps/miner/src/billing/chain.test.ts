@@ -3,7 +3,7 @@ import type { HDNodeWallet } from "ethers";
 import { silentLogger } from "@noosphere/node-kit";
 import { recoverVoucherSigner, signVoucher, voucherDomain } from "@noosphere/protocol";
 import type { Voucher } from "@noosphere/protocol";
-import { CallerKeys } from "../auth/caller-keys";
+import { createEcdsa } from "../auth/ecdsa";
 import { startHardhatNode } from "../testing/hardhat-node";
 import type { HardhatNode } from "../testing/hardhat-node";
 import { PRICE, ROYALTY_BPS, deployNetwork, deposit } from "../testing/network";
@@ -45,7 +45,7 @@ describe("miner and the billing contracts (spawned Hardhat node)", () => {
       const domain = voucherDomain(net.chainId, await net.billing.getAddress());
       const v = voucher(net.accounts.client.address, 12_345n);
       const signature = await signVoucher(net.accounts.client, domain, v);
-      const verifier = new VoucherVerifier(domain, new CallerKeys());
+      const verifier = new VoucherVerifier(domain, createEcdsa());
       expect(verifier.digest(v)).toBe(await net.billing.hashVoucher(v));
       expect(await net.billing.recoverVoucherSigner(v, signature)).toBe(net.accounts.client.address);
       expect(recoverVoucherSigner(domain, v, signature)).toBe(net.accounts.client.address);

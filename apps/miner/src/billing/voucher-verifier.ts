@@ -1,27 +1,22 @@
-import { SigningKey, TypedDataEncoder, computeAddress, concat, getBytes, isHexString, keccak256 } from "ethers";
+import { getBytes, isHexString } from "ethers";
 import type { TypedDataDomain } from "ethers";
-import { voucherTypes } from "@noosphere/protocol";
 import type { Voucher } from "@noosphere/protocol";
-import type { CallerKeys } from "../auth/caller-keys";
+import type { Ecdsa } from "../auth/ecdsa";
+import { TypedHasher } from "../auth/typed-hash";
 
-/**
- * Checks who signed a voucher under Billing's EIP-712 domain: against the signer's cached public
- * key when the miner knows it (the fast path for a gateway that calls again and again), else by
- * recovering the key. Same answers as protocol's `recoverVoucherSigner`.
- */
+/** Checks who signed a voucher under Billing's EIP-712 domain; same answers as protocol's `recoverVoucherSigner`. */
 export class VoucherVerifier {
-  private readonly encoder = TypedDataEncoder.from(voucherTypes);
-  private readonly domainSeparator: string;
+  private readonly hasher: TypedHasher;
 
   constructor(
     domain: TypedDataDomain,
-    private readonly keys: CallerKeys,
+    private readonly ecdsa: Ecdsa,
   ) {
-    this.domainSeparator = TypedDataEncoder.hashDomain(domain);
+    this.hasher = new TypedHasher(domain);
   }
 
   digest(voucher: Voucher): string {
-    return keccak256(concat(["0x1901", this.domainSeparator, this.encoder.hash(voucher)]));
+    return this.hasher.voucher(voucher);
   }
 
   /** Whether `signature` over `voucher` was made by `signer`. Never throws. */
@@ -33,12 +28,6 @@ export class VoucherVerifier {
     } catch {
       return false; // a field out of its EIP-712 type's range
     }
-    const fast = this.keys.verify(signer, getBytes(digest), getBytes(signature));
-    if (fast !== undefined) return fast;
-    try {
-      return computeAddress(SigningKey.recoverPublicKey(digest, signature)).toLowerCase() === signer.toLowerCase();
-    } catch {
-      return false;
-    }
+    return this.ecdsa.signedBy(signer, getBytes(digest), getBytes(signature));
   }
 }

@@ -2,6 +2,7 @@
  * A Noosphere deployment for the miner's tests, made with the same deploy helpers as
  * scripts/deploy: token, staking, subnets, model registry and billing, one text-generation
  * subnet with a price and limits, a staked validator with a permit, and clients with escrow.
+ * (scripts/lib/deploy-all deploys everything once Consensus lands; switch to it then.)
  */
 import { ZeroAddress, parseEther } from "ethers";
 import type { HDNodeWallet, Signer } from "ethers";
@@ -78,8 +79,7 @@ export async function deployNetwork(node: HardhatNode, opts: DeployNetworkOption
     token: await token.getAddress(),
     models: await models.getAddress(),
     treasury: admin.address,
-  });
-  await wait(models.setRoyaltyCache(await billing.getAddress()));
+  }); // also hooks the model registry to billing's royalty cache
 
   const restricted = (opts.allowedModels?.length ?? 0) > 0;
   const netuid = await createSubnet(
