@@ -24,6 +24,8 @@ export interface DevnetBench {
   rssMiB: { mean: number; max: number };
   processes: number;
   stopMs: number;
+  /** Whether the devnet said it stopped cleanly (not by a forced kill). */
+  stoppedCleanly: boolean;
   leftRunning: number;
 }
 
@@ -58,6 +60,8 @@ export async function benchDevnet(opts: {
       rssMiB: summary(samples.map((s) => s.rssBytes / 2 ** 20)),
       processes: Math.max(...samples.map((s) => s.processes)),
       stopMs,
+      stoppedCleanly:
+        /stopped; nothing left running/.test(devnet.output()) && !/killing everything/.test(devnet.output()),
       leftRunning: pids.filter(processAlive).length,
     };
   } finally {
@@ -171,8 +175,11 @@ if (require.main === module) {
         `  steady state, ${b.processes} processes: CPU ${b.cpuCores.mean.toFixed(2)} cores (max ${b.cpuCores.max.toFixed(2)}), ` +
           `RSS ${b.rssMiB.mean.toFixed(0)} MiB (max ${b.rssMiB.max.toFixed(0)})`,
       );
-      console.log(`  Ctrl-C -> stopped in ${s(b.stopMs)}; ${b.leftRunning} processes left running`);
-      if (b.firstEpochPaidMs > FIRST_EPOCH_TARGET_MS || b.leftRunning > 0) process.exitCode = 1;
+      console.log(
+        `  Ctrl-C -> stopped ${b.stoppedCleanly ? "cleanly" : "NOT cleanly"} in ${s(b.stopMs)}; ` +
+          `${b.leftRunning} processes left running`,
+      );
+      if (b.firstEpochPaidMs > FIRST_EPOCH_TARGET_MS || b.leftRunning > 0 || !b.stoppedCleanly) process.exitCode = 1;
     })
     .catch((err) => {
       console.error(err);

@@ -82,20 +82,24 @@ async function main(): Promise<void> {
     })();
     return stopping;
   };
-  let signals = 0;
+  // `npm run devnet` delivers one Ctrl-C twice: the terminal signals npm's whole process group
+  // and npm forwards the signal to its child. A second Ctrl-C counts only after a pause.
+  let firstSignalAt: number | undefined;
   const onSignal = () => {
-    if (++signals > 1) {
-      say("second signal: killing everything now");
-      for (const p of group.all)
-        if (p.child.pid)
-          try {
-            process.kill(-p.child.pid, "SIGKILL");
-          } catch {
-            /* gone */
-          }
+    if (firstSignalAt === undefined) {
+      firstSignalAt = Date.now();
+      void shutdown(0);
+    } else if (Date.now() - firstSignalAt > 1_500) {
+      say("second Ctrl-C: killing everything now");
+      for (const p of group.all) {
+        try {
+          if (p.child.pid) process.kill(-p.child.pid, "SIGKILL");
+        } catch {
+          /* gone */
+        }
+      }
       process.exit(1);
     }
-    void shutdown(0);
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
