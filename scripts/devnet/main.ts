@@ -136,8 +136,10 @@ async function main(): Promise<void> {
     await setUpNetwork(chain.provider, launched.deployment, accounts, { tempo: opts.tempo, log: say });
     if (launched.deployed && !opts.redis && !redis.started) await flushDevnetRedis(redis.url);
     // From here on a block every --block-time and no more: a block per transaction would let the
-    // services' transactions (weights, epochs) drive the block rate, and epochs with it.
+    // services' transactions (weights, epochs) drive the block rate, and epochs with it. A chain
+    // given with --rpc is paced the same way if it is a development node (Hardhat, Anvil).
     if (!opts.rpc) await chain.provider.send("evm_setAutomine", [false]);
+    else await paceDevChain(chain, opts.blockTimeMs, say);
     say(`network set up (${elapsed()})`);
     if (opts.exitAfterSetup) return void (await shutdown(0, "set up; exiting (--exit-after-setup)"));
 
@@ -280,6 +282,19 @@ async function main(): Promise<void> {
     if (process.env.NOOS_DEVNET_DEBUG) console.error(err);
     await shutdown(1);
   }
+}
+
+/**
+ * Paces a Hardhat or Anvil node as the devnet's own: a block every `blockTimeMs`, none per
+ * transaction (with automine the services' transactions would drive the block rate, and epochs
+ * with it). Other chains are left as they are.
+ */
+async function paceDevChain(chain: DevnetChain, blockTimeMs: number, say: (m: string) => void): Promise<void> {
+  const client = String(await chain.provider.send("web3_clientVersion", []).catch(() => ""));
+  if (!/hardhat|anvil/i.test(client)) return;
+  await chain.provider.send("evm_setIntervalMining", [blockTimeMs]);
+  await chain.provider.send("evm_setAutomine", [false]);
+  say(`${client.split("/")[0]} at ${chain.rpcUrl} now mines a block every ${blockTimeMs} ms, none per transaction`);
 }
 
 /** Creates the devnet's gateway API key with `noos gateway keys create` (it only needs Redis). */
