@@ -124,9 +124,13 @@ export async function setUpNetwork(
     }),
   ]);
   opts.log(
-    `registered ${accounts.validators.length} validators (both subnets, ${fmt(DEVNET_AMOUNTS.validatorStake)} NOOS staked each) ` +
-      `and ${accounts.miners.length} miners; client escrow ${fmt(DEVNET_AMOUNTS.escrow)} NOOS, gateway signer authorised`,
+    `registered ${plural(accounts.validators.length, "validator")} (both subnets, ${fmt(DEVNET_AMOUNTS.validatorStake)} NOOS staked each) ` +
+      `and ${plural(accounts.miners.length, "miner")}; client escrow ${fmt(DEVNET_AMOUNTS.escrow)} NOOS, gateway signer authorised`,
   );
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
 }
 
 function fmt(amount: bigint): string {

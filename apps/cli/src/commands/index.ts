@@ -11,6 +11,7 @@ import { simCommand } from "./sim";
 import { daoCommand } from "./dao";
 import { billingCommand } from "./billing";
 import { explorerCommand } from "./explorer";
+import { devnetCommand } from "./devnet";
 
 /** Each top-level command lives in its own file and adds itself here. */
 export function registerCommands(program: Command): void {
@@ -26,4 +27,5 @@ export function registerCommands(program: Command): void {
   program.addCommand(minerCommand());
   program.addCommand(validatorCommand());
   program.addCommand(explorerCommand());
+  program.addCommand(devnetCommand());
 }
