@@ -42,10 +42,14 @@ contract Consensus is WeightsLedger, ConsensusViews {
     uint256 internal constant GAS_RESERVE = 150_000;
     /// @dev Worst-case gas of one BONDS (validator, slot) cell: weights and bonds slot reads, a first-time
     /// bonds write (22,100) and 16 lanes; liquid alpha costs up to ~1,500 gas more per lane.
-    uint256 internal constant BONDS_CELL_GAS = 29_000;
-    uint256 internal constant BONDS_CELL_GAS_LIQUID = 58_000;
+    uint256 internal constant BONDS_CELL_GAS = 42_000;
+    uint256 internal constant BONDS_CELL_GAS_LIQUID = 90_000;
     /// @dev Gas one BONDS chunk may plan for (the cap is 16,777,216).
-    uint256 internal constant BONDS_CHUNK_GAS = 15_000_000;
+    uint256 internal constant BONDS_CHUNK_GAS = 14_000_000;
+    /// @dev Column slots (16 UIDs) per CONSENSUS chunk, and the worst-case gas of one column (64 votes,
+    /// quantile fallback, first-time stores).
+    uint256 internal constant CONSENSUS_SLOTS = 4;
+    uint256 internal constant CONSENSUS_COLUMN_GAS = 90_000;
     /// @dev UIDs paid per PAY chunk (one distributeBatch and one recordEmission each).
     uint256 internal constant PAY_UIDS = 128;
     uint256 internal constant PAY_UID_GAS = 60_000;
@@ -95,6 +99,7 @@ contract Consensus is WeightsLedger, ConsensusViews {
         run.tempo = sp.tempo;
         run.params = _paramsOf(netuid);
         uint256 v = EpochStartLib.start(st, netuid, subnets, staking, sp.maxValidators, sp.minValidatorStake);
+        if (run.n == 0) run.stage = STAGE_DIVIDENDS;
         uint256 pool = emission.pull(netuid) + st.carry;
         st.carry = 0;
         uint256 ownerCut = (pool * OWNER_CUT_BPS) / BPS;
@@ -110,9 +115,10 @@ contract Consensus is WeightsLedger, ConsensusViews {
         uint8 stage = run.stage;
         uint16 cursor = run.cursor;
         if (stage == STAGE_CONSENSUS) {
-            EpochConsensusLib.consensusStep(st);
+            (uint256 t0, uint256 t1) = _slotRange(run, CONSENSUS_SLOTS);
+            EpochConsensusLib.consensusStep(st, t0, t1);
         } else if (stage == STAGE_BONDS) {
-            (uint256 t0, uint256 t1) = _bondsRange(run);
+            (uint256 t0, uint256 t1) = _slotRange(run, bondsSlotsPerChunk(run.v, run.liquid));
             EpochBondsLib.bondsStep(st, t0, t1);
         } else if (stage == STAGE_DIVIDENDS) {
             EpochPayLib.dividendsStep(st);
@@ -127,10 +133,10 @@ contract Consensus is WeightsLedger, ConsensusViews {
         }
     }
 
-    function _bondsRange(EpochRun storage run) private view returns (uint256 t0, uint256 t1) {
+    function _slotRange(EpochRun storage run, uint256 per) private view returns (uint256 t0, uint256 t1) {
         uint256 slots = (uint256(run.n) + 15) >> 4;
         t0 = run.cursor;
-        t1 = t0 + bondsSlotsPerChunk(run.v, run.liquid);
+        t1 = t0 + per;
         if (t1 > slots) t1 = slots;
     }
 
@@ -138,10 +144,12 @@ contract Consensus is WeightsLedger, ConsensusViews {
     function _stepCost(EpochRun storage run) private view returns (uint256) {
         uint256 stage = run.stage;
         uint256 v = run.v;
-        uint256 slots = (uint256(run.n) + 15) >> 4;
-        if (stage == STAGE_CONSENSUS) return 300_000 + v * slots * 3_500 + uint256(run.n) * (v * 60 + 12_000);
+        if (stage == STAGE_CONSENSUS) {
+            (uint256 t0, uint256 t1) = _slotRange(run, CONSENSUS_SLOTS);
+            return 300_000 + v * 2_500 + (t1 - t0) * (v * 3_000 + 16 * CONSENSUS_COLUMN_GAS);
+        }
         if (stage == STAGE_BONDS) {
-            (uint256 t0, uint256 t1) = _bondsRange(run);
+            (uint256 t0, uint256 t1) = _slotRange(run, bondsSlotsPerChunk(run.v, run.liquid));
             return 300_000 + v * (t1 - t0) * (run.liquid ? BONDS_CELL_GAS_LIQUID : BONDS_CELL_GAS);
         }
         if (stage == STAGE_DIVIDENDS) return 100_000 + v * 12_000;

@@ -18,14 +18,14 @@ uint256 constant BPS = 10_000;
 
 // Epoch stages.
 uint8 constant STAGE_IDLE = 0;
-uint8 constant STAGE_CONSENSUS = 1; // one step: row sums, consensus, rank total
+uint8 constant STAGE_CONSENSUS = 1; // chunks of column slots: consensus, rank total
 uint8 constant STAGE_BONDS = 2; // chunks of column slots: incentive, bonds, bond income
 uint8 constant STAGE_DIVIDENDS = 3; // one step
 uint8 constant STAGE_PAY = 4; // chunks of UIDs: pay and record
 
 // Validator word (SubnetState.validators[k], k-th permit holder in UID order).
 uint256 constant V_STAKE_SHIFT = 16; // u96 active stake S (tokens; 0 unless active)
-uint256 constant V_SUM_SHIFT = 112; // u32 masked row sum (0: no usable row), set by CONSENSUS
+uint256 constant V_SUM_SHIFT = 112; // u32 row sum without self-weight and outdated entries (0: no usable row)
 uint256 constant V_UPDATE_SHIFT = 144; // u64 last update: the row's block, or the registration block
 uint256 constant V_ROW_BIT = 208; // the current holder revealed a row
 uint256 constant V_PERMIT_BIT = 209; // permit for the next epoch: its bonds are kept
@@ -76,7 +76,8 @@ struct EpochRun {
     uint8 v; // permit holders this epoch (rows processed)
     uint8 stage;
     uint16 cursor; // BONDS: next column slot; PAY: next UID
-    bool liquid; // liquid alpha in effect this epoch
+    bool liquid; // liquid alpha in effect this epoch (set by the last CONSENSUS chunk)
+    bool anyConsensus; // some column has a non-zero consensus (CONSENSUS chunks so far)
     uint256 permits; // permits computed at the start: in force next epoch (bit u = UID u)
     uint256 inForce; // permits in force this epoch
     uint256 activeTotal; // AT: active permitted stake (tokens)

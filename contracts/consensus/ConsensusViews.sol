@@ -52,12 +52,11 @@ abstract contract ConsensusViews is ConsensusBase {
         out = _unpack64(st.consensus, st.run.n);
     }
 
-    /// @notice Consensus of every UID as stored for the next epoch's liquid alpha (u16, 65,535 = 1).
-    function consensusU16(uint16 netuid) external view returns (uint16[] memory out) {
+    /// @notice Consensus of UIDs 0..count-1 as stored for the next epoch's liquid alpha (u16, 65,535 = 1).
+    function consensusU16(uint16 netuid, uint16 count) external view returns (uint16[] memory out) {
         SubnetState storage st = _subnets[netuid];
-        uint256 n = st.run.n;
-        out = new uint16[](n);
-        for (uint256 j = 0; j < n; ++j) out[j] = uint16(st.consensusU16[j >> 4] >> ((j & 15) << 4));
+        out = new uint16[](count);
+        for (uint256 j = 0; j < count; ++j) out[j] = uint16(st.consensusU16[j >> 4] >> ((j & 15) << 4));
     }
 
     /// @notice Incentive of every UID (fixed point; they sum to 10^18 minus rounding, or 0).
@@ -102,13 +101,11 @@ abstract contract ConsensusViews is ConsensusBase {
         return EpochPayLib.amounts(st, 0, st.run.n);
     }
 
-    /// @notice `uid`'s bonds (u16, 65,535 = 1) to every UID of the last epoch.
-    function bondsRow(uint16 netuid, uint16 uid) external view returns (uint16[] memory row) {
-        SubnetState storage st = _subnets[netuid];
-        uint256 n = st.run.n;
-        row = new uint16[](n);
-        uint256[16] storage packed = st.bonds[uid];
-        for (uint256 j = 0; j < n; ++j) row[j] = uint16(packed[j >> 4] >> ((j & 15) << 4));
+    /// @notice `uid`'s bonds (u16, 65,535 = 1) to UIDs 0..count-1.
+    function bondsRow(uint16 netuid, uint16 uid, uint16 count) external view returns (uint16[] memory row) {
+        row = new uint16[](count);
+        uint256[16] storage packed = _subnets[netuid].bonds[uid];
+        for (uint256 j = 0; j < count; ++j) row[j] = uint16(packed[j >> 4] >> ((j & 15) << 4));
     }
 
     /// @notice Tokens held for `netuid` until its next epoch (rounding dust and unpaid shares).

@@ -197,6 +197,7 @@ library EpochPayLib {
             paid: run.paid,
             carried: carried
         });
+        run.cursor = 0;
         run.stage = STAGE_IDLE;
     }
 }

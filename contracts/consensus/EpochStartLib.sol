@@ -12,11 +12,20 @@ import {
     MAX_VALIDATORS,
     STAGE_CONSENSUS,
     V_STAKE_SHIFT,
+    V_SUM_SHIFT,
     V_UPDATE_SHIFT,
     V_ROW_BIT,
     V_PERMIT_BIT,
     V_ACTIVE_BIT
 } from "./ConsensusTypes.sol";
+
+/// @notice The registry's batch view of every neuron (SubnetRegistry.neurons; not in ISubnets).
+interface INeurons {
+    function neurons(uint16 netuid)
+        external
+        view
+        returns (address[] memory hotkeys, uint64[] memory registeredAts, uint256[] memory lastEmissions);
+}
 
 /// @notice The epoch's START stage (ALGORITHM.md steps 1-4): snapshots every neuron (hotkey,
 /// registration, stake), filters stakes, computes the next epoch's permits and this epoch's
@@ -27,6 +36,7 @@ library EpochStartLib {
         uint256 n;
         uint256[] stakes; // filtered stake per UID
         uint256[] registered; // registration block per UID
+        uint256 maxRegistered;
         uint256 stakeTotal;
     }
 
@@ -44,9 +54,10 @@ library EpochStartLib {
         uint256 minStake
     ) external returns (uint256 v) {
         Snapshot memory s;
-        s.n = subnets.neuronCount(netuid);
+        (address[] memory hotkeys, uint64[] memory registered, ) = INeurons(address(subnets)).neurons(netuid);
+        s.n = hotkeys.length;
         if (s.n > MAX_UIDS) revert ConsensusTooManyUids(netuid, s.n);
-        _readNeurons(st, s, netuid, subnets, staking, minStake);
+        _readNeurons(st, s, hotkeys, registered, staking, minStake);
 
         EpochRun storage run = st.run;
         uint256 inForce = run.permits;
@@ -70,12 +81,12 @@ library EpochStartLib {
         run.paid = 0;
     }
 
-    /// @dev Hotkey, registration block and filtered stake of every UID; snapshots hotkeys and blocks.
+    /// @dev Filtered stake of every UID; snapshots hotkeys and registration blocks.
     function _readNeurons(
         SubnetState storage st,
         Snapshot memory s,
-        uint16 netuid,
-        ISubnets subnets,
+        address[] memory hotkeys,
+        uint64[] memory registered,
         IStaking staking,
         uint256 minStake
     ) private {
@@ -84,13 +95,14 @@ library EpochStartLib {
         s.registered = new uint256[](n);
         uint256 packed;
         for (uint256 uid = 0; uid < n; ++uid) {
-            address hotkey = subnets.hotkeyOf(netuid, uint16(uid));
-            uint256 reg = subnets.registeredAt(netuid, uint16(uid));
+            address hotkey = hotkeys[uid];
+            uint256 reg = registered[uid];
             uint256 stake = staking.stakeOf(hotkey);
             if (stake < minStake) stake = 0;
             s.stakes[uid] = stake;
             s.stakeTotal += stake;
             s.registered[uid] = reg;
+            if (reg > s.maxRegistered) s.maxRegistered = reg;
             if (st.hotkeys[uid] != uint160(hotkey)) st.hotkeys[uid] = uint160(hotkey);
             packed |= reg << ((uid & 3) << 6);
             if (uid & 3 == 3 || uid + 1 == n) {
@@ -141,7 +153,7 @@ library EpochStartLib {
             bool hasRow = rm.setBlock != 0 && rm.holderRegisteredAt == s.registered[uid];
             uint256 lastUpdate = hasRow ? rm.setBlock : s.registered[uid];
             uint256 word = uid | (lastUpdate << V_UPDATE_SHIFT);
-            if (hasRow) word |= 1 << V_ROW_BIT;
+            if (hasRow) word |= (1 << V_ROW_BIT) | (_maskedSum(st, s, uid, rm) << V_SUM_SHIFT);
             if ((permits >> uid) & 1 == 1) word |= 1 << V_PERMIT_BIT;
             if (lastUpdate + cutoff >= block.number) {
                 word |= (1 << V_ACTIVE_BIT) | (s.stakes[uid] << V_STAKE_SHIFT);
@@ -150,6 +162,29 @@ library EpochStartLib {
             if (st.validators[v] != word) st.validators[v] = word;
             ++v;
         }
+    }
+
+    /// @dev The row's sum without its self-weight and its outdated entries (set no later than the miner's
+    /// registration: registeredAt[j] >= the row's block), which the epoch drops (ALGORITHM.md step 5).
+    function _maskedSum(SubnetState storage st, Snapshot memory s, uint256 uid, RowMeta memory rm)
+        private
+        view
+        returns (uint256 sum)
+    {
+        uint256[16] storage row = st.weights[uint16(uid)];
+        sum = rm.sum;
+        uint256 lastUpdate = rm.setBlock;
+        uint256 end = uint256(rm.span) << 4;
+        if (end > s.n) end = s.n;
+        bool selfMasked;
+        if (lastUpdate <= s.maxRegistered) {
+            for (uint256 j = 0; j < end; ++j) {
+                if (s.registered[j] < lastUpdate) continue;
+                if (j == uid) selfMasked = true;
+                sum -= (row[j >> 4] >> ((j & 15) << 4)) & 0xffff;
+            }
+        }
+        if (!selfMasked && uid < end) sum -= (row[uid >> 4] >> ((uid & 15) << 4)) & 0xffff;
     }
 
     /// @dev Filtered stake of every UID (u128 x 2 per slot): the payout basis when no validator is active.

@@ -138,6 +138,7 @@ abstract contract WeightsLedger is ConsensusBase {
     }
 
     /// @dev Sorted, in range, not all zero, no weight above the subnet's max share; returns the sum.
+    /// Reads calldata directly; an element that is not a u16 reverts as the ABI decoder would.
     function _validateRow(uint16 netuid, uint16[] calldata uids, uint16[] calldata weights, uint16 maxWeight)
         internal
         view
@@ -146,16 +147,23 @@ abstract contract WeightsLedger is ConsensusBase {
         uint256 len = uids.length;
         if (len != weights.length) revert WeightsLengthMismatch(len, weights.length);
         uint16 count = subnets.neuronCount(netuid);
-        for (uint256 i = 0; i < len; ++i) {
-            uint16 u = uids[i];
-            if (u >= count) revert WeightsUidOutOfRange(u, count);
-            if (i != 0) {
-                uint16 prev = uids[i - 1];
-                if (u == prev) revert WeightsDuplicateUid(u);
-                if (u < prev) revert WeightsUnsortedUids(i, u, prev);
+        uint256 bad; // 1 + index of the first UID out of range or not above its predecessor (0: none)
+        assembly ("memory-safe") {
+            let prev := 0
+            for { let i := 0 } lt(i, len) { i := add(i, 1) } {
+                let u := calldataload(add(uids.offset, shl(5, i)))
+                let x := calldataload(add(weights.offset, shl(5, i)))
+                if gt(or(u, x), 0xffff) { revert(0, 0) }
+                if or(iszero(lt(u, count)), and(gt(i, 0), iszero(gt(u, prev)))) {
+                    bad := add(i, 1)
+                    break
+                }
+                // invariant: fewer than 2^16 UIDs of u16 weights: the sum stays below 2^32
+                sum := add(sum, x)
+                prev := u
             }
-            sum += weights[i];
         }
+        if (bad != 0) _revertBadUid(uids, bad - 1, count);
         if (sum == 0) revert WeightsNotNormalisable(netuid);
         if (maxWeight == U16) return sum;
         for (uint256 i = 0; i < len; ++i) {
@@ -165,19 +173,31 @@ abstract contract WeightsLedger is ConsensusBase {
         }
     }
 
+    function _revertBadUid(uint16[] calldata uids, uint256 i, uint16 count) private pure {
+        uint16 u = uids[i];
+        if (u >= count) revert WeightsUidOutOfRange(u, count);
+        uint16 prev = uids[i - 1];
+        if (u == prev) revert WeightsDuplicateUid(u);
+        revert WeightsUnsortedUids(i, u, prev);
+    }
+
     /// @dev Writes slots [0, span): slot t packs the weights of UIDs 16t..16t+15 (zero where absent).
     function _writeRow(uint256[16] storage row, uint16[] calldata uids, uint16[] calldata weights, uint256 span)
         internal
     {
         uint256 len = uids.length;
-        uint256 i;
-        for (uint256 t = 0; t < span; ++t) {
-            uint256 word;
-            while (i < len && uids[i] >> 4 == t) {
-                word |= uint256(weights[i]) << ((uids[i] & 15) << 4);
-                ++i;
+        assembly ("memory-safe") {
+            let base := row.slot
+            let i := 0
+            for { let t := 0 } lt(t, span) { t := add(t, 1) } {
+                let word := 0
+                for {} lt(i, len) { i := add(i, 1) } {
+                    let u := calldataload(add(uids.offset, shl(5, i)))
+                    if iszero(eq(shr(4, u), t)) { break }
+                    word := or(word, shl(shl(4, and(u, 15)), calldataload(add(weights.offset, shl(5, i)))))
+                }
+                sstore(add(base, t), word)
             }
-            row[t] = word;
         }
     }
 

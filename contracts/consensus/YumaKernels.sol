@@ -11,14 +11,36 @@ library YumaKernels {
     /// @dev Requires need > 0 and the entries' total stake >= need (so a value is always found).
     /// Reorders the entries. Quickselect with Hoare partitions around a random pivot: every value of the
     /// left part is <= every value of the right part, so the quantile is in the left part when its stake
-    /// reaches `need`, else in the right part for the rest of `need`.
+    /// reaches `need`, else in the right part for the rest of `need`. After 12 rounds (unlucky pivots)
+    /// the rest is sorted by insertion, which bounds the worst case.
     function quantileAsc(uint256 ptr, uint256 len, uint256 need, uint256 seed) internal pure returns (uint256 value) {
         assembly ("memory-safe") {
             let lo := ptr
             let hi := add(ptr, shl(5, len)) // exclusive
-            for {} 1 {} {
+            for { let round := 0 } 1 { round := add(round, 1) } {
                 if eq(sub(hi, lo), 32) {
                     value := shr(128, mload(lo))
+                    break
+                }
+                if gt(round, 12) {
+                    // insertion sort of [lo, hi) by word (value first), then walk the cumulative stake
+                    for { let p := add(lo, 32) } lt(p, hi) { p := add(p, 32) } {
+                        let e := mload(p)
+                        let q := p
+                        for {} and(gt(q, lo), gt(mload(sub(q, 32)), e)) { q := sub(q, 32) } {
+                            mstore(q, mload(sub(q, 32)))
+                        }
+                        mstore(q, e)
+                    }
+                    for { let p := lo } 1 { p := add(p, 32) } {
+                        let e := mload(p)
+                        let s := and(e, 0xffffffffffffffffffffffffffffffff)
+                        if iszero(lt(s, need)) {
+                            value := shr(128, e)
+                            break
+                        }
+                        need := sub(need, s)
+                    }
                     break
                 }
                 // 64-bit LCG (Knuth MMIX); its high bits pick the pivot, moved to the front
@@ -27,13 +49,15 @@ library YumaKernels {
                 let e := mload(pp)
                 mstore(pp, mload(lo))
                 mstore(lo, e)
-                let pv := shr(128, e)
-                // Hoare partition: [lo, j] <= pv <= [j + 32, hi), both parts non-empty
+                // compare whole words: below = value < pivot value, above = value > pivot value
+                let below := shl(128, shr(128, e))
+                let above := or(below, 0xffffffffffffffffffffffffffffffff)
+                // Hoare partition: [lo, j] <= pivot value <= [j + 32, hi), both parts non-empty
                 let i := sub(lo, 32)
                 let j := hi
                 for {} 1 {} {
-                    for { i := add(i, 32) } lt(shr(128, mload(i)), pv) { i := add(i, 32) } {}
-                    for { j := sub(j, 32) } gt(shr(128, mload(j)), pv) { j := sub(j, 32) } {}
+                    for { i := add(i, 32) } lt(mload(i), below) { i := add(i, 32) } {}
+                    for { j := sub(j, 32) } gt(mload(j), above) { j := sub(j, 32) } {}
                     if iszero(lt(i, j)) { break }
                     let t := mload(i)
                     mstore(i, mload(j))

@@ -16,6 +16,29 @@ contract ConsensusTestHarness is Consensus {
         Consensus(token_, emission_, staking_, subnets_, admin)
     {}
 
+    /// @notice Test only: the stored state of UIDs from..to-1 at once: row metadata, weights and bonds
+    /// (16 packed words per UID), and the stored consensus (u16, 16 words).
+    function testState(uint16 netuid, uint16 from, uint16 to)
+        external
+        view
+        returns (RowMeta[] memory metas, uint256[] memory weights, uint256[] memory bonds, uint256[16] memory consensusU16)
+    {
+        SubnetState storage st = _subnets[netuid];
+        uint256 count = to - from;
+        metas = new RowMeta[](count);
+        weights = new uint256[](count * 16);
+        bonds = new uint256[](count * 16);
+        for (uint256 i = 0; i < count; ++i) {
+            uint16 uid = uint16(from + i);
+            metas[i] = st.rowMeta[uid];
+            for (uint256 t = 0; t < 16; ++t) {
+                weights[i * 16 + t] = st.weights[uid][t];
+                bonds[i * 16 + t] = st.bonds[uid][t];
+            }
+        }
+        consensusU16 = st.consensusU16;
+    }
+
     /// @notice Test only: sets `uid`'s row (dense, one u16 per UID) as revealed at `setBlock` by the holder
     /// registered at `holderRegisteredAt`.
     function testSetRow(uint16 netuid, uint16 uid, uint16[] calldata row, uint64 setBlock, uint64 holderRegisteredAt)

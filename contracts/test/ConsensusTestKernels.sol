@@ -20,30 +20,6 @@ contract ConsensusTestKernels {
         return YumaKernels.quantileAsc(ptr, values.length, need, seed);
     }
 
-    /// @notice Gas of `reps` quantileAsc runs minus the copies (a micro-benchmark).
-    function benchQuantile(uint256[] memory values, uint256[] memory stakes, uint256 need, uint256 reps)
-        external
-        view
-        returns (uint256 gasPerRun)
-    {
-        uint256 n = values.length;
-        uint256[] memory src = new uint256[](n);
-        uint256[] memory e = new uint256[](n);
-        for (uint256 i = 0; i < n; ++i) src[i] = (values[i] << 128) | stakes[i];
-        uint256 ptr;
-        assembly ("memory-safe") {
-            ptr := add(e, 32)
-        }
-        uint256 spent;
-        for (uint256 r = 0; r < reps; ++r) {
-            for (uint256 i = 0; i < n; ++i) e[i] = src[i];
-            uint256 g = gasleft();
-            YumaKernels.quantileAsc(ptr, n, need, r);
-            spent += g - gasleft();
-        }
-        return spent / reps;
-    }
-
     /// @notice selectTopDesc over distinct words: the k-th largest.
     function selectTopDesc(uint256[] memory words, uint256 k, uint256 seed) external pure returns (uint256) {
         uint256 ptr;

@@ -25,6 +25,12 @@ contract ConsensusTestStaking is AccessControl {
         for (uint256 i = 0; i < hotkeys.length; ++i) stakeOf[hotkeys[i]] = amounts[i];
     }
 
+    /// @notice Test only: the stake of each hotkey at once.
+    function stakesOf(address[] calldata hotkeys) external view returns (uint256[] memory out) {
+        out = new uint256[](hotkeys.length);
+        for (uint256 i = 0; i < hotkeys.length; ++i) out[i] = stakeOf[hotkeys[i]];
+    }
+
     /// @notice Pays epoch rewards to many hotkeys with one transfer from the caller.
     function distributeBatch(
         address[] calldata hotkeys,

@@ -46,18 +46,44 @@ contract ConsensusTestSubnets is AccessControl {
         _place(netuid, uid, hotkey);
     }
 
+    /// @notice Test only: sets the registration block of `uid`.
+    function setRegisteredAt(uint16 netuid, uint16[] calldata uids, uint64[] calldata blocks) external {
+        for (uint256 i = 0; i < uids.length; ++i) registeredAt[netuid][uids[i]] = blocks[i];
+    }
+
+    /// @notice Whether `netuid` was set up (a non-zero tempo).
     function subnetExists(uint16 netuid) external view returns (bool) {
         return _params[netuid].tempo != 0;
     }
 
+    /// @notice Every UID at once: hotkey, registration block, last recorded emission.
+    function neurons(uint16 netuid)
+        external
+        view
+        returns (address[] memory hotkeys, uint64[] memory registeredAts, uint256[] memory lastEmissions)
+    {
+        uint16 n = neuronCount[netuid];
+        hotkeys = new address[](n);
+        registeredAts = new uint64[](n);
+        lastEmissions = new uint256[](n);
+        for (uint16 uid = 0; uid < n; ++uid) {
+            hotkeys[uid] = hotkeyOf[netuid][uid];
+            registeredAts[uid] = registeredAt[netuid][uid];
+            lastEmissions[uid] = emissionOf[netuid][uid];
+        }
+    }
+
+    /// @notice The subnet's parameters.
     function params(uint16 netuid) external view returns (ISubnets.SubnetParams memory) {
         return _params[netuid];
     }
 
+    /// @notice Whether `hotkey` holds a UID on `netuid`.
     function isRegistered(uint16 netuid, address hotkey) external view returns (bool) {
         return _uidPlusOne[netuid][hotkey] != 0;
     }
 
+    /// @notice The UID of `hotkey` (reverts SubnetsNotRegistered when it has none).
     function uidOf(uint16 netuid, address hotkey) external view returns (uint16) {
         uint16 u = _uidPlusOne[netuid][hotkey];
         if (u == 0) revert SubnetsNotRegistered(netuid, hotkey);
