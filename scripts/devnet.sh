@@ -7,12 +7,15 @@ cd "$(dirname "$0")/.."
 
 bash scripts/ensure-installed.sh
 
-# Contracts: compile when an artifact is missing or a source is newer than the last compile.
+# Contracts: compile when never compiled or a source is newer than the last compile; all of them
+# if the typechain bindings are gone (an up-to-date compile would not write them again).
 cache=cache/solidity-files-cache.json
-if [ ! -f "$cache" ] || [ ! -f packages/contracts/generated/typechain/index.ts ] ||
-  [ -n "$(find contracts hardhat.config.ts -newer "$cache" -print -quit)" ]; then
+if [ ! -f "$cache" ] || [ -n "$(find contracts hardhat.config.ts -newer "$cache" -print -quit)" ]; then
   echo "==> compiling contracts (first run: a minute or two)"
   npx hardhat compile --quiet
+elif [ ! -f packages/contracts/generated/typechain/index.ts ]; then
+  echo "==> compiling contracts (typechain bindings missing)"
+  npx hardhat compile --quiet --force
 fi
 
 # Explorer page: build when the bundle is missing or older than its sources.
