@@ -19,7 +19,7 @@ import type { EpochKeeper, FinishedEpoch } from "./keeper";
 import { parseDevnetOptions } from "./options";
 import type { DevnetOptions } from "./options";
 import { ProcessGroup } from "./processes";
-import { ensureRedis, flushDevnetRedis } from "./redis";
+import { ensureRedis, flushDevnetRedis, portFree } from "./redis";
 import {
   NOOS_BIN,
   STOP_ORDER,
@@ -69,7 +69,7 @@ async function main(): Promise<void> {
       clearInterval(statusTimer);
       out.clearStatus();
       if (why) say(why);
-      say(`stopping ${group.running.length} processes (miners redeem first)…`);
+      if (group.running.length > 0) say(`stopping ${group.running.length} processes (miners redeem first)…`);
       await keeper?.stop().catch(() => undefined);
       await group.stopAll(STOP_ORDER);
       fs.rmSync(stateFile, { force: true });
@@ -105,6 +105,17 @@ async function main(): Promise<void> {
   process.on("SIGTERM", onSignal);
 
   try {
+    // 0. Ports: better now than a service failing a minute in.
+    const ports: [string, number][] = [
+      ...(opts.rpc ? [] : ([["--port", opts.port]] as [string, number][])),
+      ["--gateway-port", opts.gatewayPort],
+      ...(opts.explorer ? ([["--explorer-port", opts.explorerPort]] as [string, number][]) : []),
+    ];
+    for (const [flag, port] of ports) {
+      if (!(await portFree(port)))
+        throw new Error(`port ${port} is taken (is another devnet running?): pass ${flag} <port>`);
+    }
+
     // 1. The chain, the keys and Redis side by side; the deploy code loads meanwhile.
     say(
       opts.rpc

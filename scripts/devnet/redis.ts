@@ -122,6 +122,15 @@ export async function flushDevnetRedis(url: string): Promise<void> {
   await redisCommands({ host, port }, [`SELECT ${db}`, "FLUSHDB"]);
 }
 
+/** Whether nothing listens on 127.0.0.1:`port`. */
+export function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+  });
+}
+
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
