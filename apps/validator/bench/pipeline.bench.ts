@@ -18,7 +18,10 @@ import { saveKeystore } from "@noosphere/node-kit";
 import { LedgerReader } from "../src/testing/ledger";
 import { spawnValidator } from "../src/testing/process";
 import type { ValidatorProcess } from "../src/testing/process";
-import { TEST_REDIS_URL, testPrefix } from "../src/testing/redis";
+import { deletePrefix, TEST_REDIS_URL, testPrefix, testRedis } from "../src/testing/redis";
+import { silentLogger } from "@noosphere/node-kit";
+import { startValidator as startInProcessValidator } from "../src/validator";
+import type { Role, RunningValidator } from "../src/validator";
 import { buildScenario } from "../src/testing/scenario";
 import type { Scenario } from "../src/testing/scenario";
 import { waitFor } from "../src/testing/wait";
@@ -87,66 +90,102 @@ function startValidator(s: Scenario, dir: string, keyFile: string, prefix: strin
       "0",
       ...extra,
     ],
-    { NOOS_DEPLOYMENTS_DIR: dir, NOOS_KEY_PASSWORD: "pw", NOOS_LOG_LEVEL: "warn" },
+    { NOOS_DEPLOYMENTS_DIR: dir, NOOS_KEY_PASSWORD: "pw" },
   );
 }
 
-/** Scored probes per second (wall) and per CPU-second of the validator process. */
-export async function throughputRows(opts: { miners?: number; seconds?: number } = {}): Promise<PipelineBenchRow[]> {
+/**
+ * Scored probes per second (wall) and per CPU-second of the worker process. The bench process
+ * makes `rounds` rounds at once (challenge + one flow per miner, as the scheduler does); a
+ * `noos validator start --roles probe,score` process probes, grades and aggregates them all.
+ */
+export async function throughputRows(opts: { miners?: number; rounds?: number } = {}): Promise<PipelineBenchRow[]> {
   const miners = opts.miners ?? 4;
-  const seconds = opts.seconds ?? 15;
+  const rounds = opts.rounds ?? 100;
   const s = await buildScenario({ tempo: 100_000, good: miners });
   const { dir, keyFile } = await prepare(s);
   const prefix = testPrefix("bench");
   const ledger = new LedgerReader(TEST_REDIS_URL, prefix);
-  // Rounds every 25 ms offer far more probes than two cores can answer: the rate measured is the capacity.
-  const v = startValidator(s, dir, keyFile, prefix, [
-    "--probe-interval",
-    "25",
+  const maker = await startInProcess(s, prefix, ["schedule"]);
+  const worker = startValidator(s, dir, keyFile, prefix, [
+    "--roles",
+    "probe,score",
     "--probe-timeout",
-    "10000",
+    "30000",
     "--probe-concurrency",
     "16",
     "--score-concurrency",
     "16",
   ]);
   try {
-    await v.url;
-    await waitFor(
-      "scoring under way",
-      async () => Object.keys((await ledger.read()).applied).length >= miners * 5,
-      60_000,
-      100,
-    );
-    const count = async () => Object.keys((await ledger.read()).applied).length;
-    const n0 = await count();
-    const c0 = treeCpuSeconds(v.pid);
+    await maker.queues.queues.schedule.removeJobScheduler("round");
+    await worker.url;
+    const epoch = (await maker.pipeline.opts.epochs.current()).epoch;
+    const interval = 3_600_000; // the maker's probe interval: one slot per round below
+    const slot0 = Math.floor(Date.now() / interval);
+    // Warm-up round (connections, JIT), not counted.
+    await maker.pipeline.createRound(slot0 * interval);
+    await waitFor("the warm-up round", async () => (await ledger.appliedCount(epoch)) >= miners, 60_000, 20);
+    const c0 = treeCpuSeconds(worker.pid);
     const t0 = performance.now();
-    await new Promise((r) => setTimeout(r, seconds * 1000));
-    const n1 = await count();
-    const c1 = treeCpuSeconds(v.pid);
+    for (let r = 1; r <= rounds; r++) await maker.pipeline.createRound((slot0 + r) * interval);
+    const made = performance.now() - t0;
+    await waitFor(
+      "every probe scored",
+      async () => (await ledger.appliedCount(epoch)) >= (rounds + 1) * miners,
+      300_000,
+      20,
+    );
     const wall = (performance.now() - t0) / 1000;
-    const probes = n1 - n0;
+    const cpu = treeCpuSeconds(worker.pid) - c0;
+    const probes = rounds * miners;
     return [
       {
-        name: `scored probes per second (${miners} noos-tiny miners, ${os.cpus().length} cores shared)`,
+        name: `scored probes per second (${rounds} rounds x ${miners} noos-tiny miners, ${os.cpus().length} cores shared with the miners)`,
         value: probes / wall,
         unit: "probes/s",
       },
       {
-        name: "scored probes per CPU-second of the validator process",
-        value: probes / (c1 - c0),
+        name: "scored probes per CPU-second of the probe+score worker process",
+        value: probes / cpu,
         unit: "probes/cpu-s",
       },
-      { name: "validator CPU used while scoring", value: (c1 - c0) / wall, unit: "cores" },
+      {
+        name: "rounds made per second (challenge with a reference run, flows queued)",
+        value: rounds / (made / 1000),
+        unit: "rounds/s",
+      },
     ];
   } finally {
-    await ledger.stopAndDrain(60_000).catch(() => undefined);
-    await v.kill("SIGTERM");
+    await worker.kill("SIGKILL");
+    await maker.close();
+    await cleanup(prefix);
     await ledger.close();
     await s.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+async function startInProcess(s: Scenario, prefix: string, roles: Role[]): Promise<RunningValidator> {
+  return startInProcessValidator({
+    netuid: s.network.netuid,
+    wallet: s.validatorKey,
+    provider: s.chain.provider,
+    chainId: s.chain.chainId,
+    subnets: s.network.addresses.subnets,
+    redisUrl: TEST_REDIS_URL,
+    prefix,
+    roles,
+    probeIntervalMs: 3_600_000,
+    http: false,
+    logger: silentLogger(),
+  });
+}
+
+async function cleanup(prefix: string): Promise<void> {
+  const redis = testRedis();
+  await deletePrefix(redis, prefix);
+  redis.disconnect();
 }
 
 /** Time from an epoch's start to the reveal of the previous epoch's commit. */
@@ -171,7 +210,7 @@ export async function revealLatencyRows(
     const first = await waitFor(
       "a first commit",
       async () => {
-        const e = (await ledger.read()).status.lastCommitEpoch;
+        const e = (await ledger.status()).lastCommitEpoch;
         return e ? Number(e) : undefined;
       },
       120_000,
@@ -188,7 +227,7 @@ export async function revealLatencyRows(
       const revealedAt = await waitFor(
         `the reveal of epoch ${e - 1}`,
         async () => {
-          const st = (await ledger.read()).status;
+          const st = await ledger.status();
           return Number(st.lastRevealEpoch ?? -1) >= e - 1
             ? { t: performance.now(), block: Number(st.lastRevealBlock) }
             : undefined;
@@ -210,8 +249,8 @@ export async function revealLatencyRows(
       { name: "epoch start -> weights revealed, median", value: median(blocks), unit: "blocks" },
     ];
   } finally {
-    await ledger.stopAndDrain(60_000).catch(() => undefined);
-    await v.kill("SIGTERM");
+    await v.kill("SIGKILL");
+    await cleanup(prefix);
     await ledger.close();
     await s.close();
     fs.rmSync(dir, { recursive: true, force: true });

@@ -21,13 +21,15 @@ describe("ScoreAggregator", () => {
     redis.disconnect();
   });
 
+  /** A score job's hash key: the applied mark goes there. */
+  const jobKey = (id: string) => `${keys.prefix}:score:${id}`;
   const score = (
     jobId: string,
     value: number,
     over: Partial<{ hotkey: string; registeredAt: number; epoch: bigint }> = {},
   ) =>
     agg.apply({
-      jobId,
+      jobKey: jobKey(jobId),
       epoch: over.epoch ?? 1n,
       uid: 3,
       hotkey: over.hotkey ?? HOTKEY,
@@ -52,7 +54,7 @@ describe("ScoreAggregator", () => {
       const results = await Promise.all(
         Array.from({ length: 40 }, (_, i) =>
           aggs[i % aggs.length]!.apply({
-            jobId: "b",
+            jobKey: jobKey("b"),
             epoch: 1n,
             uid: 3,
             hotkey: HOTKEY,
@@ -69,7 +71,10 @@ describe("ScoreAggregator", () => {
     }
     const [s] = (await agg.snapshot(4)).slice(3);
     expect(s).toMatchObject({ ema: 0.25, count: 2 });
-    expect(Object.keys(await agg.appliedIn(1n)).sort()).toEqual(["a", "b"]);
+    const applied = await agg.appliedIn(1n);
+    expect(Object.values(applied).reduce((a, b) => a + b, 0)).toBe(2);
+    expect(applied.w1).toBe(1);
+    expect(await redis.hget(jobKey("b"), "noosApplied")).toMatch(/^w\d+$/);
     expect(await redis.ttl(keys.applied(1n))).toBeGreaterThan(0);
   });
 
@@ -82,6 +87,20 @@ describe("ScoreAggregator", () => {
     expect(await score("e", 0, { hotkey: OTHER, registeredAt: 30 })).toEqual({ outcome: "new-holder", ema: 0 });
     const [s] = (await agg.snapshot(4)).slice(3);
     expect(s).toMatchObject({ hotkey: OTHER, registeredAt: 30, count: 1 });
+  });
+
+  it("refuses a job key outside the validator's prefix (it would not be in the same cluster slot)", async () => {
+    await expect(
+      agg.apply({
+        jobKey: "{other}:score:x",
+        epoch: 1n,
+        uid: 0,
+        hotkey: HOTKEY,
+        registeredAt: 1,
+        score: 1,
+        worker: "w",
+      }),
+    ).rejects.toThrow(/not under/);
   });
 
   it("refuses scores outside [0, 1] and alphas outside (0, 1]", async () => {

@@ -19,7 +19,7 @@ export class ValidatorKeys {
     return `${this.prefix}:ema:${uid}`;
   }
 
-  /** Hash jobId -> worker of the score jobs applied in `epoch` (exactly-once guard, with a TTL). */
+  /** Hash worker -> scores applied in `epoch` (inspection; the exactly-once mark is on each score job). */
   applied(epoch: bigint | number): string {
     return `${this.prefix}:applied:${epoch}`;
   }

@@ -194,7 +194,7 @@ export class Pipeline {
     }
     const score = unit(quality * factor);
     const applied = await this.opts.aggregator.apply({
-      jobId,
+      jobKey: `${job.queueQualifiedName}:${jobId}`,
       epoch: BigInt(d.epoch),
       uid: d.uid,
       hotkey: d.hotkey,

@@ -72,6 +72,19 @@ export class OnceSender {
       await provider.broadcastTransaction(raw);
     } catch (err) {
       if (!isAlreadyKnown(err)) throw err;
+      // Known to the node, mined, or its nonce taken by another transaction of the same key
+      // (e.g. a second validator process for another subnet): find out which now.
+      const done = await provider.getTransactionReceipt(hash);
+      if (done) return done;
+      if (!(await provider.getTransaction(hash))) {
+        const now = await provider.getTransactionCount(tx.from as string, "latest");
+        if (now > tx.nonce) {
+          await this.forget(key, field, raw);
+          throw new TransactionPendingError(
+            `nonce ${tx.nonce} of ${hash} was taken by another transaction; it will be rebuilt`,
+          );
+        }
+      }
     }
     const receipt = await provider.waitForTransaction(hash, 1, this.opts.confirmTimeoutMs).catch((err: unknown) => {
       if ((err as { code?: string }).code === "TIMEOUT") return null;

@@ -136,6 +136,16 @@ export async function startValidator(opts: ValidatorOptions): Promise<RunningVal
         `subnet ${netuid} runs "${metagraph.taskId}", the challenges are for "${challenges.taskId}"`,
       );
     }
+    const referenceHash = challenges?.reference.sha256;
+    if (referenceHash) {
+      const bytes32 = referenceHash.startsWith("0x") ? referenceHash : `0x${referenceHash}`;
+      if (!(await subnet.registry.isModelAllowed(netuid, bytes32))) {
+        throw new ValidatorConfigError(
+          `the reference model ${challenges.reference.name} (sha256 ${bytes32}) is not allowed on subnet ${netuid}: ` +
+            `pass --model with the subnet's allowed model, or honest miners would disagree with it`,
+        );
+      }
+    }
 
     const tuning = { ...DEFAULT_TUNING, ...opts.tuning };
     const connection = redisOptions(opts.redisUrl);
@@ -143,7 +153,7 @@ export async function startValidator(opts: ValidatorOptions): Promise<RunningVal
     cleanups.push(() => queues.close());
     const aggregator = new ScoreAggregator(redis, keys, {
       alpha: opts.emaAlpha ?? 0.1,
-      appliedTtlSeconds: Math.max(tuning.keepCompletedSeconds * 2, 24 * 3600),
+      appliedTtlSeconds: 7 * 24 * 3600,
     });
     const metrics = createValidatorMetrics({
       jobCounts: () => jobCounts(queues),

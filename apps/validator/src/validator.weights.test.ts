@@ -7,6 +7,8 @@ import { startValidator } from "./validator";
 import type { RunningValidator } from "./validator";
 import { ConsensusWeightsChain } from "./weights/consensus";
 
+jest.setTimeout(120_000);
+
 describe("weights: commit in epoch E, reveal in E+1, on the real consensus contract", () => {
   let s: Scenario;
   let v: RunningValidator;

@@ -44,15 +44,16 @@ describe("OcrChallenges", () => {
     const validator = new Wallet(Wallet.createRandom().privateKey);
     const domain = wireDomain(31337, "0x000000000000000000000000000000000000dEaD");
     const app = buildMinerApp({
-      task: new OcrTask({
-        provider: pipeline.provider,
-        modelName: "ppocr-v4",
-        modelHash: pipeline.modelHashes.recognition,
-        recognize: async (image) => ({
-          lines: (await pipeline.recognize(image)).lines.map((l) => ({ ...l, box: [...l.box] })),
-        }),
-        close: async () => undefined,
-      }),
+      // The pipeline is shared by the tests: the task must not close it.
+      task: new OcrTask(
+        {
+          provider: pipeline.provider,
+          modelHashes: pipeline.modelHashes,
+          recognize: (image) => pipeline.recognize(image),
+          close: async () => undefined,
+        },
+        "ppocr-v4",
+      ),
       hotkey: minerKey,
       netuid: 2,
       tier: 0,

@@ -8,8 +8,10 @@ import type { ChallengeRecord } from "../pipeline";
 export interface Ledger {
   /** Probe rounds made (one challenge each). */
   rounds: ChallengeRecord[];
-  /** Score job id -> process that applied it. */
-  applied: Record<string, string>;
+  /** Scores applied, by the process that applied them. */
+  applied: Record<string, number>;
+  /** Scores applied in all. */
+  appliedTotal: number;
   /** Per UID: applied score count and EMA. */
   scores: Map<number, { count: number; ema: number; hotkey: string }>;
   failedScoreJobs: number;
@@ -34,9 +36,11 @@ export class LedgerReader {
     const rounds = (await Promise.all(challengeKeys.map((k) => this.redis.get(k))))
       .filter((v): v is string => v !== null)
       .map((v) => JSON.parse(v) as ChallengeRecord);
-    const applied: Record<string, string> = {};
-    for (const key of await this.scan(`${this.prefix}:applied:*`))
-      Object.assign(applied, await this.redis.hgetall(key));
+    const applied: Record<string, number> = {};
+    for (const key of await this.scan(`${this.prefix}:applied:*`)) {
+      for (const [w, n] of Object.entries(await this.redis.hgetall(key))) applied[w] = (applied[w] ?? 0) + Number(n);
+    }
+    const appliedTotal = Object.values(applied).reduce((a, b) => a + b, 0);
     const scores = new Map<number, { count: number; ema: number; hotkey: string }>();
     for (const key of await this.scan(`${this.prefix}:ema:*`)) {
       const h = await this.redis.hgetall(key);
@@ -49,7 +53,25 @@ export class LedgerReader {
     const q = new Queue("score", { connection: this.redis, prefix: this.prefix });
     const failedScoreJobs = (await q.getJobCounts("failed")).failed ?? 0;
     await q.close();
-    return { rounds, applied, scores, failedScoreJobs, status: await this.redis.hgetall(this.keys.status()) };
+    return {
+      rounds,
+      applied,
+      appliedTotal,
+      scores,
+      failedScoreJobs,
+      status: await this.redis.hgetall(this.keys.status()),
+    };
+  }
+
+  /** The status hash alone (last commit and reveal): cheap enough to poll. */
+  async status(): Promise<Record<string, string>> {
+    return this.redis.hgetall(this.keys.status());
+  }
+
+  /** Scores applied in `epoch`, all processes together. */
+  async appliedCount(epoch: bigint): Promise<number> {
+    const counts = await this.redis.hvals(this.keys.applied(epoch));
+    return counts.reduce((a, n) => a + Number(n), 0);
   }
 
   /** Removes the schedulers (no new rounds or epochs) and waits until probes and scores are done. */

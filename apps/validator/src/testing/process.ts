@@ -107,8 +107,15 @@ export async function startRedisServer(): Promise<RedisServer> {
       ],
       { stdio: "ignore" },
     );
+    let spawnError: Error | undefined;
+    child.on("error", (err) => (spawnError = err));
     const deadline = Date.now() + 10_000;
     for (;;) {
+      if (spawnError) {
+        throw new Error(
+          `cannot run redis-server (${spawnError.message}): the fault tests start their own; install it (apt-get install redis-server)`,
+        );
+      }
       if (await ping(port)) return;
       if (Date.now() > deadline) throw new Error(`redis-server did not start on port ${port}`);
       await new Promise((r) => setTimeout(r, 50));
