@@ -11,6 +11,8 @@ export interface BannerInfo {
   explorerUrl?: string;
   redisUrl: string;
   keysDir: string;
+  /** Keystore of the account holding the genesis DAO votes. */
+  daoKey: string;
   deploymentFile: string;
   stateFile: string;
   tty: boolean;
@@ -59,6 +61,12 @@ export function banner(b: BannerInfo): string {
       `    -d "{\\"image\\": \\"$(base64 -w0 page.png)\\"}"`,
     );
   }
+  lines.push(
+    "",
+    c.dim("  # governance: the devnet's DAO key holds 50,000 NOOS of votes (password devnet)"),
+    `  export NOOS_KEY_PASSWORD=devnet NOOS_RPC_URL=${b.rpcUrl}`,
+    `  node apps/cli/bin/noos.js dao propose set-price --netuid 1 --tier batch --usd 0.0008 --key ${rel(b.daoKey)}`,
+  );
   lines.push("", c.dim("Ctrl-C stops everything (miners redeem their vouchers first)."), "");
   return lines.join("\n");
 }

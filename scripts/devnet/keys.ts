@@ -18,6 +18,7 @@ export interface NeuronKeys {
 }
 
 export interface DevnetAccounts {
+  /** Deploys, then holds the genesis DAO votes (`noos dao ... --key <dir>/dao.json`). */
   deployer: Wallet;
   /** Creates the subnets (pays their lock) and owns the built-in models. */
   subnetOwner: Wallet;
@@ -25,6 +26,8 @@ export interface DevnetAccounts {
   client: Wallet;
   /** The gateway's hot key: a signer the client authorises in Billing. */
   gatewaySigner: Wallet;
+  /** Runs due epochs (its own key: no nonce shared with anyone). */
+  keeper: Wallet;
   validators: NeuronKeys[];
   /** Miner i serves DEVNET_SUBNETS[i % 2]. */
   miners: (NeuronKeys & { netuid: number })[];
@@ -32,6 +35,8 @@ export interface DevnetAccounts {
 
 export interface DevnetKeyFiles {
   dir: string;
+  /** The deployer's key, holding the genesis DAO votes. */
+  dao: string;
   gateway: string;
   client: string;
   validators: string[];
@@ -40,14 +45,15 @@ export interface DevnetKeyFiles {
 
 /**
  * Deterministic devnet accounts from Hardhat's funded accounts, always in the same order:
- * deployer, subnet owner, client, gateway, then (coldkey, hotkey) per validator and per miner.
+ * deployer, subnet owner, client, gateway, keeper, then (coldkey, hotkey) per validator and per
+ * miner.
  */
 export function devnetAccounts(miners: number, validators: number): DevnetAccounts {
-  const needed = 4 + validators * 2 + miners * 2;
+  const needed = 5 + validators * 2 + miners * 2;
   if (needed > FUNDED_ACCOUNTS) {
     throw new Error(
       `the devnet has ${FUNDED_ACCOUNTS} funded accounts; ${validators} validators and ${miners} miners need ${needed} ` +
-        `(4 + 2 per validator + 2 per miner): lower --miners or --validators`,
+        `(5 + 2 per validator + 2 per miner): lower --miners or --validators`,
     );
   }
   let next = 0;
@@ -56,13 +62,14 @@ export function devnetAccounts(miners: number, validators: number): DevnetAccoun
   const subnetOwner = take();
   const client = take();
   const gatewaySigner = take();
+  const keeper = take();
   const vs = Array.from({ length: validators }, () => ({ coldkey: take(), hotkey: take() }));
   const ms = Array.from({ length: miners }, (_, i) => ({
     coldkey: take(),
     hotkey: take(),
     netuid: DEVNET_SUBNETS[i % DEVNET_SUBNETS.length]!.netuid,
   }));
-  return { deployer, subnetOwner, client, gatewaySigner, validators: vs, miners: ms };
+  return { deployer, subnetOwner, client, gatewaySigner, keeper, validators: vs, miners: ms };
 }
 
 /**
@@ -76,13 +83,14 @@ export async function writeDevnetKeystores(dir: string, accounts: DevnetAccounts
     if (keystoreAddress(file) !== wallet.address) await saveKeystore(file, wallet, DEVNET_PASSWORD, { light: true });
     return file;
   };
-  const [gateway, client, validators, miners] = await Promise.all([
+  const [dao, gateway, client, validators, miners] = await Promise.all([
+    write("dao", accounts.deployer),
     write("gateway", accounts.gatewaySigner),
     write("client", accounts.client),
     Promise.all(accounts.validators.map((v, i) => write(`validator-${i}`, v.hotkey))),
     Promise.all(accounts.miners.map((m, i) => write(`miner-${i}`, m.hotkey))),
   ]);
-  return { dir, gateway, client, validators, miners };
+  return { dir, dao, gateway, client, validators, miners };
 }
 
 function account(index: number): Wallet {

@@ -177,7 +177,7 @@ async function main(): Promise<void> {
     const { EpochKeeper: Keeper } = require("./keeper") as typeof import("./keeper");
     keeper = new Keeper(
       chain.provider,
-      accounts.deployer,
+      accounts.keeper,
       launched.deployment,
       DEVNET_SUBNETS.map((s) => s.netuid),
       {
@@ -280,6 +280,7 @@ async function main(): Promise<void> {
         explorerUrl,
         redisUrl: redis.url,
         keysDir: keys.dir,
+        daoKey: keys.dao,
         deploymentFile: launched.file,
         stateFile,
         tty: out.tty,

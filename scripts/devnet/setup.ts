@@ -87,7 +87,18 @@ export async function setUpNetwork(
     await send(cold.token.approve(c.subnets, MaxUint256));
     await send(cold.token.approve(c.staking, MaxUint256));
   };
-  await Promise.all([createSubnets(), ...neurons.map(async (n) => (await ownHotkey(n), await approveColdkey(n)))]);
+  // The deployer's genesis NOOS count as DAO votes once delegated (to itself).
+  const delegateVotes = async () => {
+    const deployer = as(accounts.deployer);
+    if ((await read.token.delegates(accounts.deployer.address)) !== accounts.deployer.address) {
+      await send(deployer.token.delegate(accounts.deployer.address));
+    }
+  };
+  await Promise.all([
+    createSubnets(),
+    delegateVotes(),
+    ...neurons.map(async (n) => (await ownHotkey(n), await approveColdkey(n))),
+  ]);
 
   // 2. Registrations and stakes (one coldkey's transactions in order), and the client's escrow.
   const registerAndStake = async (n: (typeof neurons)[number]) => {

@@ -5,13 +5,14 @@
  * - on-chain: epochs pay the subnet owner 18% and miners and validators half each of the rest;
  *   both validators commit and reveal weights on both subnets; the gateway's request burned the
  *   client's escrow and minted the miner's share to it;
+ * - governance: a proposal made and voted with `noos dao` shows on the explorer with its state and votes;
  * - Ctrl-C stops everything (miners redeem first) and leaves no process running.
  * Needs Chromium (CHROMIUM_PATH, or chromium / chromium-browser / google-chrome on the PATH) and
  * redis-server or a Redis on 127.0.0.1:6379.
  */
 import fs from "node:fs";
 import path from "node:path";
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { JsonRpcProvider, Network, ZeroAddress, parseEther } from "ethers";
 import type { Log } from "ethers";
 import { chromium } from "playwright-core";
@@ -234,16 +235,59 @@ test("the gateway's request burned the client's escrow and minted the miner's sh
   // The explorer counts the same burns.
   const overview = (await (await fetch(`${state.explorerUrl}/api/overview`)).json()) as { burnedTotal: string };
   expect(BigInt(overview.burnedTotal)).toBeGreaterThanOrEqual(burned);
+}, 200_000);
 
-  // The page after a few epochs and the redemptions: weights heat map, billing rows. Kept as an artifact.
+test("a DAO proposal and its vote show on the explorer with state and tally", async () => {
+  // The devnet's DAO key holds the genesis votes (50,000 NOOS, delegated to itself at setup).
+  const noos = (args: string[]) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+      execFile(
+        process.execPath,
+        [path.join(__dirname, "../../cli/bin/noos.js"), ...args, "--key", path.join(state.keysDir, "dao.json")],
+        {
+          env: {
+            ...process.env,
+            NOOS_KEY_PASSWORD: "devnet",
+            NOOS_RPC_URL: state.rpcUrl,
+            NOOS_DEPLOYMENTS_DIR: devnet.deploymentsDir,
+          },
+        },
+        (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
+      ),
+    );
+  const proposed = await noos(["dao", "propose", "set-price", "--netuid", "1", "--tier", "batch", "--usd", "0.0008"]);
+  expect(proposed.stderr).toBe("");
+  const id = /proposal (\d+)/.exec(proposed.stdout)?.[1];
+  expect(id).toBeDefined();
+  // Voting opens a block after the proposal (devnet voting delay).
+  await eventually("a counted vote", 30_000, async () =>
+    (await noos(["dao", "vote", id!, "for"])).code === 0 ? true : undefined,
+  );
+
+  const proposals = (await (await fetch(`${state.explorerUrl}/api/proposals`)).json()) as {
+    id: string;
+    state: string;
+    forVotes: string;
+    description: string;
+  }[];
+  const row = proposals.find((p) => p.id === id);
+  expect(row).toMatchObject({ state: "Active", forVotes: parseEther("50000").toString() });
+  expect(row!.description).toMatch(/price/i);
+  // The page after a few epochs, the redemptions and the vote: weights heat map, billing rows,
+  // the proposal. Kept as an artifact.
   if (page) {
     await page.reload();
+    await page.getByRole("region", { name: "governance" }).getByText("Active").waitFor({ timeout: 20_000 });
     await page.getByRole("figure", { name: "weights heat map" }).waitFor({ timeout: 30_000 });
-    await page.getByText("miner", { exact: true }).first().waitFor({ timeout: 30_000 });
+    await page
+      .getByRole("region", { name: "billing" })
+      .getByText("miner", { exact: true })
+      .first()
+      .waitFor({ timeout: 30_000 });
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: path.join(ARTIFACTS, "explorer.png"), fullPage: true });
   }
-}, 200_000);
+}, 120_000);
 
 test("Ctrl-C stops everything, and nothing is left running", async () => {
   const running = devnet.state()!;
