@@ -13,7 +13,7 @@ bench() { # title, command...
   "$@" || { echo "!! $title failed"; failed=1; }
 }
 bench "gas" npx hardhat run scripts/bench/gas.ts
-for f in packages/*/bench/*.bench.ts apps/*/bench/*.bench.ts; do
+for f in packages/*/bench/*.bench.ts apps/*/bench/*.bench.ts scripts/bench/*.bench.ts; do
   [ -f "$f" ] && bench "$f" npx tsx "$f"
 done
 exit $failed

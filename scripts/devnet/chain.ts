@@ -1,29 +1,53 @@
 import path from "node:path";
-import { JsonRpcProvider } from "ethers";
+import { JsonRpcProvider, Network } from "ethers";
 import type { ProcessGroup } from "./processes";
 
 const ROOT = path.resolve(__dirname, "..", "..");
+const NODE_CONFIG = path.join(__dirname, "hardhat-node.config.js");
 
-/** Starts a Hardhat node (in-memory chain, 20 funded accounts) and waits until it answers. */
-export async function startHardhatNode(
+export interface DevnetChain {
+  rpcUrl: string;
+  chainId: number;
+  provider: JsonRpcProvider;
+}
+
+/**
+ * Starts a Hardhat node (in-memory chain, 20 funded accounts, a block every `blockTimeMs` and one
+ * per transaction) as a child process and resolves once it answers.
+ */
+export function startHardhatNode(
   group: ProcessGroup,
-  opts: { port: number; blockTimeMs: number },
-): Promise<{ rpcUrl: string; provider: JsonRpcProvider }> {
+  opts: { port: number; blockTimeMs: number; timeoutMs?: number },
+): Promise<DevnetChain> {
   const hardhat = require.resolve("hardhat/internal/cli/cli.js", { paths: [ROOT] });
-  group.start("chain", process.execPath, [hardhat, "node", "--port", String(opts.port), "--hostname", "127.0.0.1"], {
-    cwd: ROOT,
-    env: { ...process.env, HARDHAT_DISABLE_TELEMETRY_PROMPT: "true" },
-  });
+  const proc = group.start(
+    "chain",
+    process.execPath,
+    [hardhat, "--config", NODE_CONFIG, "node", "--port", String(opts.port), "--hostname", "127.0.0.1"],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        HARDHAT_DISABLE_TELEMETRY_PROMPT: "true",
+        NOOS_DEVNET_BLOCK_MS: String(opts.blockTimeMs),
+      },
+      // The node lists its 20 accounts and their private keys: the devnet prints what matters.
+      show: (line) => /Started HTTP|Error|error|already in use/.test(line),
+    },
+  );
   const rpcUrl = `http://127.0.0.1:${opts.port}`;
-  const provider = await waitForRpc(rpcUrl, 60_000);
-  // Blocks every blockTimeMs even when idle (epochs are counted in blocks), and at once on a
-  // transaction, so setup does not wait a second per transaction.
-  await provider.send("evm_setIntervalMining", [opts.blockTimeMs]);
-  return { rpcUrl, provider };
+  return Promise.race([
+    connectChain(rpcUrl, opts.timeoutMs ?? 60_000),
+    proc.exited.then((code) => {
+      throw new Error(
+        `the Hardhat node exited (code ${code}) before answering: is port ${opts.port} taken? Try --port`,
+      );
+    }),
+  ]);
 }
 
 /** Polls eth_chainId with plain fetch (ethers' provider would retry noisily) until the chain answers. */
-export async function waitForRpc(rpcUrl: string, timeoutMs: number): Promise<JsonRpcProvider> {
+export async function connectChain(rpcUrl: string, timeoutMs: number): Promise<DevnetChain> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
@@ -33,10 +57,19 @@ export async function waitForRpc(rpcUrl: string, timeoutMs: number): Promise<Jso
         body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
       });
       const { result } = (await res.json()) as { result?: string };
-      if (result) return new JsonRpcProvider(rpcUrl, Number(result), { staticNetwork: true });
+      if (result) {
+        const chainId = Number(result);
+        // No response cache: setup reads what it has just written.
+        const provider = new JsonRpcProvider(rpcUrl, Network.from(chainId), {
+          staticNetwork: true,
+          cacheTimeout: -1,
+          pollingInterval: 500,
+        });
+        return { rpcUrl, chainId, provider };
+      }
     } catch (err) {
       if (Date.now() > deadline) throw new Error(`no chain answered at ${rpcUrl} within ${timeoutMs} ms: ${err}`);
     }
-    await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, 200));
   }
 }

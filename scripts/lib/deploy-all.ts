@@ -74,19 +74,32 @@ export async function deployNoosphere(
   const emission = await step("Emission", () => deployEmission(deployer, { token, admin, treasury }));
   const staking = await step("Staking", () => deployStaking(deployer, { token, admin }));
   const subnets = await step("SubnetRegistry", () => deploySubnetRegistry(deployer, { token, staking, admin }));
-  const consensus = await step("Consensus", () =>
-    deployConsensus(deployer, { token, emission, staking, subnets, admin }),
+  const consensus = await step("Consensus (+ 4 epoch libraries)", async () =>
+    deployConsensus(deployer, {
+      token: await token.getAddress(),
+      emission: await emission.getAddress(),
+      staking: await staking.getAddress(),
+      subnets: await subnets.getAddress(),
+      admin,
+    }),
   );
   const models = await step("ModelRegistry", () => deployModelRegistry(deployer, { admin }));
-  const billing = await step("Billing", () => deployBilling(deployer, { token, subnets, models, treasury, admin }));
+  const billing = await step("Billing", () =>
+    deployBilling(deployer, { token, models, treasury, admin, grantMinter: false }),
+  );
 
-  const grant = async (contract: { grantRole: NoosToken["grantRole"] }, role: string, to: { getAddress(): Promise<string> }) =>
-    (await contract.grantRole(role, await to.getAddress())).wait();
+  const grant = async (
+    contract: { grantRole: NoosToken["grantRole"] },
+    role: string,
+    to: { getAddress(): Promise<string> },
+  ) => (await contract.grantRole(role, await to.getAddress())).wait();
   await grant(token, await token.MINTER_ROLE(), emission);
   await grant(token, await token.MINTER_ROLE(), billing);
   await grant(emission, await emission.DISTRIBUTOR_ROLE(), consensus);
   await grant(staking, await staking.REWARDER_ROLE(), consensus);
   await grant(subnets, await subnets.EPOCH_ROLE(), consensus);
+  // Emission's constructor gives its admin DEFAULT_ADMIN_ROLE only; genesis sets shares with PARAMS_ROLE.
+  await grant(emission, await emission.PARAMS_ROLE(), deployer);
   log("wired roles: minters, distributor, rewarder, epoch");
   return { token, emission, staking, subnets, consensus, models, billing, timelock, governor };
 }
@@ -106,7 +119,8 @@ export async function handOverToTimelock(c: NoosphereContracts, deployer: Signer
   for (const contract of governed(c)) {
     const admin = await contract.DEFAULT_ADMIN_ROLE();
     const roles = [admin];
-    if ("PARAMS_ROLE" in contract) roles.push(await (contract as unknown as { PARAMS_ROLE(): Promise<string> }).PARAMS_ROLE());
+    if ("PARAMS_ROLE" in contract)
+      roles.push(await (contract as unknown as { PARAMS_ROLE(): Promise<string> }).PARAMS_ROLE());
     for (const role of roles) {
       if (!(await contract.hasRole(role, timelock))) await (await contract.grantRole(role, timelock)).wait();
     }
@@ -121,7 +135,11 @@ export async function handOverToTimelock(c: NoosphereContracts, deployer: Signer
   log("handed every admin and parameter role to the timelock");
 }
 
-export async function toDeployment(c: NoosphereContracts, chainId: number, deployedAtBlock: number): Promise<Deployment> {
+export async function toDeployment(
+  c: NoosphereContracts,
+  chainId: number,
+  deployedAtBlock: number,
+): Promise<Deployment> {
   const entries = await Promise.all(
     Object.entries(c).map(async ([name, contract]) => [name, await (contract as NoosToken).getAddress()] as const),
   );

@@ -10,6 +10,8 @@ import { takeCommand } from "./take";
 import { simCommand } from "./sim";
 import { daoCommand } from "./dao";
 import { billingCommand } from "./billing";
+import { explorerCommand } from "./explorer";
+import { devnetCommand } from "./devnet";
 
 /** Each top-level command lives in its own file and adds itself here. */
 export function registerCommands(program: Command): void {
@@ -24,4 +26,6 @@ export function registerCommands(program: Command): void {
   program.addCommand(billingCommand());
   program.addCommand(minerCommand());
   program.addCommand(validatorCommand());
+  program.addCommand(explorerCommand());
+  program.addCommand(devnetCommand());
 }

@@ -1,6 +1,8 @@
+import { ZeroHash } from "ethers";
 import type { JsonRpcProvider } from "ethers";
 import {
   Emission__factory,
+  ModelRegistry__factory,
   NoosToken__factory,
   Staking__factory,
   SubnetRegistry__factory,
@@ -22,9 +24,12 @@ export class ChainReader {
   private readonly emission;
   private readonly staking;
   private readonly subnetRegistry;
+  private readonly modelRegistry;
   private readonly consensus: ConsensusView;
   private readonly billing: BillingView;
   private readonly governance: GovernanceView;
+  private readonly modelNames = new Map<string, string>();
+  private readonly cache = new Map<string, { block: number; value: Promise<unknown> }>();
 
   constructor(
     private readonly provider: JsonRpcProvider,
@@ -36,6 +41,7 @@ export class ChainReader {
     this.emission = Emission__factory.connect(c.emission, provider);
     this.staking = Staking__factory.connect(c.staking, provider);
     this.subnetRegistry = SubnetRegistry__factory.connect(c.subnets, provider);
+    this.modelRegistry = ModelRegistry__factory.connect(c.models, provider);
     this.consensus = new ConsensusView(provider, c.consensus);
     this.billing = new BillingView(provider, c.billing, deployment.deployedAtBlock);
     this.governance = new GovernanceView(provider, c.governor, deployment.deployedAtBlock);
@@ -50,7 +56,10 @@ export class ChainReader {
     const blockReward = await this.emission.blockReward(supply);
     const blocksPerDay = BigInt(Math.round(DAY / this.blockTimeSeconds));
     const dayAgo = Math.max(this.deployment.deployedAtBlock, block - Number(blocksPerDay));
-    const [day, total] = await Promise.all([this.billing.totalsSince(dayAgo), this.billing.totalsSince(this.deployment.deployedAtBlock)]);
+    const [day, total] = await Promise.all([
+      this.billing.totalsSince(dayAgo),
+      this.billing.totalsSince(this.deployment.deployedAtBlock),
+    ]);
     return {
       chainId: this.deployment.chainId,
       block,
@@ -70,13 +79,21 @@ export class ChainReader {
     return this.subnetRegistry.subnetExists(netuid);
   }
 
+  /** Every subnet; read once per block however many pages poll. */
   async subnets(): Promise<SubnetSummary[]> {
-    const count = Number(await this.subnetRegistry.subnetCount());
-    const netuids = Array.from({ length: count }, (_, i) => i + 1);
-    return Promise.all(netuids.map((n) => this.summary(n)));
+    return this.perBlock("subnets", async () => {
+      const count = Number(await this.subnetRegistry.subnetCount());
+      const netuids = Array.from({ length: count }, (_, i) => i + 1);
+      return Promise.all(netuids.map((n) => this.summary(n)));
+    });
   }
 
+  /** One subnet with its neurons and weights; read once per block. */
   async subnet(netuid: number): Promise<SubnetDetail> {
+    return this.perBlock(`subnet-${netuid}`, () => this.readSubnet(netuid));
+  }
+
+  private async readSubnet(netuid: number): Promise<SubnetDetail> {
     const [summary, [hotkeys, registeredAt, lastEmission], permits, results] = await Promise.all([
       this.summary(netuid),
       this.subnetRegistry.neurons(netuid),
@@ -85,7 +102,10 @@ export class ChainReader {
     ]);
     const neuronsTable: NeuronRow[] = await Promise.all(
       hotkeys.map(async (hotkey, uid) => {
-        const [stake, axon] = await Promise.all([this.staking.stakeOf(hotkey), this.subnetRegistry.axonOf(netuid, uid)]);
+        const [stake, axon] = await Promise.all([
+          this.staking.stakeOf(hotkey),
+          this.subnetRegistry.axonOf(netuid, uid),
+        ]);
         return {
           uid,
           hotkey,
@@ -97,6 +117,7 @@ export class ChainReader {
           validatorPermit: permits[uid] ?? false,
           axon: axon.host ? `${axon.protocol}://${axon.host}:${axon.port}` : "",
           modelHash: axon.modelHash,
+          model: await this.modelName(axon.modelHash),
           registeredAt: Number(registeredAt[uid] ?? 0),
           lastUpdate: results.lastUpdate[uid] ?? 0,
         };
@@ -114,6 +135,36 @@ export class ChainReader {
     return this.governance.proposals();
   }
 
+  /** A model's name from its registry URI (builtin:noos-tiny -> noos-tiny), else its short hash. */
+  private async modelName(hash: string): Promise<string> {
+    if (hash === ZeroHash) return "";
+    const known = this.modelNames.get(hash);
+    if (known !== undefined) return known;
+    let name: string;
+    try {
+      const { uri } = await this.modelRegistry.modelOf(hash);
+      name =
+        uri
+          .replace(/^builtin:/, "")
+          .split("/")
+          .pop() || uri;
+      this.modelNames.set(hash, name); // registered models keep their hash; URIs rarely move
+    } catch {
+      name = `${hash.slice(0, 10)}…`; // not in the registry (yet): ask again next time
+    }
+    return name;
+  }
+
+  private async perBlock<T>(key: string, read: () => Promise<T>): Promise<T> {
+    const block = await this.provider.getBlockNumber();
+    const hit = this.cache.get(key);
+    if (hit && hit.block === block) return hit.value as Promise<T>;
+    const value = read();
+    this.cache.set(key, { block, value });
+    value.catch(() => this.cache.delete(key));
+    return value;
+  }
+
   private async summary(netuid: number): Promise<SubnetSummary> {
     const [params, owner, neurons, share, epoch] = await Promise.all([
       this.subnetRegistry.params(netuid),
@@ -122,7 +173,14 @@ export class ChainReader {
       this.emission.emissionShare(netuid),
       this.consensus.epochOf(netuid),
     ]);
+    const axons = await Promise.all(
+      Array.from({ length: Number(neurons) }, (_, uid) => this.subnetRegistry.axonOf(netuid, uid)),
+    );
+    const models = await Promise.all(
+      [...new Set(axons.map((a) => a.modelHash).filter((h) => h !== ZeroHash))].map((h) => this.modelName(h)),
+    );
     return {
+      models: [...new Set(models)].sort(),
       netuid,
       taskId: params.taskId,
       owner,

@@ -21,11 +21,13 @@ export const DEFAULT_STATIC_DIR = path.join(__dirname, "..", "..", "dist");
 /** The explorer: JSON API over the chain and the gateway, and the built React page. */
 export function buildExplorerServer(opts: ExplorerOptions): FastifyInstance {
   const app = Fastify({ loggerInstance: opts.logger as FastifyBaseLogger });
-  app.register(apiRoutes, { prefix: "/api", reader: opts.reader, playground: opts.playground });
-  app.get("/health", async () => ({ status: "ok" }));
+  // The page polls every few seconds: per-request lines at info would drown everything else.
+  const quiet = "warn";
+  app.register(apiRoutes, { prefix: "/api", reader: opts.reader, playground: opts.playground, logLevel: quiet });
+  app.get("/health", { logLevel: quiet }, async () => ({ status: "ok" }));
   const staticDir = opts.staticDir ?? DEFAULT_STATIC_DIR;
   if (fs.existsSync(path.join(staticDir, "index.html"))) {
-    app.register(fastifyStatic, { root: staticDir });
+    app.register(fastifyStatic, { root: staticDir, logLevel: quiet });
   } else {
     app.get("/", async (_req, reply) =>
       reply.code(503).send({ error: { code: "page-not-built", message: "run: npx vite build apps/explorer" } }),
@@ -36,3 +38,6 @@ export function buildExplorerServer(opts: ExplorerOptions): FastifyInstance {
 
 export { ChainReader } from "./chain-reader";
 export { GatewayPlayground } from "./playground";
+export type { PlaygroundClient } from "./playground";
+export { startExplorer } from "./start";
+export type { ExplorerConfig, RunningExplorer } from "./start";

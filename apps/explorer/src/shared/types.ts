@@ -23,6 +23,8 @@ export interface SubnetSummary {
   neurons: number;
   maxUids: number;
   emissionShareBps: number;
+  /** Names of the models the subnet's axons declare. */
+  models: string[];
   epoch: number;
   lastEpochBlock: number;
 }
@@ -38,6 +40,8 @@ export interface NeuronRow {
   validatorPermit: boolean;
   axon: string;
   modelHash: string;
+  /** The model's name in the model registry (or its short hash), "" before the axon is served. */
+  model: string;
   registeredAt: number;
   lastUpdate: number;
 }
@@ -77,7 +81,11 @@ export interface PlaygroundRequest {
 
 export interface PlaygroundAnswer {
   text: string;
+  /** The gateway's model id that answered (e.g. sn1/noos-tiny:batch). */
+  model?: string;
+  /** Hotkey of the miner that answered. */
   miner?: string;
+  /** NOOS (1e18 units, decimal string) the request cost the client's escrow. */
   charged?: string;
   latencyMs: number;
   error?: string;

@@ -8,7 +8,7 @@ export function usePolled<T>(path: string, intervalMs = 2000): { data?: T; error
     const load = async () => {
       try {
         const res = await fetch(path);
-        const body = await res.json();
+        const body = (await res.json()) as { error?: { message?: string } } | null;
         if (!res.ok) throw new Error(body?.error?.message ?? res.statusText);
         if (!stopped) setState({ data: body as T });
       } catch (err) {

@@ -3,7 +3,10 @@ import type { ChainReader } from "../chain-reader";
 import type { PlaygroundClient } from "../playground";
 import type { PlaygroundRequest } from "../../shared/types";
 
-export const apiRoutes: FastifyPluginAsync<{ reader: ChainReader; playground?: PlaygroundClient }> = async (app, opts) => {
+export const apiRoutes: FastifyPluginAsync<{ reader: ChainReader; playground?: PlaygroundClient }> = async (
+  app,
+  opts,
+) => {
   const { reader } = opts;
   app.get("/overview", async () => reader.overview());
   app.get("/subnets", async () => reader.subnets());
@@ -18,7 +21,9 @@ export const apiRoutes: FastifyPluginAsync<{ reader: ChainReader; playground?: P
   app.get("/proposals", async () => reader.proposals());
   app.post<{ Body: PlaygroundRequest }>("/playground", async (req, reply) => {
     if (!opts.playground) {
-      return reply.code(503).send({ error: { code: "no-gateway", message: "the explorer was started without a gateway" } });
+      return reply
+        .code(503)
+        .send({ error: { code: "no-gateway", message: "the explorer was started without a gateway" } });
     }
     const body = req.body;
     if (!body || (body.kind !== "chat" && body.kind !== "ocr")) {

@@ -9,8 +9,8 @@ export function OverviewCards() {
     ["Block reward", `${noos(data?.blockReward, 4)} NOOS`],
     ["Next halving at supply", `${noos(data?.nextHalvingAt, 0)} NOOS`],
     ["Emission per day", `${noos(data?.emissionPerDay, 0)} NOOS`],
-    ["Burned per day", `${noos(data?.burnedPerDay)} NOOS`],
-    ["Minted by billing per day", `${noos(data?.mintedPerDay)} NOOS`],
+    ["Burned per day", `${noos(data?.burnedPerDay, 4)} NOOS`],
+    ["Minted by billing per day", `${noos(data?.mintedPerDay, 4)} NOOS`],
   ];
   return (
     <section aria-label="network overview">

@@ -7,7 +7,13 @@ export function SubnetDetail(props: { netuid: number }) {
   return (
     <section aria-label={`subnet ${props.netuid}`}>
       <h2>
-        Subnet {props.netuid} {data && <small>· {data.taskId} · epoch {data.epoch}</small>}
+        Subnet {props.netuid}{" "}
+        {data && (
+          <small>
+            · {data.taskId} · {data.models.join(", ") || "no model served yet"} · tempo {data.tempo} · epoch{" "}
+            {data.epoch}
+          </small>
+        )}
       </h2>
       {error && <p className="error">{error}</p>}
       <table data-testid="neurons">
@@ -21,6 +27,7 @@ export function SubnetDetail(props: { netuid: number }) {
             <th>dividends</th>
             <th>emission</th>
             <th>permit</th>
+            <th>model</th>
             <th>axon</th>
             <th>last update</th>
           </tr>
@@ -36,6 +43,7 @@ export function SubnetDetail(props: { netuid: number }) {
               <td>{pct(n.dividends)}</td>
               <td>{noos(n.emission, 3)}</td>
               <td>{n.validatorPermit ? "✓" : ""}</td>
+              <td title={n.modelHash}>{n.model || "—"}</td>
               <td>{n.axon || "—"}</td>
               <td>{n.lastUpdate || "—"}</td>
             </tr>

@@ -12,6 +12,7 @@ export function SubnetList(props: { selected?: number; onSelect: (netuid: number
           <tr>
             <th>netuid</th>
             <th>task</th>
+            <th>models</th>
             <th>owner</th>
             <th>tempo</th>
             <th>neurons</th>
@@ -29,6 +30,7 @@ export function SubnetList(props: { selected?: number; onSelect: (netuid: number
             >
               <td>{s.netuid}</td>
               <td>{s.taskId}</td>
+              <td>{s.models.join(", ") || "—"}</td>
               <td title={s.owner}>{short(s.owner)}</td>
               <td>{s.tempo}</td>
               <td>
