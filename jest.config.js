@@ -8,4 +8,10 @@ module.exports = {
     "^.+\\.ts$": ["ts-jest", { tsconfig: "<rootDir>/tsconfig.jest.json" }],
   },
   testTimeout: 60_000,
+  // Workspace packages resolve to this checkout's sources (node_modules/@noosphere may point at
+  // another checkout when worktrees share one node_modules).
+  moduleNameMapper: {
+    "^@noosphere/(contracts|protocol|node-kit|inference|yuma)$": "<rootDir>/packages/$1/src/index.ts",
+    "^@noosphere/(miner|gateway|validator|cli|explorer)$": "<rootDir>/apps/$1/src/index.ts",
+  },
 };
