@@ -1,0 +1,2 @@
+/** @noosphere/inference: onnxruntime-node wrapper, model loading, task pipelines, tokenizers. */
+export * from "./text-generation";

@@ -1,0 +1,195 @@
+/**
+ * Loads a decoder-only model from a Hugging Face style export folder:
+ *
+ *   config.json              (required) layers, heads, head dim, vocab, context, eos_token_id
+ *   tokenizer.json           (required) run by @huggingface/tokenizers
+ *   tokenizer_config.json    (optional) bos/eos tokens, decoding options
+ *   generation_config.json   (optional) eos_token_id
+ *   model.onnx or onnx/model.onnx
+ */
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { access, readFile } from "node:fs/promises";
+import path from "node:path";
+import { createSession, type ExecutionProviders } from "./create-session";
+import { DecoderSession, describeDecoder, type DecoderModelConfig } from "./decoder";
+import {
+  generateText,
+  streamText,
+  type GenerationContext,
+  type TextGenerationOptions,
+  type TextGenerationResult,
+  type TextGenerationStream,
+} from "./generate";
+import { loadTokenizer, type TextTokenizer } from "./tokenizer";
+
+export interface LoadTextGenerationModelOptions {
+  /** Execution providers in order of preference; default ["cpu"]. */
+  readonly executionProviders?: ExecutionProviders;
+  /** Overrides the model's name (default: config.json `_name_or_path`, else the folder's name). */
+  readonly name?: string;
+}
+
+export interface TextGenerationModelInfo {
+  readonly name: string;
+  readonly vocabSize: number;
+  /** Most tokens (prompt + completion) one generation may hold. */
+  readonly maxContext: number;
+  /** sha256 (hex) of the ONNX file, as registered in the model marketplace. */
+  readonly sha256: string;
+  /** Whether the model takes past_key_values (one token per decode step). */
+  readonly kvCache: boolean;
+  readonly modelPath: string;
+}
+
+export interface TextGenerationModel {
+  generate(prompt: string, options?: TextGenerationOptions): Promise<TextGenerationResult>;
+  stream(prompt: string, options?: TextGenerationOptions): TextGenerationStream;
+  /** Tokens `text` takes as a prompt (special tokens the tokenizer adds included). */
+  countTokens(text: string): number;
+  readonly info: TextGenerationModelInfo;
+  /** The execution provider asked for first ("cpu", "cuda", ...). */
+  readonly provider: string;
+  readonly tokenizer: TextTokenizer;
+  /** The underlying decoder session (for benchmarks and custom loops). */
+  readonly decoder: DecoderSession;
+  close(): Promise<void>;
+}
+
+/** config.json fields read here besides the decoder's. */
+interface ModelConfig extends DecoderModelConfig {
+  readonly _name_or_path?: string;
+  readonly max_position_embeddings?: number;
+  readonly n_positions?: number;
+  readonly n_ctx?: number;
+  readonly seq_length?: number;
+  readonly eos_token_id?: number | number[] | null;
+}
+
+const DEFAULT_MAX_CONTEXT = 2048;
+
+async function exists(file: string): Promise<boolean> {
+  return access(file).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function readJson<T>(file: string, required: boolean): Promise<T | undefined> {
+  try {
+    return JSON.parse(await readFile(file, "utf8")) as T;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT" && !required) return undefined;
+    if ((err as NodeJS.ErrnoException).code === "ENOENT")
+      throw new Error(`${path.basename(file)} missing in ${path.dirname(file)}`);
+    throw new Error(`cannot read ${file}: ${(err as Error).message}`);
+  }
+}
+
+/** The ONNX file of an export folder: model.onnx, else onnx/model.onnx. */
+export async function findModelFile(dir: string): Promise<string> {
+  for (const candidate of [path.join(dir, "model.onnx"), path.join(dir, "onnx", "model.onnx")]) {
+    if (await exists(candidate)) return candidate;
+  }
+  throw new Error(`no model.onnx or onnx/model.onnx in ${dir}`);
+}
+
+export async function sha256File(file: string): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest("hex");
+}
+
+function ids(value: unknown): number[] {
+  if (typeof value === "number") return [value];
+  if (Array.isArray(value)) return value.filter((v): v is number => typeof v === "number");
+  return [];
+}
+
+function providerName(providers: ExecutionProviders | undefined): string {
+  const first = providers?.[0];
+  if (first === undefined) return "cpu";
+  return typeof first === "string" ? first : first.name;
+}
+
+export async function loadTextGenerationModel(
+  dir: string,
+  options: LoadTextGenerationModelOptions = {},
+): Promise<TextGenerationModel> {
+  const config = (await readJson<ModelConfig>(path.join(dir, "config.json"), true)) as ModelConfig;
+  const generationConfig = await readJson<{ eos_token_id?: number | number[] }>(
+    path.join(dir, "generation_config.json"),
+    false,
+  );
+  const tokenizer = await loadTokenizer(dir);
+  const modelPath = await findModelFile(dir);
+  const [hashed, created] = await Promise.allSettled([sha256File(modelPath), createSession(modelPath, options)]);
+  if (created.status === "rejected") throw created.reason;
+  const session = created.value;
+  let decoder: DecoderSession;
+  let sha256: string;
+  try {
+    if (hashed.status === "rejected") throw hashed.reason;
+    sha256 = hashed.value;
+    decoder = new DecoderSession(session, describeDecoder(session, config));
+  } catch (err) {
+    await session.release();
+    throw err;
+  }
+
+  const eosTokenIds = new Set([...ids(config.eos_token_id), ...ids(generationConfig?.eos_token_id)]);
+  if (tokenizer.eosTokenId !== undefined) eosTokenIds.add(tokenizer.eosTokenId);
+  const logitsMeta = session.outputMetadata.find((m) => m.name === "logits");
+  const logitsVocab = logitsMeta?.isTensor ? logitsMeta.shape[logitsMeta.shape.length - 1] : undefined;
+  const vocabSize = typeof logitsVocab === "number" ? logitsVocab : (config.vocab_size ?? tokenizer.vocabSize);
+  const maxContext =
+    [config.max_position_embeddings, config.n_positions, config.n_ctx, config.seq_length].find(
+      (v): v is number => typeof v === "number" && v > 0,
+    ) ?? DEFAULT_MAX_CONTEXT;
+
+  const info: TextGenerationModelInfo = {
+    name: options.name ?? config._name_or_path ?? path.basename(path.resolve(dir)),
+    vocabSize,
+    maxContext,
+    sha256,
+    kvCache: decoder.hasCache,
+    modelPath,
+  };
+  const ctx: GenerationContext = {
+    decoder,
+    tokenizer,
+    eosTokenIds,
+    maxContext,
+  };
+  let closed = false;
+  const open = (): GenerationContext => {
+    if (closed) throw new Error(`model ${info.name} is closed`);
+    return ctx;
+  };
+
+  return {
+    generate: async (prompt, opts) => generateText(open(), prompt, opts),
+    stream: (prompt, opts) => streamText(open(), prompt, opts),
+    countTokens: (text) => tokenizer.encode(text).length,
+    info,
+    provider: providerName(options.executionProviders),
+    tokenizer,
+    decoder,
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await decoder.release();
+    },
+  };
+}
+
+/** Models this package builds itself (scripts/build-builtin-model.ts). */
+export const BUILTIN_MODELS = ["noos-tiny"] as const;
+export type BuiltinModelName = (typeof BUILTIN_MODELS)[number];
+
+/** Folder of a built-in model, ready for loadTextGenerationModel. */
+export function builtinModelPath(name: BuiltinModelName): string {
+  if (!(BUILTIN_MODELS as readonly string[]).includes(name))
+    throw new Error(`unknown built-in model ${name} (have: ${BUILTIN_MODELS.join(", ")})`);
+  return path.resolve(__dirname, "..", "..", "models", name);
+}
