@@ -12,86 +12,125 @@ export interface VoucherSlot {
 
 export type ReserveResult =
   | { ok: true; cumulative: bigint }
-  | { ok: false; outstanding: bigint };
+  | { ok: false; reason: "insufficient"; outstanding: bigint; available: bigint }
+  | { ok: false; reason: "no-snapshot" };
 
 export interface SlotState {
   /** Highest cumulative amount signed (or known held by the miner). */
   cumulative: bigint;
-  /** Highest amount known redeemed on-chain. */
+  /** Redeemed on-chain as of the last snapshot. */
   redeemed: bigint;
 }
 
 /*
  * One Redis hash per client holds, per slot, `c|slot` (cumulative signed) and `r|slot` (redeemed
- * on-chain, as last seen), and the totals `signed` = sum of c and `redeemed` = sum of r. So the
- * vouchers outstanding (signed but not yet redeemed) are `signed - redeemed`, read in O(1).
+ * on-chain as of a snapshot), the totals `signed` = sum of c and `redeemed` = sum of r, and the
+ * snapshot's `escrow` (balance minus thawing) and `block`. Vouchers outstanding = signed - redeemed.
+ *
+ * Why this is safe with stale snapshots: a redemption lowers the escrow and raises `redeemed` by
+ * the same amount, so escrow - outstanding (what may still be signed) does not change until a
+ * deposit or withdrawal does. A snapshot reads the escrow and the slots' redeemed totals at one
+ * block, so it never mixes an old escrow with newer redemptions.
+ *
  * Invariants kept by every script: c >= r per slot, and both totals equal their sums.
  */
-const PRELUDE = `${BIGDEC_LUA}
-local cf, rf = 'c|' .. ARGV[1], 'r|' .. ARGV[1]
-local v = redis.call('HMGET', KEYS[1], cf, rf, 'signed', 'redeemed')
-local c, r, signed, redeemed = dnorm(v[1]), dnorm(v[2]), dnorm(v[3]), dnorm(v[4])
-local function raise_redeemed(chain)
-  if dcmp(chain, r) > 0 then redeemed = dadd(dsub(redeemed, r), chain); r = chain end
-  if dcmp(r, c) > 0 then signed = dadd(dsub(signed, c), r); c = r end
+const SLOT_FUNCTIONS = `${BIGDEC_LUA}
+local totals = redis.call('HMGET', KEYS[1], 'signed', 'redeemed')
+local signed, redeemed = dnorm(totals[1]), dnorm(totals[2])
+local function load_slot(slot)
+  local v = redis.call('HMGET', KEYS[1], 'c|' .. slot, 'r|' .. slot)
+  return {slot = slot, c = dnorm(v[1]), r = dnorm(v[2])}
 end
-local function raise_cumulative(x)
-  if dcmp(x, c) > 0 then signed = dadd(dsub(signed, c), x); c = x end
+local function raise_redeemed(s, chain)
+  if dcmp(chain, s.r) > 0 then redeemed = dadd(dsub(redeemed, s.r), chain); s.r = chain end
+  if dcmp(s.r, s.c) > 0 then signed = dadd(dsub(signed, s.c), s.r); s.c = s.r end
 end
-local function save()
-  redis.call('HSET', KEYS[1], cf, c, rf, r, 'signed', signed, 'redeemed', redeemed)
+local function raise_cumulative(s, x)
+  if dcmp(x, s.c) > 0 then signed = dadd(dsub(signed, s.c), x); s.c = x end
+end
+local function save(s)
+  redis.call('HSET', KEYS[1], 'c|' .. s.slot, s.c, 'r|' .. s.slot, s.r, 'signed', signed, 'redeemed', redeemed)
 end
 `;
 
-/** ARGV: slot, price, available (escrow that may still be burned), redeemed on-chain for the slot. */
+/**
+ * ARGV: slot, price, floor (the slot's redeemed total on-chain, if known: its cumulative starts
+ * there). Replies {1, cumulative}, {0, outstanding, available} or {2} when no snapshot exists yet.
+ */
 const RESERVE = new RedisScript(
-  `${PRELUDE}
-raise_redeemed(dnorm(ARGV[4]))
+  `${SLOT_FUNCTIONS}
+local escrow = redis.call('HGET', KEYS[1], 'escrow')
+if not escrow then return {2} end
+local s = load_slot(ARGV[1])
+raise_cumulative(s, dnorm(ARGV[3]))
 local outstanding = dsub(signed, redeemed)
 local price = dnorm(ARGV[2])
-if dcmp(dadd(outstanding, price), dnorm(ARGV[3])) > 0 then
-  save()
-  return {0, outstanding}
+if dcmp(dadd(outstanding, price), escrow) > 0 then
+  save(s)
+  return {0, outstanding, escrow}
 end
-c = dadd(c, price)
+s.c = dadd(s.c, price)
 signed = dadd(signed, price)
-save()
-return {1, c}
+save(s)
+return {1, s.c}
 `,
   1,
 );
 
 /** ARGV: slot, price, the cumulative that reservation produced. Undoes it if nothing moved since. */
 const RELEASE = new RedisScript(
-  `${PRELUDE}
-if c ~= dnorm(ARGV[3]) then return 0 end
+  `${SLOT_FUNCTIONS}
+local s = load_slot(ARGV[1])
 local price = dnorm(ARGV[2])
-if dcmp(c, price) < 0 then return 0 end
-local previous = dsub(c, price)
-if dcmp(previous, r) < 0 then return 0 end
-c = previous
+if s.c ~= dnorm(ARGV[3]) or dcmp(s.c, price) < 0 then return 0 end
+local previous = dsub(s.c, price)
+if dcmp(previous, s.r) < 0 then return 0 end
+s.c = previous
 signed = dsub(signed, price)
-save()
+save(s)
 return 1
 `,
   1,
 );
 
-/** ARGV: slot, redeemed on-chain, cumulative known held by the miner ('0' if none). */
-const OBSERVE = new RedisScript(
-  `${PRELUDE}
-raise_redeemed(dnorm(ARGV[2]))
-raise_cumulative(dnorm(ARGV[3]))
-save()
-return {c, r}
+/**
+ * ARGV: block, escrow available at that block, then (slot, redeemed at that block) pairs.
+ * Redeemed totals only ever rise; the escrow is replaced only by a snapshot at least as recent.
+ */
+const SNAPSHOT = new RedisScript(
+  `${SLOT_FUNCTIONS}
+for i = 3, #ARGV, 2 do
+  local s = load_slot(ARGV[i])
+  raise_redeemed(s, dnorm(ARGV[i + 1]))
+  save(s)
+end
+local block = tonumber(ARGV[1])
+local stored = tonumber(redis.call('HGET', KEYS[1], 'block') or '-1')
+if block >= stored then
+  redis.call('HSET', KEYS[1], 'escrow', dnorm(ARGV[2]), 'block', ARGV[1], 'signed', signed, 'redeemed', redeemed)
+  return 1
+end
+redis.call('HSET', KEYS[1], 'signed', signed, 'redeemed', redeemed)
+return 0
 `,
   1,
 );
 
-const OUTSTANDING = new RedisScript(
+/** ARGV: slot, a cumulative amount the miner holds. Raises the slot to it. */
+const HELD = new RedisScript(
+  `${SLOT_FUNCTIONS}
+local s = load_slot(ARGV[1])
+raise_cumulative(s, dnorm(ARGV[2]))
+save(s)
+return s.c
+`,
+  1,
+);
+
+const SUMMARY = new RedisScript(
   `${BIGDEC_LUA}
-local v = redis.call('HMGET', KEYS[1], 'signed', 'redeemed')
-return dsub(dnorm(v[1]), dnorm(v[2]))
+local v = redis.call('HMGET', KEYS[1], 'signed', 'redeemed', 'escrow', 'block')
+return {dsub(dnorm(v[1]), dnorm(v[2])), v[3] or '', v[4] or ''}
 `,
   1,
 );
@@ -103,6 +142,13 @@ export function slotField(slot: VoucherSlot): string {
 function parseSlot(field: string): VoucherSlot | undefined {
   const m = /^c\|(0x[0-9a-f]{40})\|(\d+)\|(\d+)$/.exec(field);
   return m ? { miner: m[1]!, netuid: Number(m[2]), tier: Number(m[3]) } : undefined;
+}
+
+export interface LedgerSummary {
+  outstanding: bigint;
+  /** Escrow available (balance - thawing) as of the last snapshot. */
+  escrow?: bigint;
+  block?: number;
 }
 
 /**
@@ -125,17 +171,18 @@ export class VoucherLedger {
   }
 
   /**
-   * Reserves `price` on `slot` if `available` (escrow that redemptions can still burn) covers
-   * everything outstanding plus it. `redeemedOnChain` is Billing's redeemed total for the slot
-   * (a cached value is fine: it only ever grows).
+   * Reserves `price` on `slot` if the snapshot's escrow covers everything outstanding plus it.
+   * `floor`: the slot's redeemed total on-chain when known (a new slot's cumulative starts there).
    */
-  async reserve(slot: VoucherSlot, price: bigint, available: bigint, redeemedOnChain: bigint): Promise<ReserveResult> {
-    const [ok, amount] = (await RESERVE.run(
-      this.redis,
-      [this.key],
-      [slotField(slot), price.toString(), available.toString(), redeemedOnChain.toString()],
-    )) as [number, string];
-    return ok === 1 ? { ok: true, cumulative: BigInt(amount) } : { ok: false, outstanding: BigInt(amount) };
+  async reserve(slot: VoucherSlot, price: bigint, floor = 0n): Promise<ReserveResult> {
+    const reply = (await RESERVE.run(this.redis, [this.key], [slotField(slot), price.toString(), floor.toString()])) as [
+      number,
+      string?,
+      string?,
+    ];
+    if (reply[0] === 1) return { ok: true, cumulative: BigInt(reply[1]!) };
+    if (reply[0] === 2) return { ok: false, reason: "no-snapshot" };
+    return { ok: false, reason: "insufficient", outstanding: BigInt(reply[1]!), available: BigInt(reply[2]!) };
   }
 
   /** Gives a reservation back after a call that failed; false if a later reservation moved the slot. */
@@ -144,22 +191,24 @@ export class VoucherLedger {
     return done === 1;
   }
 
-  /**
-   * Raises what the ledger knows: `redeemed` from the chain, and `held` from a miner that holds a
-   * voucher higher than the ledger's (after lost state, or a voucher signed elsewhere).
-   */
-  async observe(slot: VoucherSlot, redeemed: bigint, held = 0n): Promise<SlotState> {
-    const [c, r] = (await OBSERVE.run(
-      this.redis,
-      [this.key],
-      [slotField(slot), redeemed.toString(), held.toString()],
-    )) as [string, string];
-    return { cumulative: BigInt(c), redeemed: BigInt(r) };
+  /** Records the chain at `block`: the escrow available then and the slots' redeemed totals. */
+  async snapshot(block: number, available: bigint, redeemed: readonly { slot: VoucherSlot; redeemed: bigint }[]): Promise<boolean> {
+    const args: string[] = [String(block), available.toString()];
+    for (const e of redeemed) args.push(slotField(e.slot), e.redeemed.toString());
+    return (await SNAPSHOT.run(this.redis, [this.key], args)) === 1;
   }
 
-  /** Signed and not yet known redeemed, over every slot. */
-  async outstanding(): Promise<bigint> {
-    return BigInt((await OUTSTANDING.run(this.redis, [this.key], [])) as string);
+  /** A miner holds a voucher at `held` on `slot` (after lost state, or one signed elsewhere). */
+  async raiseHeld(slot: VoucherSlot, held: bigint): Promise<bigint> {
+    return BigInt((await HELD.run(this.redis, [this.key], [slotField(slot), held.toString()])) as string);
+  }
+
+  async summary(): Promise<LedgerSummary> {
+    const [outstanding, escrow, block] = (await SUMMARY.run(this.redis, [this.key], [])) as [string, string, string];
+    const out: LedgerSummary = { outstanding: BigInt(outstanding) };
+    if (escrow !== "") out.escrow = BigInt(escrow);
+    if (block !== "") out.block = Number(block);
+    return out;
   }
 
   async state(slot: VoucherSlot): Promise<SlotState> {

@@ -190,11 +190,10 @@ export function parseOcrRequest(body: unknown): OcrJob {
   if (b.model !== undefined && (typeof b.model !== "string" || b.model.length === 0)) {
     throw errors.invalidRequest("'model' must be a string.", "model");
   }
-  let image = b.image;
-  if (typeof image !== "string" || image.length === 0) {
+  if (typeof b.image !== "string" || b.image.length === 0) {
     throw errors.invalidRequest("'image' must be a base64-encoded PNG or JPEG (or a data: URL).", "image");
   }
-  const dataUrl = /^data:image\/(png|jpe?g);base64,/i.exec(image);
-  if (dataUrl) image = image.slice(dataUrl[0].length);
+  const dataUrl = /^data:image\/(png|jpe?g);base64,/i.exec(b.image);
+  const image = dataUrl ? b.image.slice(dataUrl[0].length) : b.image;
   return { model: b.model as string | undefined, image };
 }
