@@ -25,7 +25,7 @@ describe("miner client", () => {
           res.end('data: {"output":1}\n\n');
         }, 20);
       } else if (req.url === "/slow") {
-        setTimeout(() => res.end("{}"), 400);
+        setTimeout(() => res.end("{}"), 400).unref();
       } else {
         res.writeHead(503);
         res.end("<html>down</html>");

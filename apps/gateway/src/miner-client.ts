@@ -66,6 +66,7 @@ export class MinerClient {
       const fail = (reason: string) => {
         if (settled) return;
         settled = true;
+        clearTimeout(timer);
         req.destroy();
         reject(new MinerUnreachableError(target.origin, reason));
       };
