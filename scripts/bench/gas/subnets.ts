@@ -1,0 +1,185 @@
+import { deployToken } from "../../deploy/token";
+import hre from "hardhat";
+import {
+  SubnetsTestStaking__factory,
+} from "../../../packages/contracts/generated/typechain";
+import {
+  createSubnet,
+  deploySubnetRegistry,
+  subnetParams,
+} from "../../deploy/subnets";
+
+const E18 = 10n ** 18n;
+const FULL = 256;
+
+/**
+ * Gas of the subnet registry's transactions on the in-process Hardhat network. Runs against the
+ * real NOOS token and the test-only staking stand-in (SubnetsTestStaking): the registry's
+ * own work is the same, the token's burnFrom and Staking's ownerOf/stakeOf cost what those cost.
+ */
+export async function gasRows(): Promise<{ name: string; gas: bigint }[]> {
+  const { ethers } = hre;
+  const [admin, creator, coldkey, miner] = await ethers.getSigners();
+  if (!admin || !creator || !coldkey || !miner)
+    throw new Error("not enough signers");
+  const token = await deployToken(admin, { admin: admin.address });
+  await (await token.grantRole(await token.MINTER_ROLE(), admin.address)).wait();
+  const staking = await new SubnetsTestStaking__factory(admin).deploy();
+  const registry = await deploySubnetRegistry(admin, {
+    token: await token.getAddress(),
+    staking: await staking.getAddress(),
+    admin: admin.address,
+    lockCost: 100n * E18,
+  });
+  const registryAddress = await registry.getAddress();
+  for (const s of [creator, coldkey, miner]) {
+    await (await token.mint(s.address, 10n ** 9n * E18)).wait();
+    await (
+      await token.connect(s).approve(registryAddress, ethers.MaxUint256)
+    ).wait();
+  }
+  await (
+    await registry.grantRole(await registry.EPOCH_ROLE(), admin.address)
+  ).wait();
+  const rows: { name: string; gas: bigint }[] = [];
+  const gasOf = async (
+    name: string,
+    tx: Promise<{ wait(): Promise<{ gasUsed: bigint } | null> }>,
+  ) => {
+    const receipt = await (await tx).wait();
+    rows.push({ name, gas: receipt!.gasUsed });
+  };
+
+  const params = subnetParams({
+    taskId: "text-generation",
+    immunityPeriod: 10,
+    minBurn: E18,
+    burnHalfLife: 1,
+  });
+  await gasOf(
+    "createSubnet (locks the lock cost)",
+    registry.connect(creator).createSubnet(params),
+  );
+  const netuid = 1;
+
+  const hotkeys = Array.from(
+    { length: FULL + 1 },
+    () => ethers.Wallet.createRandom().address,
+  );
+  await (await staking.setOwners(hotkeys, coldkey.address)).wait();
+
+  // UID 0: a hotkey registering itself on the empty subnet, then serving its axon
+  await gasOf(
+    "register (empty subnet, burns the price)",
+    registry.connect(miner).register(netuid, miner.address, E18),
+  );
+  await gasOf(
+    "serveAxon (first endpoint)",
+    registry
+      .connect(miner)
+      .serveAxon(
+        netuid,
+        "miner-0.noosphere.example",
+        8091,
+        "https",
+        ethers.id("model"),
+      ),
+  );
+  await gasOf(
+    "serveAxon (update)",
+    registry
+      .connect(miner)
+      .serveAxon(
+        netuid,
+        "miner-0.noosphere.example",
+        8092,
+        "https",
+        ethers.id("model"),
+      ),
+  );
+  await gasOf(
+    "register (UID 1, hotkey registered by its owner)",
+    registry.connect(coldkey).register(netuid, hotkeys[0]!, 2n * E18),
+  );
+  for (const key of hotkeys.slice(1, FULL - 1)) {
+    await (
+      await registry.connect(coldkey).register(netuid, key, 2n * E18)
+    ).wait();
+  }
+  await hre.network.provider.send("hardhat_mine", ["0x10"]);
+
+  // every UID has emission; UID 0 (with an axon) the lowest, so pruning clears an axon too
+  const uids = Array.from({ length: FULL }, (_, i) => i);
+  await gasOf(
+    `recordEmission (${FULL} UIDs)`,
+    registry.recordEmission(
+      netuid,
+      uids,
+      uids.map((i) => BigInt(i + 1) * E18),
+    ),
+  );
+  await gasOf(
+    `register (full ${FULL}-UID subnet, prunes a UID with an axon)`,
+    registry.connect(coldkey).register(netuid, hotkeys[FULL]!, 2n * E18),
+  );
+
+  const [keys] = await registry.neurons(netuid);
+  await (
+    await staking.setStakes(
+      [...keys],
+      keys.map((_, i) => BigInt((i * 7919) % 1000) * E18),
+    )
+  ).wait();
+  rows.push({
+    name: `validatorPermits (${FULL} UIDs, 64 permits; eth_estimateGas of a call)`,
+    gas: await registry.validatorPermits.estimateGas(netuid),
+  });
+  await (
+    await registry
+      .connect(creator)
+      .createSubnet(subnetParams({ taskId: "ocr" }))
+  ).wait();
+  await (
+    await staking.setStakes(
+      [...keys],
+      keys.map(() => 0n),
+    )
+  ).wait();
+  rows.push({
+    name: `validatorPermits (${FULL} UIDs, all tied at zero stake)`,
+    gas: await registry.validatorPermits.estimateGas(netuid),
+  });
+  rows.push({
+    name: `neurons (${FULL} UIDs; eth_estimateGas of a call)`,
+    gas: await registry.neurons.estimateGas(netuid),
+  });
+  return rows;
+}
+
+/** Deployed bytecode sizes of the subnet contracts, in bytes (the limit is 24,576). */
+export async function bytecodeSizes(): Promise<
+  { name: string; bytes: number }[]
+> {
+  const artifact = await hre.artifacts.readArtifact("SubnetRegistry");
+  return [
+    {
+      name: "SubnetRegistry",
+      bytes: (artifact.deployedBytecode.length - 2) / 2,
+    },
+  ];
+}
+
+if (require.main === module) {
+  (async () => {
+    for (const { name, gas } of await gasRows())
+      console.log(`${gas.toString().padStart(10)}  ${name}`);
+    for (const { name, bytes } of await bytecodeSizes()) {
+      console.log(
+        `${bytes.toString().padStart(10)}  bytes: ${name} (limit 24,576)`,
+      );
+    }
+  })().catch((err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+  });
+}
