@@ -1,0 +1,26 @@
+import type { Signer } from "ethers";
+import { ModelRegistry__factory, type ModelRegistry } from "../../packages/contracts/generated/typechain";
+
+/** Options of {@link deployModelRegistry}. */
+export interface DeployModelRegistryOptions {
+  /** DEFAULT_ADMIN_ROLE and PARAMS_ROLE holder; defaults to the deployer (hand them to the timelock later). */
+  admin?: string;
+  /** Governance cap on model royalties, basis points (<= 5,000). Default 1,500 (15% of billing's mint). */
+  maxRoyaltyBps?: number;
+}
+
+export const MODEL_REGISTRY_DEFAULTS = { maxRoyaltyBps: 1_500 } as const;
+
+/** Deploys the model registry (ONNX models by sha256, with owners and royalties). */
+export async function deployModelRegistry(
+  deployer: Signer,
+  options: DeployModelRegistryOptions = {},
+): Promise<ModelRegistry> {
+  const admin = options.admin ?? (await deployer.getAddress());
+  const registry = await new ModelRegistry__factory(deployer).deploy(
+    admin,
+    options.maxRoyaltyBps ?? MODEL_REGISTRY_DEFAULTS.maxRoyaltyBps,
+  );
+  await registry.waitForDeployment();
+  return registry;
+}
