@@ -86,7 +86,7 @@ export class Dispatcher {
       }
       attempts++;
       const slot = { miner: miner.hotkey, netuid: miner.netuid, tier: miner.tier };
-      const reservation = await account.reserve(slot, plan.price);
+      const reservation = await account.reserve(slot, plan.price, miner.modelHash);
       const started = performance.now();
       let failure: { reason: string; cooldown: boolean };
       try {

@@ -15,6 +15,11 @@ export interface Voucher {
   miner: string;
   netuid: number;
   tier: number;
+  /**
+   * sha256 of the ONNX model the miner's axon declares (bytes32, 0x-hex; zero for none): Billing
+   * pays that model's owner its royalty, and the client's signature stops a miner naming another.
+   */
+  model: string;
   cumulativeAmount: bigint;
 }
 
@@ -24,6 +29,7 @@ export const voucherTypes = {
     { name: "miner", type: "address" },
     { name: "netuid", type: "uint16" },
     { name: "tier", type: "uint8" },
+    { name: "model", type: "bytes32" },
     { name: "cumulativeAmount", type: "uint256" },
   ],
 };
@@ -50,17 +56,19 @@ export function encodeVoucherHeader(voucher: Voucher, signature: string): string
 
 export function decodeVoucherHeader(header: string): { voucher: Voucher; signature: string } {
   const raw = JSON.parse(Buffer.from(header, "base64url").toString("utf8")) as Record<string, unknown>;
-  const { client, miner, netuid, tier, cumulativeAmount, signature } = raw;
+  const { client, miner, netuid, tier, model, cumulativeAmount, signature } = raw;
   if (
     typeof client !== "string" ||
     typeof miner !== "string" ||
     typeof netuid !== "number" ||
     typeof tier !== "number" ||
+    typeof model !== "string" ||
+    !/^0x[0-9a-fA-F]{64}$/.test(model) ||
     typeof cumulativeAmount !== "string" ||
     !/^\d+$/.test(cumulativeAmount) ||
     typeof signature !== "string"
   ) {
     throw new Error("malformed voucher header");
   }
-  return { voucher: { client, miner, netuid, tier, cumulativeAmount: BigInt(cumulativeAmount) }, signature };
+  return { voucher: { client, miner, netuid, tier, model, cumulativeAmount: BigInt(cumulativeAmount) }, signature };
 }

@@ -64,8 +64,11 @@ export class BillingAccount {
     return this.opts.signerAddress;
   }
 
-  /** Sets `price` aside on `slot` and signs the voucher; 402 when the escrow cannot cover it. */
-  async reserve(slot: VoucherSlot, price: bigint): Promise<Reservation> {
+  /**
+   * Sets `price` aside on `slot` and signs the voucher naming `model` (the model hash the miner's
+   * axon declares: its owner gets the royalty); 402 when the escrow cannot cover it.
+   */
+  async reserve(slot: VoucherSlot, price: bigint, model: string): Promise<Reservation> {
     const { ledger } = this.opts;
     if (Date.now() - this.snapshotAt > this.snapshotMaxAgeMs) void this.snapshot().catch(() => undefined);
     const floor = await this.floor(slot);
@@ -84,6 +87,7 @@ export class BillingAccount {
       miner: slot.miner,
       netuid: slot.netuid,
       tier: slot.tier,
+      model,
       cumulativeAmount: result.cumulative,
     };
     try {

@@ -27,6 +27,11 @@ export interface AccessPolicyOptions {
   netuid: number;
   tier: number;
   voucherDomain: TypedDataDomain;
+  /**
+   * The model hash this miner's axon declares (bytes32, 0x-hex). Vouchers must name it: Billing pays
+   * that model's owner its royalty. Omitted: any model is accepted.
+   */
+  modelHash?: string;
 }
 
 /**
@@ -56,6 +61,10 @@ export class AccessPolicy {
     const { miner, netuid, tier, chain, book } = this.opts;
     if (voucher.miner.toLowerCase() !== miner.toLowerCase() || voucher.netuid !== netuid || voucher.tier !== tier) {
       throw new MinerHttpError(403, "voucher-mismatch", `voucher must name miner ${miner}, netuid ${netuid}, tier ${tier}`);
+    }
+    const model = this.opts.modelHash;
+    if (model !== undefined && voucher.model.toLowerCase() !== model.toLowerCase()) {
+      throw new MinerHttpError(403, "voucher-mismatch", `voucher must name model ${model} (the model this miner serves)`);
     }
     let signer: string;
     try {
