@@ -22,7 +22,6 @@ export function buildGatewayApp(s: GatewayServices, opts: GatewayAppOptions = {}
   const app = Fastify({
     loggerInstance: s.logger as FastifyBaseLogger,
     bodyLimit: opts.bodyLimit ?? 8 * 1024 * 1024,
-    disableRequestLogging: true,
   });
 
   // Raw images for POST /v1/ocr.

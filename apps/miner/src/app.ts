@@ -89,6 +89,7 @@ export function buildMinerApp(opts: MinerAppOptions): FastifyInstance {
     modelHash: opts.task.modelHash,
     provider: opts.task.provider,
     netuid: opts.netuid,
+    tier: opts.tier,
     hotkey: opts.hotkey.address,
     uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
     queue: { inFlight: queue.inFlight, waiting: queue.depth },

@@ -97,17 +97,18 @@ export class MinerDirectory {
 
   /**
    * The route for a model id: canonical (`sn1/noos-tiny`, `sn1/noos-tiny:batch`) or the model's
-   * bare name (`noos-tiny`, `noos-tiny:batch`: the lowest netuid serving it).
+   * bare name (`noos-tiny:batch`: the lowest netuid serving it on the batch tier; `noos-tiny`: on
+   * the standard tier, else on the batch tier).
    */
   resolve(model: string): ModelRoute | undefined {
     const exact = this.routes.find((r) => r.id === model);
     if (exact) return exact;
     const batch = model.endsWith(":batch");
     const name = batch ? model.slice(0, -":batch".length) : model;
-    const tier = batch ? TIERS.batch : TIERS.standard;
-    return this.routes
-      .filter((r) => r.modelName === name && r.tier === tier)
-      .sort((a, b) => a.netuid - b.netuid)[0];
+    const named = this.routes.filter((r) => r.modelName === name).sort((a, b) => a.netuid - b.netuid);
+    const withLive = (tier: number) =>
+      named.find((r) => r.tier === tier && r.miners.some((m) => m.live)) ?? named.find((r) => r.tier === tier);
+    return batch ? withLive(TIERS.batch) : (withLive(TIERS.standard) ?? withLive(TIERS.batch));
   }
 
   /** The first route of a task (for requests that name no model, e.g. OCR). */

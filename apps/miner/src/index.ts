@@ -1,0 +1,16 @@
+export { buildMinerApp } from "./app";
+export type { MinerAppOptions } from "./app";
+export { AccessPolicy } from "./billing/access";
+export type { AccessGrant, AccessPolicyOptions, MinerChainView } from "./billing/access";
+export { ContractsMinerChainView } from "./billing/chain-view";
+export type { ContractsMinerChainViewOptions } from "./billing/chain-view";
+export { VoucherBook } from "./billing/voucher-book";
+export type { HeldVoucher } from "./billing/voucher-book";
+export { MinerHttpError, errorBody } from "./errors";
+export { createMinerMetrics } from "./metrics";
+export type { MinerMetrics } from "./metrics";
+export { TextGenerationTask } from "./tasks/text-generation";
+export type { GenerateOptions, GenerateResult, TextInput, TextModel } from "./tasks/text-generation";
+export { OcrTask } from "./tasks/ocr";
+export type { OcrEngine, OcrInput, OcrLine } from "./tasks/ocr";
+export type { CallLimits, StreamChunk, TaskHandler, TaskResult } from "./tasks/task";
