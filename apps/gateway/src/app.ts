@@ -36,7 +36,12 @@ export function buildGatewayApp(s: GatewayServices, opts: GatewayAppOptions = {}
     void reply
       .code(404)
       .send(
-        new GatewayError(404, "invalid_request_error", "unknown_url", `Unknown request URL: ${req.method} ${req.url}.`).toBody(),
+        new GatewayError(
+          404,
+          "invalid_request_error",
+          "unknown_url",
+          `Unknown request URL: ${req.method} ${req.url}.`,
+        ).toBody(),
       );
   });
 

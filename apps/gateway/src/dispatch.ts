@@ -129,7 +129,8 @@ export class Dispatcher {
             continue; // same miner
           }
         }
-        if (status === 403 && code === "insufficient-escrow") throw errors.insufficientQuota(`Miner refused: ${message}`);
+        if (status === 403 && code === "insufficient-escrow")
+          throw errors.insufficientQuota(`Miner refused: ${message}`);
         if (status === 403 && code === "unauthorized-signer") {
           throw errors.internal(`The gateway's key may not sign for its client: ${message}`);
         }
@@ -138,7 +139,10 @@ export class Dispatcher {
         if (err instanceof GatewayError) throw err;
         await account.release(reservation);
         if (plan.signal.aborted) throw errors.invalidRequest("The client closed the request.");
-        failure = { reason: err instanceof MinerUnreachableError ? err.reason : (err as Error).message, cooldown: true };
+        failure = {
+          reason: err instanceof MinerUnreachableError ? err.reason : (err as Error).message,
+          cooldown: true,
+        };
       }
       router.scoreboard.failure(miner.key, { cooldown: failure.cooldown });
       metrics.minerFailures.inc({ netuid, reason: failure.reason.split(":")[0]!.slice(0, 40) });
@@ -146,7 +150,8 @@ export class Dispatcher {
       failures.push(`uid ${miner.uid} (${failure.reason})`);
       tried.add(miner.key);
       miner = undefined;
-      if (tried.size > this.maxFailovers) throw errors.noMiner(`No miner could answer for ${plan.route.id}: ${failures.join("; ")}.`);
+      if (tried.size > this.maxFailovers)
+        throw errors.noMiner(`No miner could answer for ${plan.route.id}: ${failures.join("; ")}.`);
       metrics.retries.inc({ netuid });
     }
   }

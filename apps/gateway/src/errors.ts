@@ -5,11 +5,7 @@
  * 503 no miner could answer.
  */
 export type GatewayErrorType =
-  | "invalid_request_error"
-  | "authentication_error"
-  | "rate_limit_error"
-  | "insufficient_quota"
-  | "server_error";
+  "invalid_request_error" | "authentication_error" | "rate_limit_error" | "insufficient_quota" | "server_error";
 
 export type GatewayStatus = 400 | 401 | 402 | 404 | 413 | 429 | 500 | 502 | 503;
 
@@ -71,7 +67,8 @@ export const errors = {
     ),
   tooLarge: (message: string, param: string | null, code = "request_too_large") =>
     new GatewayError(413, "invalid_request_error", code, message, param),
-  noMiner: (message: string) => new GatewayError(503, "server_error", "no_miner_available", message, null, { "retry-after": "1" }),
+  noMiner: (message: string) =>
+    new GatewayError(503, "server_error", "no_miner_available", message, null, { "retry-after": "1" }),
   upstream: (message: string) => new GatewayError(502, "server_error", "upstream_error", message),
   internal: (message: string) => new GatewayError(500, "server_error", "internal_error", message),
 };

@@ -41,7 +41,11 @@ describe("miner client", () => {
   });
 
   it("posts JSON with headers and parses the answer", async () => {
-    const reply = await client.post(base, "/json", { body: '{"a":1}', headers: { "x-noos-signature": "0xabc" }, timeoutMs: 1000 });
+    const reply = await client.post(base, "/json", {
+      body: '{"a":1}',
+      headers: { "x-noos-signature": "0xabc" },
+      timeoutMs: 1000,
+    });
     expect(reply).toMatchObject({ kind: "json", status: 201, body: { echo: { a: 1 }, sig: "0xabc" } });
   });
 
@@ -70,13 +74,19 @@ describe("miner client", () => {
     await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
     const port = (closed.address() as AddressInfo).port;
     await new Promise((r) => closed.close(r));
-    await expect(client.post(`http://127.0.0.1:${port}`, "/json", { body: "{}", headers: {}, timeoutMs: 1000 })).rejects.toMatchObject({
+    await expect(
+      client.post(`http://127.0.0.1:${port}`, "/json", { body: "{}", headers: {}, timeoutMs: 1000 }),
+    ).rejects.toMatchObject({
       reason: "ECONNREFUSED",
     });
-    await expect(client.post(base, "/slow", { body: "{}", headers: {}, timeoutMs: 100 })).rejects.toBeInstanceOf(MinerUnreachableError);
+    await expect(client.post(base, "/slow", { body: "{}", headers: {}, timeoutMs: 100 })).rejects.toBeInstanceOf(
+      MinerUnreachableError,
+    );
     const abort = new AbortController();
     setTimeout(() => abort.abort(), 50);
-    await expect(client.post(base, "/slow", { body: "{}", headers: {}, timeoutMs: 5000, signal: abort.signal })).rejects.toMatchObject({
+    await expect(
+      client.post(base, "/slow", { body: "{}", headers: {}, timeoutMs: 5000, signal: abort.signal }),
+    ).rejects.toMatchObject({
       reason: "aborted",
     });
   });

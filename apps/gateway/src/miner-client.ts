@@ -87,7 +87,12 @@ export class MinerClient {
             settled = true;
             clearTimeout(timer);
             res.setTimeout(opts.timeoutMs, () => res.destroy(new Error(`no data for ${opts.timeoutMs} ms`)));
-            resolve({ kind: "stream", status: res.statusCode ?? 0, events: sseEvents(res), close: () => res.destroy() });
+            resolve({
+              kind: "stream",
+              status: res.statusCode ?? 0,
+              events: sseEvents(res),
+              close: () => res.destroy(),
+            });
             return;
           }
           const chunks: Buffer[] = [];

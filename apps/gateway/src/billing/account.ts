@@ -147,7 +147,10 @@ export class BillingAccount {
     const [escrow, redeemed] = await Promise.all([
       chain.escrow(client, block),
       Promise.all(
-        slots.map(async (slot) => ({ slot, redeemed: await chain.redeemed(client, slot.miner, slot.netuid, slot.tier, block) })),
+        slots.map(async (slot) => ({
+          slot,
+          redeemed: await chain.redeemed(client, slot.miner, slot.netuid, slot.tier, block),
+        })),
       ),
     ]);
     for (const r of redeemed) this.floors.set(slotField(r.slot), r.redeemed);

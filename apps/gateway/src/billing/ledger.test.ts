@@ -116,7 +116,12 @@ describe("voucher ledger", () => {
       | { kind: "held"; slot: number; held: bigint };
     const slotIx = fc.integer({ min: 0, max: slots.length - 1 });
     const op: fc.Arbitrary<Op> = fc.oneof(
-      fc.record({ kind: fc.constant("reserve" as const), slot: slotIx, price: fc.bigInt({ min: 1n, max: 20n }), floor: fc.bigInt({ min: 0n, max: 40n }) }),
+      fc.record({
+        kind: fc.constant("reserve" as const),
+        slot: slotIx,
+        price: fc.bigInt({ min: 1n, max: 20n }),
+        floor: fc.bigInt({ min: 0n, max: 40n }),
+      }),
       fc.record({ kind: fc.constant("release" as const), back: fc.nat(3) }),
       fc.record({
         kind: fc.constant("snapshot" as const),
@@ -159,7 +164,13 @@ describe("voucher ledger", () => {
             if (undo) c[g.slot] = g.cumulative - g.price;
           } else if (o.kind === "snapshot") {
             const newer = o.block >= block;
-            expect(await ledger.snapshot(o.block, o.escrow, o.redeemed.map(([i, x]) => ({ slot: slots[i]!, redeemed: x })))).toBe(newer);
+            expect(
+              await ledger.snapshot(
+                o.block,
+                o.escrow,
+                o.redeemed.map(([i, x]) => ({ slot: slots[i]!, redeemed: x })),
+              ),
+            ).toBe(newer);
             for (const [i, x] of o.redeemed) {
               if (x > r[i]!) r[i] = x;
               if (r[i]! > c[i]!) c[i] = r[i]!;
@@ -172,7 +183,8 @@ describe("voucher ledger", () => {
           const summary = await ledger.summary();
           expect(summary.outstanding).toBe(outstanding());
           expect(summary.escrow).toBe(escrow);
-          for (let i = 0; i < slots.length; i++) expect(await ledger.state(slots[i]!)).toEqual({ cumulative: c[i], redeemed: r[i] });
+          for (let i = 0; i < slots.length; i++)
+            expect(await ledger.state(slots[i]!)).toEqual({ cumulative: c[i], redeemed: r[i] });
         }
       }),
       { numRuns: 120 },

@@ -175,11 +175,11 @@ export class VoucherLedger {
    * `floor`: the slot's redeemed total on-chain when known (a new slot's cumulative starts there).
    */
   async reserve(slot: VoucherSlot, price: bigint, floor = 0n): Promise<ReserveResult> {
-    const reply = (await RESERVE.run(this.redis, [this.key], [slotField(slot), price.toString(), floor.toString()])) as [
-      number,
-      string?,
-      string?,
-    ];
+    const reply = (await RESERVE.run(
+      this.redis,
+      [this.key],
+      [slotField(slot), price.toString(), floor.toString()],
+    )) as [number, string?, string?];
     if (reply[0] === 1) return { ok: true, cumulative: BigInt(reply[1]!) };
     if (reply[0] === 2) return { ok: false, reason: "no-snapshot" };
     return { ok: false, reason: "insufficient", outstanding: BigInt(reply[1]!), available: BigInt(reply[2]!) };
@@ -192,7 +192,11 @@ export class VoucherLedger {
   }
 
   /** Records the chain at `block`: the escrow available then and the slots' redeemed totals. */
-  async snapshot(block: number, available: bigint, redeemed: readonly { slot: VoucherSlot; redeemed: bigint }[]): Promise<boolean> {
+  async snapshot(
+    block: number,
+    available: bigint,
+    redeemed: readonly { slot: VoucherSlot; redeemed: bigint }[],
+  ): Promise<boolean> {
     const args: string[] = [String(block), available.toString()];
     for (const e of redeemed) args.push(slotField(e.slot), e.redeemed.toString());
     return (await SNAPSHOT.run(this.redis, [this.key], args)) === 1;

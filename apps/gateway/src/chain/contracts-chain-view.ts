@@ -41,7 +41,9 @@ export class ContractsChainView implements GatewayChainView {
   async subnets(): Promise<SubnetInfo[]> {
     const count = Number(await this.registry.subnetCount());
     const netuids = Array.from({ length: count }, (_, i) => i + 1);
-    return Promise.all(netuids.map(async (netuid) => ({ netuid, taskId: (await this.registry.params(netuid)).taskId })));
+    return Promise.all(
+      netuids.map(async (netuid) => ({ netuid, taskId: (await this.registry.params(netuid)).taskId })),
+    );
   }
 
   async neurons(netuid: number): Promise<NeuronInfo[]> {
@@ -54,7 +56,12 @@ export class ContractsChainView implements GatewayChainView {
         const axon = await this.registry.axonOf(netuid, uid);
         const neuron: NeuronInfo = { uid, hotkey, incentive: (incentives ?? lastEmissions)[uid] ?? 0n };
         if (axon.host !== "" && axon.port !== 0n) {
-          neuron.axon = { host: axon.host, port: Number(axon.port), protocol: axon.protocol, modelHash: axon.modelHash };
+          neuron.axon = {
+            host: axon.host,
+            port: Number(axon.port),
+            protocol: axon.protocol,
+            modelHash: axon.modelHash,
+          };
         }
         return neuron;
       }),
@@ -67,7 +74,10 @@ export class ContractsChainView implements GatewayChainView {
       // Reverts (BillingPriceNotSet / BillingRateNotSet) until governance prices the tier.
       this.billing.priceInNoos(netuid, tier).catch(() => undefined),
     ]);
-    const terms: TierTerms = { maxInputTokens: Number(limits.maxInputTokens), maxOutputTokens: Number(limits.maxOutputTokens) };
+    const terms: TierTerms = {
+      maxInputTokens: Number(limits.maxInputTokens),
+      maxOutputTokens: Number(limits.maxOutputTokens),
+    };
     if (price !== undefined) terms.price = price;
     return terms;
   }

@@ -1,5 +1,12 @@
 import { GatewayError } from "../errors";
-import { CHAT_TURN_STOP, chatPrompt, minerTextBody, parseChatRequest, parseCompletionRequest, parseOcrRequest } from "./requests";
+import {
+  CHAT_TURN_STOP,
+  chatPrompt,
+  minerTextBody,
+  parseChatRequest,
+  parseCompletionRequest,
+  parseOcrRequest,
+} from "./requests";
 
 function rejects(fn: () => unknown, param: string | null): void {
   try {
@@ -19,7 +26,13 @@ describe("OpenAI request parsing", () => {
       model: "noos-tiny",
       messages: [
         { role: "system", content: "Be brief." },
-        { role: "user", content: [{ type: "text", text: "Call me " }, { type: "text", text: "Ishmael." }] },
+        {
+          role: "user",
+          content: [
+            { type: "text", text: "Call me " },
+            { type: "text", text: "Ishmael." },
+          ],
+        },
         { role: "assistant", content: "Aye." },
         { role: "user", content: "Where to?" },
       ],
@@ -30,9 +43,21 @@ describe("OpenAI request parsing", () => {
       stream_options: { include_usage: true },
     });
     expect(job.prompt).toBe("System: Be brief.\nUser: Call me Ishmael.\nAssistant: Aye.\nUser: Where to?\nAssistant:");
-    expect(job).toMatchObject({ model: "noos-tiny", maxTokens: 12, temperature: 0.5, stream: true, includeUsage: true });
+    expect(job).toMatchObject({
+      model: "noos-tiny",
+      maxTokens: 12,
+      temperature: 0.5,
+      stream: true,
+      includeUsage: true,
+    });
     expect(job.stop).toEqual(["\n\n", CHAT_TURN_STOP]);
-    expect(minerTextBody(job)).toEqual({ prompt: job.prompt, max_tokens: 12, temperature: 0.5, stop: job.stop, stream: true });
+    expect(minerTextBody(job)).toEqual({
+      prompt: job.prompt,
+      max_tokens: 12,
+      temperature: 0.5,
+      stop: job.stop,
+      stream: true,
+    });
   });
 
   it("prefers max_completion_tokens, and keeps the user's four stops", () => {
@@ -66,7 +91,10 @@ describe("OpenAI request parsing", () => {
     rejects(() => parseChatRequest({ messages: msg }), "model");
     rejects(() => parseChatRequest({ model: "m", messages: [] }), "messages");
     rejects(() => parseChatRequest({ model: "m", messages: [{ role: "wizard", content: "x" }] }), "messages[0].role");
-    rejects(() => parseChatRequest({ model: "m", messages: [{ role: "user", content: [{ type: "image_url" }] }] }), "messages[0].content");
+    rejects(
+      () => parseChatRequest({ model: "m", messages: [{ role: "user", content: [{ type: "image_url" }] }] }),
+      "messages[0].content",
+    );
     rejects(() => parseChatRequest({ model: "m", messages: msg, n: 2 }), "n");
     rejects(() => parseChatRequest({ model: "m", messages: msg, tools: [] }), "tools");
     rejects(() => parseChatRequest({ model: "m", messages: msg, temperature: 3 }), "temperature");
@@ -79,7 +107,12 @@ describe("OpenAI request parsing", () => {
   });
 
   it("builds the chat template from roles", () => {
-    expect(chatPrompt([{ role: "developer", content: "rules" }, { role: "user", content: "q" }])).toBe("System: rules\nUser: q\nAssistant:");
+    expect(
+      chatPrompt([
+        { role: "developer", content: "rules" },
+        { role: "user", content: "q" },
+      ]),
+    ).toBe("System: rules\nUser: q\nAssistant:");
   });
 
   it("takes OCR images as base64, data: URLs or raw bytes", () => {

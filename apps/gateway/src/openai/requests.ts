@@ -61,7 +61,8 @@ function refuseUnsupported(b: Body): void {
   }
   if (b.echo === true) throw errors.invalidRequest("echo is not supported.", "echo");
   const bestOf = b.best_of;
-  if (bestOf !== undefined && bestOf !== null && bestOf !== 1) throw errors.invalidRequest("Only best_of = 1 is supported.", "best_of");
+  if (bestOf !== undefined && bestOf !== null && bestOf !== 1)
+    throw errors.invalidRequest("Only best_of = 1 is supported.", "best_of");
 }
 
 function common(b: Body): Omit<TextJob, "prompt"> {
@@ -93,10 +94,12 @@ export function parseCompletionRequest(body: unknown): TextJob {
   const base = common(b);
   let prompt = b.prompt;
   if (Array.isArray(prompt)) {
-    if (prompt.length !== 1) throw errors.invalidRequest("'prompt' must be one string (batches are not supported).", "prompt");
+    if (prompt.length !== 1)
+      throw errors.invalidRequest("'prompt' must be one string (batches are not supported).", "prompt");
     prompt = prompt[0];
   }
-  if (typeof prompt !== "string" || prompt.length === 0) throw errors.invalidRequest("'prompt' must be a non-empty string.", "prompt");
+  if (typeof prompt !== "string" || prompt.length === 0)
+    throw errors.invalidRequest("'prompt' must be a non-empty string.", "prompt");
   return { ...base, prompt };
 }
 
@@ -125,13 +128,17 @@ export function parseChatRequest(body: unknown): TextJob {
 }
 
 function parseMessages(raw: unknown): ChatMessage[] {
-  if (!Array.isArray(raw) || raw.length === 0) throw errors.invalidRequest("'messages' must be a non-empty array.", "messages");
+  if (!Array.isArray(raw) || raw.length === 0)
+    throw errors.invalidRequest("'messages' must be a non-empty array.", "messages");
   return raw.map((m, i) => {
     const param = `messages[${i}]`;
     if (typeof m !== "object" || m === null) throw errors.invalidRequest(`${param} must be an object.`, param);
     const { role, content } = m as Body;
     if (typeof role !== "string" || !(role in ROLE_TITLES)) {
-      throw errors.invalidRequest(`${param}.role must be one of ${Object.keys(ROLE_TITLES).join(", ")}.`, `${param}.role`);
+      throw errors.invalidRequest(
+        `${param}.role must be one of ${Object.keys(ROLE_TITLES).join(", ")}.`,
+        `${param}.role`,
+      );
     }
     return { role: role as ChatMessage["role"], content: messageText(content, `${param}.content`) };
   });
@@ -141,7 +148,8 @@ function parseMessages(raw: unknown): ChatMessage[] {
 function messageText(content: unknown, param: string): string {
   if (typeof content === "string") return content;
   if (content === null || content === undefined) return "";
-  if (!Array.isArray(content)) throw errors.invalidRequest(`${param} must be a string or an array of text parts.`, param);
+  if (!Array.isArray(content))
+    throw errors.invalidRequest(`${param} must be a string or an array of text parts.`, param);
   return content
     .map((part: unknown) => {
       const p = part as Body | null;

@@ -86,13 +86,20 @@ export interface ResponseMeta {
   fingerprint: string;
 }
 
-export function chatCompletion(meta: ResponseMeta, content: string, finish: FinishReason, usage: OpenAIUsage): ChatCompletion {
+export function chatCompletion(
+  meta: ResponseMeta,
+  content: string,
+  finish: FinishReason,
+  usage: OpenAIUsage,
+): ChatCompletion {
   return {
     id: meta.id,
     object: "chat.completion",
     created: meta.created,
     model: meta.model,
-    choices: [{ index: 0, message: { role: "assistant", content, refusal: null }, logprobs: null, finish_reason: finish }],
+    choices: [
+      { index: 0, message: { role: "assistant", content, refusal: null }, logprobs: null, finish_reason: finish },
+    ],
     usage,
     system_fingerprint: meta.fingerprint,
   };
@@ -146,7 +153,12 @@ export function completion(meta: ResponseMeta, text: string, finish: FinishReaso
   };
 }
 
-export function completionChunk(meta: ResponseMeta, text: string, finish: FinishReason | null, includeUsage: boolean): Completion {
+export function completionChunk(
+  meta: ResponseMeta,
+  text: string,
+  finish: FinishReason | null,
+  includeUsage: boolean,
+): Completion {
   const chunk: Completion = {
     id: meta.id,
     object: "text_completion",

@@ -24,7 +24,11 @@ export function ocrRoutes(s: GatewayServices) {
       if (!route) throw errors.noMiner("No OCR subnet has a live miner right now; try again shortly.");
       const bytes = Buffer.byteLength(job.image, "base64");
       if (bytes > s.maxImageBytes) {
-        throw errors.tooLarge(`The image is ${bytes} bytes; the limit is ${s.maxImageBytes}.`, "image", "image_too_large");
+        throw errors.tooLarge(
+          `The image is ${bytes} bytes; the limit is ${s.maxImageBytes}.`,
+          "image",
+          "image_too_large",
+        );
       }
       const terms = await s.terms.get(route.netuid, route.tier);
       if (terms.price === undefined) throw errors.noMiner(`Subnet ${route.netuid} has no price for this tier yet.`);

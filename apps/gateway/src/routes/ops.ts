@@ -23,14 +23,19 @@ export function opsRoutes(s: GatewayServices) {
         signer: s.account.signerAddress,
         redis,
         miners: { live: live.length, known: miners.length },
-        models: s.directory.models().filter((r) => r.miners.some((m) => m.live)).map((r) => r.id),
+        models: s.directory
+          .models()
+          .filter((r) => r.miners.some((m) => m.live))
+          .map((r) => r.id),
         escrow: account && {
           available: formatEther(account.escrow),
           outstanding: formatEther(account.outstanding),
           free: formatEther(account.available),
           block: account.block ?? null,
         },
-        directoryAgeSeconds: s.directory.lastRefreshAt ? Math.round((Date.now() - s.directory.lastRefreshAt) / 1000) : null,
+        directoryAgeSeconds: s.directory.lastRefreshAt
+          ? Math.round((Date.now() - s.directory.lastRefreshAt) / 1000)
+          : null,
         uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
       };
     });

@@ -34,7 +34,9 @@ type Flavour = "chat" | "completion";
 export function textRoutes(services: GatewayServices) {
   return async function register(app: FastifyInstance): Promise<void> {
     app.post("/chat/completions", (req, reply) => handle(services, "chat", parseChatRequest(req.body), req, reply));
-    app.post("/completions", (req, reply) => handle(services, "completion", parseCompletionRequest(req.body), req, reply));
+    app.post("/completions", (req, reply) =>
+      handle(services, "completion", parseCompletionRequest(req.body), req, reply),
+    );
   };
 }
 
@@ -42,14 +44,22 @@ async function handle(s: GatewayServices, flavour: Flavour, job: TextJob, req: F
   const route = routeFor(s, job.model, "text-generation");
   const price = await checkLimits(s, route, job);
   const signal = requestSignal(reply);
-  const outcome = await s.dispatcher.call({ route, price, body: JSON.stringify(minerTextBody(job)), stream: job.stream, signal });
+  const outcome = await s.dispatcher.call({
+    route,
+    price,
+    body: JSON.stringify(minerTextBody(job)),
+    stream: job.stream,
+    signal,
+  });
   const meta: ResponseMeta = {
     id: openAIId(flavour === "chat" ? "chatcmpl" : "cmpl"),
     created: nowSeconds(),
     model: route.id,
     fingerprint: fingerprint(outcome.miner.modelHash),
   };
-  void reply.header("x-noos-miner", outcome.miner.hotkey).header("x-noos-charged", outcome.reservation.price.toString());
+  void reply
+    .header("x-noos-miner", outcome.miner.hotkey)
+    .header("x-noos-charged", outcome.reservation.price.toString());
   if (outcome.kind === "json") {
     const out = outcome.final.output as TextOutput;
     const usage = await settle(s, req, outcome, out.usage);
@@ -112,7 +122,10 @@ async function streamAnswer(
   req: FastifyRequest,
   reply: FastifyReply,
 ): Promise<void> {
-  const raw = sendSse(reply, { "x-noos-miner": outcome.miner.hotkey, "x-noos-charged": outcome.reservation.price.toString() });
+  const raw = sendSse(reply, {
+    "x-noos-miner": outcome.miner.hotkey,
+    "x-noos-charged": outcome.reservation.price.toString(),
+  });
   const chat = flavour === "chat";
   if (chat) writeSse(raw, chatChunk(meta, { role: "assistant", content: "" }, null, job.includeUsage));
   const deltas = outcome.stream.deltas();
@@ -121,7 +134,12 @@ async function streamAnswer(
     let next = await deltas.next();
     while (!next.done) {
       const text = next.value;
-      writeSse(raw, chat ? chatChunk(meta, { content: text }, null, job.includeUsage) : completionChunk(meta, text, null, job.includeUsage));
+      writeSse(
+        raw,
+        chat
+          ? chatChunk(meta, { content: text }, null, job.includeUsage)
+          : completionChunk(meta, text, null, job.includeUsage),
+      );
       next = await deltas.next();
     }
     final = next.value;
@@ -144,4 +162,3 @@ async function streamAnswer(
   raw.write("data: [DONE]\n\n");
   raw.end();
 }
-

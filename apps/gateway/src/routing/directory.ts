@@ -150,10 +150,16 @@ export class MinerDirectory {
       const health = (body ?? {}) as HealthReply;
       if (status !== 200 || typeof health.model !== "string") throw new Error(`health answered ${status}`);
       if (health.hotkey && health.hotkey.toLowerCase() !== n.hotkey.toLowerCase()) {
-        this.opts.logger.warn({ url, hotkey: n.hotkey, served: health.hotkey }, "axon answers for another hotkey: skipped");
+        this.opts.logger.warn(
+          { url, hotkey: n.hotkey, served: health.hotkey },
+          "axon answers for another hotkey: skipped",
+        );
         return undefined;
       }
-      if ((health.task && health.task !== subnet.taskId) || (health.netuid !== undefined && health.netuid !== subnet.netuid)) {
+      if (
+        (health.task && health.task !== subnet.taskId) ||
+        (health.netuid !== undefined && health.netuid !== subnet.netuid)
+      ) {
         this.opts.logger.warn({ url, netuid: subnet.netuid, health }, "axon serves another task or subnet: skipped");
         return undefined;
       }
@@ -191,5 +197,7 @@ function buildRoutes(endpoints: MinerEndpoint[]): ModelRoute[] {
     route.miners.push(m);
   }
   for (const r of routes.values()) r.miners.sort((a, b) => a.uid - b.uid);
-  return [...routes.values()].sort((a, b) => a.netuid - b.netuid || a.tier - b.tier || a.modelName.localeCompare(b.modelName));
+  return [...routes.values()].sort(
+    (a, b) => a.netuid - b.netuid || a.tier - b.tier || a.modelName.localeCompare(b.modelName),
+  );
 }

@@ -58,7 +58,8 @@ export class Router {
     const best = latencies.length > 0 ? Math.min(...latencies) : undefined;
     return candidates.map((m) => {
       const r = this.scoreboard.get(m.key);
-      const speed = best === undefined || r.latencyMs === undefined ? 1 : (best + this.smoothing) / (r.latencyMs + this.smoothing);
+      const speed =
+        best === undefined || r.latencyMs === undefined ? 1 : (best + this.smoothing) / (r.latencyMs + this.smoothing);
       return (this.floor + Math.max(0, Math.min(1, m.incentive))) * r.success * r.success * speed;
     });
   }
@@ -68,7 +69,9 @@ export class Router {
     const ready = open.filter((m) => !this.scoreboard.coolingDown(m.key));
     if (ready.length === 0) {
       // Everyone left is cooling down: probe the one whose cooldown ends first.
-      return [...open].sort((a, b) => this.scoreboard.get(a.key).cooldownUntil - this.scoreboard.get(b.key).cooldownUntil)[0];
+      return [...open].sort(
+        (a, b) => this.scoreboard.get(a.key).cooldownUntil - this.scoreboard.get(b.key).cooldownUntil,
+      )[0];
     }
     const weights = this.weights(ready);
     const total = weights.reduce((a, b) => a + b, 0);

@@ -25,7 +25,10 @@ describe("API keys", () => {
     const store = new ApiKeyStore(redis, keys, 0);
     const { key, record } = await store.create("bob");
     expect(await store.admit("sk-not-ours")).toEqual({ ok: false, reason: "invalid" });
-    expect(await store.admit(key.slice(0, -1) + (key.endsWith("a") ? "b" : "a"))).toEqual({ ok: false, reason: "invalid" });
+    expect(await store.admit(key.slice(0, -1) + (key.endsWith("a") ? "b" : "a"))).toEqual({
+      ok: false,
+      reason: "invalid",
+    });
     expect(await store.admit(`noos_zzzzzzzzzzzz_${key.split("_")[2]}`)).toEqual({ ok: false, reason: "invalid" });
     expect(await store.revoke(record.id)).toBe(true);
     expect(await store.revoke("nosuchid0000")).toBe(false);

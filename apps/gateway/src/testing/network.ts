@@ -15,7 +15,13 @@ import { TIERS, voucherDomain, wireDomain } from "@noosphere/protocol";
 import { silentLogger } from "@noosphere/node-kit";
 import type { Logger } from "@noosphere/node-kit";
 import { builtinModelPath, loadTextGenerationModel } from "@noosphere/inference";
-import { AccessPolicy, ContractsMinerChainView, TextGenerationTask, VoucherBook, buildMinerApp } from "@noosphere/miner";
+import {
+  AccessPolicy,
+  ContractsMinerChainView,
+  TextGenerationTask,
+  VoucherBook,
+  buildMinerApp,
+} from "@noosphere/miner";
 import type { Billing, ModelRegistry, NoosToken, SubnetRegistry } from "@noosphere/contracts";
 import { deployBilling } from "../../../../scripts/deploy/billing";
 import { deployModelRegistry } from "../../../../scripts/deploy/models";
@@ -148,7 +154,11 @@ export async function startTestNetwork(opts: TestNetworkOptions = {}): Promise<T
     await (await token.grantRole(await token.MINTER_ROLE(), adminAddress)).wait();
     const tokenAddress = await token.getAddress();
     const staking = await deployStaking(admin, { token: tokenAddress, admin: adminAddress });
-    const registry = await deploySubnetRegistry(admin, { token: tokenAddress, staking: await staking.getAddress(), admin: adminAddress });
+    const registry = await deploySubnetRegistry(admin, {
+      token: tokenAddress,
+      staking: await staking.getAddress(),
+      admin: adminAddress,
+    });
     const models = await deployModelRegistry(admin);
     const treasury = Wallet.createRandom().address;
     const billing = await deployBilling(admin, { token: tokenAddress, models: await models.getAddress(), treasury });
@@ -174,7 +184,11 @@ export async function startTestNetwork(opts: TestNetworkOptions = {}): Promise<T
     const modelHash = `0x${loaded.info.sha256}`;
     await loaded.close();
     const modelOwner = await fundedWallet();
-    await (await models.connect(modelOwner).register(modelHash, "npm:@noosphere/inference/models/noos-tiny", "MIT", opts.royaltyBps ?? 500)).wait();
+    await (
+      await models
+        .connect(modelOwner)
+        .register(modelHash, "npm:@noosphere/inference/models/noos-tiny", "MIT", opts.royaltyBps ?? 500)
+    ).wait();
 
     const miners: TestMiner[] = [];
     for (let i = 0; i < (opts.miners ?? 2); i++) {

@@ -60,11 +60,19 @@ export class AccessPolicy {
     const { voucher, signature } = held;
     const { miner, netuid, tier, chain, book } = this.opts;
     if (voucher.miner.toLowerCase() !== miner.toLowerCase() || voucher.netuid !== netuid || voucher.tier !== tier) {
-      throw new MinerHttpError(403, "voucher-mismatch", `voucher must name miner ${miner}, netuid ${netuid}, tier ${tier}`);
+      throw new MinerHttpError(
+        403,
+        "voucher-mismatch",
+        `voucher must name miner ${miner}, netuid ${netuid}, tier ${tier}`,
+      );
     }
     const model = this.opts.modelHash;
     if (model !== undefined && voucher.model.toLowerCase() !== model.toLowerCase()) {
-      throw new MinerHttpError(403, "voucher-mismatch", `voucher must name model ${model} (the model this miner serves)`);
+      throw new MinerHttpError(
+        403,
+        "voucher-mismatch",
+        `voucher must name model ${model} (the model this miner serves)`,
+      );
     }
     let signer: string;
     try {
@@ -75,8 +83,15 @@ export class AccessPolicy {
     if (signer.toLowerCase() !== caller.toLowerCase()) {
       throw new MinerHttpError(403, "bad-voucher-signature", "the voucher must be signed by the caller of the request");
     }
-    if (signer.toLowerCase() !== voucher.client.toLowerCase() && !(await chain.isAuthorizedSigner(voucher.client, signer))) {
-      throw new MinerHttpError(403, "unauthorized-signer", `${signer} is not an authorised signer of ${voucher.client}`);
+    if (
+      signer.toLowerCase() !== voucher.client.toLowerCase() &&
+      !(await chain.isAuthorizedSigner(voucher.client, signer))
+    ) {
+      throw new MinerHttpError(
+        403,
+        "unauthorized-signer",
+        `${signer} is not an authorised signer of ${voucher.client}`,
+      );
     }
     const [price, redeemed, escrow] = await Promise.all([
       chain.pricePerRequest(),
