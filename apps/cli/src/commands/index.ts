@@ -1,7 +1,19 @@
 import type { Command } from "commander";
 import { walletCommand } from "./wallet";
+import { statusCommand } from "./status";
+import { subnetCommand } from "./subnet";
+import { registerCommand } from "./register";
+import { stakeCommand } from "./stake";
+import { takeCommand } from "./take";
+import { simCommand } from "./sim";
 
 /** Each top-level command lives in its own file and adds itself here. */
 export function registerCommands(program: Command): void {
   program.addCommand(walletCommand());
+  program.addCommand(statusCommand());
+  program.addCommand(subnetCommand());
+  program.addCommand(registerCommand());
+  program.addCommand(stakeCommand());
+  program.addCommand(takeCommand());
+  program.addCommand(simCommand());
 }
