@@ -72,3 +72,8 @@ export const errors = {
   upstream: (message: string) => new GatewayError(502, "server_error", "upstream_error", message),
   internal: (message: string) => new GatewayError(500, "server_error", "internal_error", message),
 };
+
+/** A setting the operator must fix (Redis unreachable, key not authorised...); the message says how. */
+export class GatewayConfigError extends Error {
+  override readonly name: string = "GatewayConfigError";
+}

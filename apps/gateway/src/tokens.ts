@@ -1,4 +1,3 @@
-import { BUILTIN_MODELS, builtinModelPath, loadTokenizer } from "@noosphere/inference";
 import type { TextTokenizer } from "@noosphere/inference";
 
 /**
@@ -18,6 +17,9 @@ export class TokenizerRegistry implements TokenCounter {
    * tokenizer.json, the folder its miners load the model from).
    */
   static async load(extra: Readonly<Record<string, string>> = {}): Promise<TokenizerRegistry> {
+    // Loaded here, not at import: commands that only manage API keys need no ONNX runtime.
+    const { BUILTIN_MODELS, builtinModelPath, loadTokenizer } =
+      require("@noosphere/inference") as typeof import("@noosphere/inference");
     const dirs: Record<string, string> = {};
     for (const name of BUILTIN_MODELS) dirs[name] = builtinModelPath(name);
     Object.assign(dirs, extra);

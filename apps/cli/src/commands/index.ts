@@ -6,6 +6,7 @@ import { registerCommand } from "./register";
 import { stakeCommand } from "./stake";
 import { takeCommand } from "./take";
 import { simCommand } from "./sim";
+import { gatewayCommand } from "./gateway";
 
 /** Each top-level command lives in its own file and adds itself here. */
 export function registerCommands(program: Command): void {
@@ -16,4 +17,5 @@ export function registerCommands(program: Command): void {
   program.addCommand(stakeCommand());
   program.addCommand(takeCommand());
   program.addCommand(simCommand());
+  program.addCommand(gatewayCommand());
 }

@@ -3,7 +3,7 @@ import type { Signer, TypedDataDomain } from "ethers";
 import { encodeVoucherHeader, signVoucher, voucherDomain } from "@noosphere/protocol";
 import type { Voucher } from "@noosphere/protocol";
 import type { GatewayChainView } from "../chain/chain-view";
-import { errors } from "../errors";
+import { GatewayConfigError, errors } from "../errors";
 import type { VoucherLedger, VoucherSlot } from "./ledger";
 import { slotField } from "./ledger";
 
@@ -134,7 +134,7 @@ export class BillingAccount {
     const { chain, client, signerAddress } = this.opts;
     if (signerAddress.toLowerCase() === client.toLowerCase()) return;
     if (!(await chain.isAuthorizedSigner(client, signerAddress))) {
-      throw new Error(
+      throw new GatewayConfigError(
         `${signerAddress} is not an authorised signer of ${client}: have ${client} call Billing.authorizeSigner(${signerAddress}), or start the gateway with the client's own key`,
       );
     }
