@@ -1,5 +1,6 @@
 import type { Signer, TypedDataDomain } from "ethers";
 import { HEADERS, signRequest } from "@noosphere/protocol";
+import type { SignedRequest } from "@noosphere/protocol";
 import type { Logger } from "@noosphere/node-kit";
 import type { BillingAccount, Reservation } from "./billing/account";
 import { GatewayError, errors } from "./errors";
@@ -30,7 +31,7 @@ export interface CallPlan {
 
 /** A call one miner has accepted. */
 export type CallOutcome =
-  | { kind: "json"; miner: MinerEndpoint; reservation: Reservation; final: MinerFinal; attempts: number }
+  | { kind: "json"; miner: MinerEndpoint; reservation: Reservation; final: MinerFinal; attempts: number; minerMs: number }
   | { kind: "stream"; miner: MinerEndpoint; reservation: Reservation; stream: MinerStream; attempts: number };
 
 export interface DispatcherOptions {
@@ -86,16 +87,30 @@ export class Dispatcher {
       }
       attempts++;
       const slot = { miner: miner.hotkey, netuid: miner.netuid, tier: miner.tier };
-      const reservation = await account.reserve(slot, plan.price, miner.modelHash);
+      // Reserve the price (Redis) and sign the request meanwhile (the signature does not depend on it).
+      const reserving = account.reserve(slot, plan.price, miner.modelHash);
+      const signing = signRequest(this.opts.signer, this.opts.wireDomain, {
+        miner: miner.hotkey,
+        netuid: miner.netuid,
+        body: plan.body,
+      });
+      const [reserved, signed] = await Promise.allSettled([reserving, signing]);
+      if (reserved.status === "rejected") throw reserved.reason;
+      const reservation = reserved.value;
+      if (signed.status === "rejected") {
+        await account.release(reservation);
+        throw signed.reason;
+      }
       const started = performance.now();
       let failure: { reason: string; cooldown: boolean };
       try {
-        const outcome = await this.send(miner, plan, reservation);
+        const outcome = await this.send(miner, plan, reservation, signed.value);
         if (outcome.kind === "ok-json" || outcome.kind === "ok-stream") {
           if (outcome.kind === "ok-json") {
-            router.scoreboard.success(miner.key, performance.now() - started);
-            metrics.upstreamLatency.observe({ netuid }, (performance.now() - started) / 1000);
-            return { kind: "json", miner, reservation, final: outcome.final, attempts };
+            const minerMs = performance.now() - started;
+            router.scoreboard.success(miner.key, minerMs);
+            metrics.upstreamLatency.observe({ netuid }, minerMs / 1000);
+            return { kind: "json", miner, reservation, final: outcome.final, attempts, minerMs };
           }
           return {
             kind: "stream",
@@ -160,16 +175,12 @@ export class Dispatcher {
     miner: MinerEndpoint,
     plan: CallPlan,
     reservation: Reservation,
+    signed: SignedRequest,
   ): Promise<
     | { kind: "ok-json"; final: MinerFinal }
     | { kind: "ok-stream"; events: AsyncGenerator<SseEvent, void>; close: () => void }
     | { kind: "error"; status: number; code: string; message: string }
   > {
-    const signed = await signRequest(this.opts.signer, this.opts.wireDomain, {
-      miner: miner.hotkey,
-      netuid: miner.netuid,
-      body: plan.body,
-    });
     const reply = await this.opts.client.post(miner.url, "/v1/infer", {
       body: plan.body,
       headers: { ...signed.headers, [HEADERS.voucher]: reservation.header },

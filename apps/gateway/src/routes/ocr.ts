@@ -43,7 +43,11 @@ export function ocrRoutes(s: GatewayServices) {
       const lines = ((outcome.final.output as { lines?: OcrLine[] }).lines ?? []) as OcrLine[];
       const charged = outcome.reservation.price;
       s.metrics.charged.inc({ netuid: String(route.netuid) }, Number(formatEther(charged)));
-      if (req.apiKeyId) await s.usage.record(req.apiKeyId, { promptTokens: 0, completionTokens: 0, charged });
+      if (req.apiKeyId) {
+        s.usage
+          .record(req.apiKeyId, { promptTokens: 0, completionTokens: 0, charged })
+          .catch((err: unknown) => s.logger.error({ err, key: req.apiKeyId }, "usage not recorded"));
+      }
       void reply.header("x-noos-miner", outcome.miner.hotkey).header("x-noos-charged", charged.toString());
       return {
         id: openAIId("ocr"),

@@ -63,12 +63,19 @@ async function handle(s: GatewayServices, flavour: Flavour, job: TextJob, req: F
   if (outcome.kind === "json") {
     const out = outcome.final.output as TextOutput;
     const usage = await settle(s, req, outcome, out.usage);
+    serverTiming(reply, outcome.minerMs);
     return flavour === "chat"
       ? chatCompletion(meta, out.text, out.finishReason, usage)
       : completion(meta, out.text, out.finishReason, usage);
   }
   await streamAnswer(s, flavour, job, meta, outcome, req, reply);
   return reply;
+}
+
+/** Server-Timing: the gateway's own time and the miner's, so callers can see what the gateway adds. */
+function serverTiming(reply: FastifyReply, minerMs: number): void {
+  const gateway = Math.max(0, reply.elapsedTime - minerMs);
+  void reply.header("server-timing", `gateway;dur=${gateway.toFixed(2)}, miner;dur=${minerMs.toFixed(2)}`);
 }
 
 /** 413 before any miner is called: max_tokens over the output limit, prompt over the input limit. */
@@ -108,7 +115,12 @@ async function settle(
   s.metrics.charged.inc({ netuid: String(outcome.miner.netuid) }, Number(formatEther(charged)));
   s.metrics.tokens.inc({ kind: "prompt" }, promptTokens);
   s.metrics.tokens.inc({ kind: "completion" }, completionTokens);
-  if (req.apiKeyId) await s.usage.record(req.apiKeyId, { promptTokens, completionTokens, charged });
+  // Not awaited: the answer need not wait for the counter (later commands on this connection see it).
+  if (req.apiKeyId) {
+    s.usage
+      .record(req.apiKeyId, { promptTokens, completionTokens, charged })
+      .catch((err: unknown) => s.logger.error({ err, key: req.apiKeyId }, "usage not recorded"));
+  }
   return usageOf(promptTokens, completionTokens, formatEther(charged));
 }
 
