@@ -1,4 +1,4 @@
-import { ZeroAddress, id, type Signer } from "ethers";
+import { ZeroAddress, id, resolveAddress, type AddressLike, type Signer } from "ethers";
 import {
   Billing__factory,
   IAccessControl__factory,
@@ -12,13 +12,18 @@ export const MINTER_ROLE = id("MINTER_ROLE");
 /** Options of {@link deployBilling}. */
 export interface DeployBillingOptions {
   /** The NOOS token. */
-  token: string;
+  token: AddressLike;
   /** The model registry (royalties); omit or ZeroAddress to pay no royalties. */
-  models?: string;
+  models?: AddressLike;
   /** Receiver of the treasury share of each mint (the DAO timelock). */
-  treasury: string;
+  treasury: AddressLike;
   /** DEFAULT_ADMIN_ROLE and PARAMS_ROLE holder; defaults to the deployer (hand them to the timelock later). */
-  admin?: string;
+  admin?: AddressLike;
+  /**
+   * Not used: Billing reads nothing from the subnet registry (the client's voucher names the model the
+   * miner's axon declares). Accepted so that call sites passing every contract keep compiling.
+   */
+  subnets?: AddressLike;
   /** Escrow thaw period, seconds. Default 1 day. */
   thawPeriod?: number | bigint;
   /** Signer revocation delay, seconds. Default 1 day. */
@@ -34,28 +39,35 @@ export interface DeployBillingOptions {
 
 export const BILLING_DEFAULTS = { thawPeriod: 86_400, signerRevokeDelay: 86_400 } as const;
 
-/** Deploys Billing (escrow, vouchers, burn and mint) and, by default, grants it MINTER_ROLE on the token. */
+/**
+ * Deploys Billing (escrow, vouchers, burn and mint), by default grants it MINTER_ROLE on the token and
+ * hooks it to the model registry.
+ */
 export async function deployBilling(deployer: Signer, options: DeployBillingOptions): Promise<Billing> {
-  const admin = options.admin ?? (await deployer.getAddress());
+  const token = await resolveAddress(options.token);
+  const models = options.models === undefined ? ZeroAddress : await resolveAddress(options.models);
   const billing = await new Billing__factory(deployer).deploy(
-    options.token,
-    options.models ?? ZeroAddress,
-    options.treasury,
-    admin,
+    token,
+    models,
+    await resolveAddress(options.treasury),
+    await resolveAddress(options.admin ?? (await deployer.getAddress())),
     options.thawPeriod ?? BILLING_DEFAULTS.thawPeriod,
     options.signerRevokeDelay ?? BILLING_DEFAULTS.signerRevokeDelay,
   );
   await billing.waitForDeployment();
   const billingAddress = await billing.getAddress();
-  if (options.grantMinter ?? true) await grantMinter(deployer, options.token, billingAddress);
-  if (options.models && options.models !== ZeroAddress && (options.hookModels ?? true)) {
-    await (await ModelRegistry__factory.connect(options.models, deployer).setRoyaltyCache(billingAddress)).wait();
+  if (options.grantMinter ?? true) await grantMinter(deployer, token, billingAddress);
+  if (models !== ZeroAddress && (options.hookModels ?? true)) {
+    await (await ModelRegistry__factory.connect(models, deployer).setRoyaltyCache(billingAddress)).wait();
   }
   return billing;
 }
 
 /** Grants MINTER_ROLE on `token` to `minter`; `admin` must hold the token's DEFAULT_ADMIN_ROLE. */
-export async function grantMinter(admin: Signer, token: string, minter: string): Promise<void> {
-  const tx = await IAccessControl__factory.connect(token, admin).grantRole(MINTER_ROLE, minter);
+export async function grantMinter(admin: Signer, token: AddressLike, minter: AddressLike): Promise<void> {
+  const tx = await IAccessControl__factory.connect(await resolveAddress(token), admin).grantRole(
+    MINTER_ROLE,
+    await resolveAddress(minter),
+  );
   await tx.wait();
 }

@@ -1,10 +1,10 @@
-import { ZeroAddress, ZeroHash, id, type Signer } from "ethers";
+import { ZeroAddress, ZeroHash, id, resolveAddress, type AddressLike, type Signer } from "ethers";
 import {
   IAccessControl__factory,
   NoosGovernor__factory,
-  NoosTimelock__factory,
+  TimelockController__factory,
   type NoosGovernor,
-  type NoosTimelock,
+  type TimelockController,
 } from "../../packages/contracts/generated/typechain";
 
 export const PARAMS_ROLE = id("PARAMS_ROLE");
@@ -16,7 +16,7 @@ export const CANCELLER_ROLE = id("CANCELLER_ROLE");
 /** Options of {@link deployGovernance}; unset fields take {@link GOVERNANCE_DEVNET_DEFAULTS}. */
 export interface DeployGovernanceOptions {
   /** The NOOS token (ERC20Votes). */
-  token: string;
+  token: AddressLike;
   /** Timelock delay between queue and execute, seconds. */
   minDelay?: number | bigint;
   /** Blocks between proposing and the start of voting. */
@@ -28,7 +28,7 @@ export interface DeployGovernanceOptions {
   /** Votes needed to propose, in token units (1e18 = 1 NOOS). */
   proposalThreshold?: bigint;
   /** Keep this account as timelock admin (setup only); default none: the timelock administers itself. */
-  timelockAdmin?: string;
+  timelockAdmin?: AddressLike;
 }
 
 /** Devnet-friendly defaults: a vote of 50 blocks, 1 minute of timelock, 4% quorum, anyone may propose. */
@@ -42,20 +42,22 @@ export const GOVERNANCE_DEVNET_DEFAULTS = {
 
 export interface Governance {
   governor: NoosGovernor;
-  timelock: NoosTimelock;
+  timelock: TimelockController;
 }
 
 /**
- * Deploys the timelock and the governor and wires them: the governor is the only proposer and canceller,
- * anyone may execute, and the deployer keeps no role on the timelock (unless `timelockAdmin` says so).
+ * Deploys OpenZeppelin's TimelockController and NoosGovernor and wires them: the governor is the only
+ * proposer and canceller, anyone may execute, and the deployer keeps no role on the timelock (unless
+ * `timelockAdmin` names it).
  */
 export async function deployGovernance(deployer: Signer, options: DeployGovernanceOptions): Promise<Governance> {
   const o = { ...GOVERNANCE_DEVNET_DEFAULTS, ...definedOnly(options) };
   const me = await deployer.getAddress();
-  const timelock = await new NoosTimelock__factory(deployer).deploy(o.minDelay, [], [ZeroAddress], me);
+  const keepAdmin = options.timelockAdmin === undefined ? undefined : await resolveAddress(options.timelockAdmin);
+  const timelock = await new TimelockController__factory(deployer).deploy(o.minDelay, [], [ZeroAddress], me);
   await timelock.waitForDeployment();
   const governor = await new NoosGovernor__factory(deployer).deploy(
-    options.token,
+    await resolveAddress(options.token),
     await timelock.getAddress(),
     o.votingDelay,
     o.votingPeriod,
@@ -66,27 +68,27 @@ export async function deployGovernance(deployer: Signer, options: DeployGovernan
   const governorAddress = await governor.getAddress();
   await (await timelock.grantRole(PROPOSER_ROLE, governorAddress)).wait();
   await (await timelock.grantRole(CANCELLER_ROLE, governorAddress)).wait();
-  if (options.timelockAdmin && options.timelockAdmin !== me) {
-    await (await timelock.grantRole(DEFAULT_ADMIN_ROLE, options.timelockAdmin)).wait();
-  }
-  if (options.timelockAdmin !== me) await (await timelock.renounceRole(DEFAULT_ADMIN_ROLE, me)).wait();
+  if (keepAdmin !== undefined && keepAdmin !== me)
+    await (await timelock.grantRole(DEFAULT_ADMIN_ROLE, keepAdmin)).wait();
+  if (keepAdmin !== me) await (await timelock.renounceRole(DEFAULT_ADMIN_ROLE, me)).wait();
   return { governor, timelock };
 }
 
 /**
  * Hands `roles` (default PARAMS_ROLE and DEFAULT_ADMIN_ROLE) of an AccessControl contract to the timelock
- * and renounces them for `holder` (admin last, so the grants go through first).
+ * and renounces them for `holder` (admin last, so the other renounces go through first).
  */
 export async function handRolesToTimelock(
   holder: Signer,
-  contract: string,
-  timelock: string,
+  contract: AddressLike,
+  timelock: AddressLike,
   roles: readonly string[] = [PARAMS_ROLE, DEFAULT_ADMIN_ROLE],
 ): Promise<void> {
-  const ac = IAccessControl__factory.connect(contract, holder);
+  const ac = IAccessControl__factory.connect(await resolveAddress(contract), holder);
+  const to = await resolveAddress(timelock);
   const me = await holder.getAddress();
   const ordered = [...roles].sort((a, b) => Number(a === DEFAULT_ADMIN_ROLE) - Number(b === DEFAULT_ADMIN_ROLE));
-  for (const role of ordered) await (await ac.grantRole(role, timelock)).wait();
+  for (const role of ordered) await (await ac.grantRole(role, to)).wait();
   for (const role of ordered) await (await ac.renounceRole(role, me)).wait();
 }
 

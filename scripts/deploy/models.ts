@@ -1,10 +1,10 @@
-import type { Signer } from "ethers";
+import { resolveAddress, type AddressLike, type Signer } from "ethers";
 import { ModelRegistry__factory, type ModelRegistry } from "../../packages/contracts/generated/typechain";
 
 /** Options of {@link deployModelRegistry}. */
 export interface DeployModelRegistryOptions {
   /** DEFAULT_ADMIN_ROLE and PARAMS_ROLE holder; defaults to the deployer (hand them to the timelock later). */
-  admin?: string;
+  admin?: AddressLike;
   /** Governance cap on model royalties, basis points (<= 5,000). Default 1,500 (15% of billing's mint). */
   maxRoyaltyBps?: number;
 }
@@ -16,9 +16,8 @@ export async function deployModelRegistry(
   deployer: Signer,
   options: DeployModelRegistryOptions = {},
 ): Promise<ModelRegistry> {
-  const admin = options.admin ?? (await deployer.getAddress());
   const registry = await new ModelRegistry__factory(deployer).deploy(
-    admin,
+    await resolveAddress(options.admin ?? (await deployer.getAddress())),
     options.maxRoyaltyBps ?? MODEL_REGISTRY_DEFAULTS.maxRoyaltyBps,
   );
   await registry.waitForDeployment();

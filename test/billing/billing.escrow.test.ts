@@ -8,7 +8,8 @@ describe("Billing: escrow", function () {
     it("deposit moves tokens into the caller's escrow and emits Deposited", async function () {
       const { billing, token, client, billingAddress } = await loadFixture(billingFixture);
       const tx = billing.connect(client).deposit(5n * NOOS);
-      await expect(tx).to.emit(billing, "Deposited")
+      await expect(tx)
+        .to.emit(billing, "Deposited")
         .withArgs(client.address, client.address, 5n * NOOS, 105n * NOOS);
       await expect(tx).to.changeTokenBalances(token, [client, billingAddress], [-5n * NOOS, 5n * NOOS]);
       expect(await billing.escrowOf(client.address)).to.deep.equal([105n * NOOS, 0n, 0n]);
@@ -51,7 +52,13 @@ describe("Billing: escrow", function () {
               { name: "deadline", type: "uint256" },
             ],
           },
-          { owner: stranger.address, spender: billingAddress, value, nonce: await token.nonces(stranger.address), deadline },
+          {
+            owner: stranger.address,
+            spender: billingAddress,
+            value,
+            nonce: await token.nonces(stranger.address),
+            deadline,
+          },
         );
         return Signature.from(sig);
       };
@@ -73,13 +80,18 @@ describe("Billing: escrow", function () {
       const { billing, client } = await loadFixture(billingFixture);
       const tx = await billing.connect(client).startWithdraw(40n * NOOS);
       const end = BigInt(await time.latest()) + THAW;
-      await expect(tx).to.emit(billing, "WithdrawStarted").withArgs(client.address, 40n * NOOS, end);
+      await expect(tx)
+        .to.emit(billing, "WithdrawStarted")
+        .withArgs(client.address, 40n * NOOS, end);
       expect(await billing.escrowOf(client.address)).to.deep.equal([100n * NOOS, 40n * NOOS, end]);
     });
 
     it("startWithdraw refuses zero and more than the balance", async function () {
       const { billing, client } = await loadFixture(billingFixture);
-      await expect(billing.connect(client).startWithdraw(0)).to.be.revertedWithCustomError(billing, "BillingZeroAmount");
+      await expect(billing.connect(client).startWithdraw(0)).to.be.revertedWithCustomError(
+        billing,
+        "BillingZeroAmount",
+      );
       await expect(billing.connect(client).startWithdraw(101n * NOOS))
         .to.be.revertedWithCustomError(billing, "BillingInsufficientEscrow")
         .withArgs(client.address, 100n * NOOS, 101n * NOOS);
@@ -94,7 +106,8 @@ describe("Billing: escrow", function () {
         .withArgs(client.address, end, BigInt(await time.latest()) + 1n);
       await time.increaseTo(end);
       const tx = billing.connect(client).withdraw();
-      await expect(tx).to.emit(billing, "Withdrawn")
+      await expect(tx)
+        .to.emit(billing, "Withdrawn")
         .withArgs(client.address, 40n * NOOS, 60n * NOOS);
       await expect(tx).to.changeTokenBalances(token, [client, billingAddress], [40n * NOOS, -40n * NOOS]);
       expect(await billing.escrowOf(client.address)).to.deep.equal([60n * NOOS, 0n, 0n]);
@@ -134,7 +147,8 @@ describe("Billing: escrow", function () {
       expect((await billing.escrowOf(client.address)).slice(0, 2)).to.deep.equal([50n * NOOS, 50n * NOOS]);
       await time.increase(THAW);
       const tx = billing.connect(client).withdraw();
-      await expect(tx).to.emit(billing, "Withdrawn")
+      await expect(tx)
+        .to.emit(billing, "Withdrawn")
         .withArgs(client.address, 50n * NOOS, 0n);
       await expect(tx).to.changeTokenBalance(token, client, 50n * NOOS);
     });
@@ -146,8 +160,7 @@ describe("Billing: escrow", function () {
       await billing.connect(miner).redeem(v, await sign(v));
       await time.increase(THAW);
       const tx = billing.connect(client).withdraw();
-      await expect(tx).to.emit(billing, "Withdrawn")
-        .withArgs(client.address, 0n, 0n);
+      await expect(tx).to.emit(billing, "Withdrawn").withArgs(client.address, 0n, 0n);
       await expect(tx).to.changeTokenBalance(token, client, 0n);
       expect(await billing.escrowOf(client.address)).to.deep.equal([0n, 0n, 0n]);
     });

@@ -34,8 +34,9 @@ describe("Billing: parameters", function () {
         factory,
         "BillingZeroAddress",
       );
-      await expect(factory.deploy(ZeroAddress, ZeroAddress, treasury.address, admin.address, 1, 1))
-        .to.be.revertedWithCustomError(factory, "BillingZeroAddress");
+      await expect(
+        factory.deploy(ZeroAddress, ZeroAddress, treasury.address, admin.address, 1, 1),
+      ).to.be.revertedWithCustomError(factory, "BillingZeroAddress");
       await expect(factory.deploy(t, ZeroAddress, ZeroAddress, admin.address, 1, 1)).to.be.revertedWithCustomError(
         factory,
         "BillingZeroAddress",
@@ -53,8 +54,12 @@ describe("Billing: parameters", function () {
   describe("prices and limits", function () {
     it("setPrice stores the USD price and emits PriceSet", async function () {
       const { billing } = await loadFixture(billingFixture);
-      await expect(billing.setPrice(1, 0, 750)).to.emit(billing, "PriceSet").withArgs(1, 0, 750);
-      await expect(billing.setPrice(1, 1, 100)).to.emit(billing, "PriceSet").withArgs(1, 1, 100);
+      await expect(billing.setPrice(1, 0, 750))
+        .to.emit(billing, "PriceSet")
+        .withArgs(1, 0, 750);
+      await expect(billing.setPrice(1, 1, 100))
+        .to.emit(billing, "PriceSet")
+        .withArgs(1, 1, 100);
       expect(await billing.tierPrice(1, 0)).to.deep.equal([750n, 200n, 1000n]);
       expect(await billing.tierPrice(1, 1)).to.deep.equal([100n, 200n, 1000n]);
       expect(await billing.tierPrice(2, 0)).to.deep.equal([0n, 200n, 1000n]);
@@ -63,7 +68,9 @@ describe("Billing: parameters", function () {
     it("setLimits stores the per-call token limits and emits LimitsSet", async function () {
       const { billing } = await loadFixture(billingFixture);
       await billing.setPrice(1, 0, 750);
-      await expect(billing.setLimits(1, 0, 512, 2048)).to.emit(billing, "LimitsSet").withArgs(1, 0, 512, 2048);
+      await expect(billing.setLimits(1, 0, 512, 2048))
+        .to.emit(billing, "LimitsSet")
+        .withArgs(1, 0, 512, 2048);
       expect(await billing.tierPrice(1, 0)).to.deep.equal([750n, 512n, 2048n]);
       await expect(billing.setLimits(1, 0, 0, 10)).to.be.revertedWithCustomError(billing, "BillingZeroLimit");
       await expect(billing.setLimits(1, 0, 10, 0)).to.be.revertedWithCustomError(billing, "BillingZeroLimit");
@@ -71,8 +78,12 @@ describe("Billing: parameters", function () {
 
     it("refuses unknown tiers everywhere a tier is taken", async function () {
       const { billing } = await loadFixture(billingFixture);
-      await expect(billing.setPrice(1, 2, 1)).to.be.revertedWithCustomError(billing, "BillingUnknownTier").withArgs(2);
-      await expect(billing.setLimits(1, 2, 1, 1)).to.be.revertedWithCustomError(billing, "BillingUnknownTier").withArgs(2);
+      await expect(billing.setPrice(1, 2, 1))
+        .to.be.revertedWithCustomError(billing, "BillingUnknownTier")
+        .withArgs(2);
+      await expect(billing.setLimits(1, 2, 1, 1))
+        .to.be.revertedWithCustomError(billing, "BillingUnknownTier")
+        .withArgs(2);
       await expect(billing.tierPrice(1, 2)).to.be.revertedWithCustomError(billing, "BillingUnknownTier").withArgs(2);
       await expect(billing.priceInNoos(1, 7)).to.be.revertedWithCustomError(billing, "BillingUnknownTier").withArgs(7);
     });
@@ -94,14 +105,18 @@ describe("Billing: parameters", function () {
       expect(await billing.priceInNoos(1, 0)).to.equal(3n * 10n ** 15n); // 0.003 NOOS
       await billing.setRate(3_000_000); // $3: rounds down
       expect(await billing.priceInNoos(1, 0)).to.equal((750n * 10n ** 18n) / 3_000_000n);
-      await expect(billing.priceInNoos(1, 1)).to.be.revertedWithCustomError(billing, "BillingPriceNotSet").withArgs(1, 1);
+      await expect(billing.priceInNoos(1, 1))
+        .to.be.revertedWithCustomError(billing, "BillingPriceNotSet")
+        .withArgs(1, 1);
     });
   });
 
   describe("economics and delays", function () {
     it("setMintRatio accepts up to 100% and emits MintRatioSet", async function () {
       const { billing } = await loadFixture(billingFixture);
-      await expect(billing.setMintRatio(10n ** 18n)).to.emit(billing, "MintRatioSet").withArgs(10n ** 18n);
+      await expect(billing.setMintRatio(10n ** 18n))
+        .to.emit(billing, "MintRatioSet")
+        .withArgs(10n ** 18n);
       expect(await billing.mintRatio()).to.equal(10n ** 18n);
       await expect(billing.setMintRatio(10n ** 18n + 1n))
         .to.be.revertedWithCustomError(billing, "BillingMintRatioTooHigh")
@@ -165,7 +180,9 @@ describe("Billing: parameters", function () {
       const { billing, admin, stranger } = await loadFixture(billingFixture);
       await billing.connect(admin).grantRole(PARAMS_ROLE, stranger.address);
       await time.increase(1);
-      await expect(billing.connect(stranger).setPrice(3, 1, 42)).to.emit(billing, "PriceSet").withArgs(3, 1, 42);
+      await expect(billing.connect(stranger).setPrice(3, 1, 42))
+        .to.emit(billing, "PriceSet")
+        .withArgs(3, 1, 42);
     });
   });
 });

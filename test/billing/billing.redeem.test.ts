@@ -2,8 +2,9 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { TypedDataEncoder } from "ethers";
+import { BillingTestModels__factory } from "../../packages/contracts/generated/typechain";
 import { deployBilling } from "../../scripts/deploy/billing";
-import { voucherDomain, voucherTypes, recoverVoucherSigner } from "../../scripts/lib/voucher";
+import { voucherDomain, voucherTypes, recoverVoucherSigner } from "../../packages/protocol/src";
 import {
   billingFixture,
   expectedSplit,
@@ -29,7 +30,9 @@ describe("Billing: vouchers", function () {
       domain.verifyingContract,
     ]);
     expect(await billing.VOUCHER_TYPEHASH()).to.equal(
-      ethers.id("Voucher(address client,address miner,uint16 netuid,uint8 tier,bytes32 model,uint256 cumulativeAmount)"),
+      ethers.id(
+        "Voucher(address client,address miner,uint16 netuid,uint8 tier,bytes32 model,uint256 cumulativeAmount)",
+      ),
     );
   });
 
@@ -68,7 +71,18 @@ describe("Billing: redeem", function () {
     const s = expectedSplit(2n * NOOS, MODEL_ROYALTY_BPS);
     await expect(tx)
       .to.emit(billing, "Redeemed")
-      .withArgs(client.address, miner.address, 1, 0, MODEL, 2n * NOOS, s.miner, s.royalty, s.treasury, await weekOf(tx));
+      .withArgs(
+        client.address,
+        miner.address,
+        1,
+        0,
+        MODEL,
+        2n * NOOS,
+        s.miner,
+        s.royalty,
+        s.treasury,
+        await weekOf(tx),
+      );
     await expect(tx).to.emit(billing, "ModelSynced").withArgs(MODEL, modelOwner.address, MODEL_ROYALTY_BPS);
     expect((await billing.escrowOf(client.address))[0]).to.equal(98n * NOOS);
     expect(await billing.redeemed(client.address, miner.address, 1, 0)).to.equal(2n * NOOS);
@@ -88,14 +102,29 @@ describe("Billing: redeem", function () {
     const s2 = expectedSplit(2n * NOOS, MODEL_ROYALTY_BPS);
     await expect(tx)
       .to.emit(billing, "Redeemed")
-      .withArgs(client.address, miner.address, 1, 0, MODEL, 2n * NOOS, s2.miner, s2.royalty, s2.treasury, await weekOf(tx));
+      .withArgs(
+        client.address,
+        miner.address,
+        1,
+        0,
+        MODEL,
+        2n * NOOS,
+        s2.miner,
+        s2.royalty,
+        s2.treasury,
+        await weekOf(tx),
+      );
     expect(await billing.unclaimed(client.address, miner.address, 1, 0)).to.equal(s1.miner + s2.miner);
     expect(await billing.pending()).to.deep.equal([5n * NOOS, s1.treasury + s2.treasury]);
   });
 
   it("(client, miner, netuid, tier) each have their own progress", async function () {
     const { billing, client, miner, voucher, sign } = await loadFixture(billingFixture);
-    for (const [netuid, tier] of [[1, 0], [1, 1], [2, 0]] as const) {
+    for (const [netuid, tier] of [
+      [1, 0],
+      [1, 1],
+      [2, 0],
+    ] as const) {
       const v = voucher({ netuid, tier, cumulativeAmount: NOOS });
       await expect(billing.connect(miner).redeem(v, await sign(v))).to.emit(billing, "Redeemed");
     }
@@ -168,7 +197,18 @@ describe("Billing: redeem", function () {
     const s = expectedSplit(100n * NOOS, MODEL_ROYALTY_BPS);
     await expect(tx)
       .to.emit(billing, "Redeemed")
-      .withArgs(client.address, miner.address, 1, 0, MODEL, 100n * NOOS, s.miner, s.royalty, s.treasury, await weekOf(tx));
+      .withArgs(
+        client.address,
+        miner.address,
+        1,
+        0,
+        MODEL,
+        100n * NOOS,
+        s.miner,
+        s.royalty,
+        s.treasury,
+        await weekOf(tx),
+      );
     expect((await billing.escrowOf(client.address))[0]).to.equal(0n);
     expect(await billing.redeemed(client.address, miner.address, 1, 0)).to.equal(150n * NOOS);
     // A top-up does not revive the uncovered 50: only vouchers above 150 pay again.
@@ -184,13 +224,27 @@ describe("Billing: redeem", function () {
   describe("royalties", function () {
     it("no model or an unregistered model: the royalty share goes to the miner", async function () {
       const { billing, client, miner, voucher, sign } = await loadFixture(billingFixture);
-      for (const [netuid, model] of [[1, NO_MODEL], [2, UNREGISTERED_MODEL]] as const) {
+      for (const [netuid, model] of [
+        [1, NO_MODEL],
+        [2, UNREGISTERED_MODEL],
+      ] as const) {
         const v = voucher({ netuid, model, cumulativeAmount: 2n * NOOS });
         const tx = await billing.connect(miner).redeem(v, await sign(v));
         const s = expectedSplit(2n * NOOS, 0n);
         await expect(tx)
           .to.emit(billing, "Redeemed")
-          .withArgs(client.address, miner.address, netuid, 0, model, 2n * NOOS, s.miner, 0n, s.treasury, await weekOf(tx));
+          .withArgs(
+            client.address,
+            miner.address,
+            netuid,
+            0,
+            model,
+            2n * NOOS,
+            s.miner,
+            0n,
+            s.treasury,
+            await weekOf(tx),
+          );
         await expect(tx).not.to.emit(billing, "ModelSynced");
       }
       expect(await billing.royaltyInfo(UNREGISTERED_MODEL)).to.deep.equal([ethers.ZeroAddress, 0n, 0n]);
@@ -240,14 +294,14 @@ describe("Billing: redeem", function () {
       const v2 = voucher({ cumulativeAmount: 2n * NOOS });
       const tx = await billing.connect(miner).redeem(v2, await sign(v2));
       const s = expectedSplit(NOOS, 300n);
-      await expect(tx).to.emit(billing, "Redeemed").withArgs(
-        v2.client, miner.address, 1, 0, MODEL, NOOS, s.miner, s.royalty, s.treasury, await weekOf(tx),
-      );
+      await expect(tx)
+        .to.emit(billing, "Redeemed")
+        .withArgs(v2.client, miner.address, 1, 0, MODEL, NOOS, s.miner, s.royalty, s.treasury, await weekOf(tx));
     });
 
     it("the royalty never eats into the treasury's share (capped at 10,000 - treasuryBps)", async function () {
       const { admin, token, treasury, client, miner, modelOwner } = await loadFixture(billingFixture);
-      const fakeModels = await (await ethers.getContractFactory("BillingTestModels")).deploy();
+      const fakeModels = await new BillingTestModels__factory(admin).deploy();
       await fakeModels.set(MODEL, modelOwner.address, 9_500);
       const billing = await deployBilling(admin, {
         token: await token.getAddress(),
@@ -258,13 +312,20 @@ describe("Billing: redeem", function () {
       await token.connect(client).approve(await billing.getAddress(), ethers.MaxUint256);
       await billing.connect(client).deposit(10n * NOOS);
       const domain = voucherDomain((await ethers.provider.getNetwork()).chainId, await billing.getAddress());
-      const v = { client: client.address, miner: miner.address, netuid: 1, tier: 0, model: MODEL, cumulativeAmount: NOOS };
+      const v = {
+        client: client.address,
+        miner: miner.address,
+        netuid: 1,
+        tier: 0,
+        model: MODEL,
+        cumulativeAmount: NOOS,
+      };
       const tx = await billing.connect(miner).redeem(v, await client.signTypedData(domain, voucherTypes, v));
       const s = expectedSplit(NOOS, 9_500n);
       expect(s.royalty).to.equal((s.minted * 9_000n) / 10_000n);
-      await expect(tx).to.emit(billing, "Redeemed").withArgs(
-        client.address, miner.address, 1, 0, MODEL, NOOS, s.miner, s.royalty, s.treasury, await weekOf(tx),
-      );
+      await expect(tx)
+        .to.emit(billing, "Redeemed")
+        .withArgs(client.address, miner.address, 1, 0, MODEL, NOOS, s.miner, s.royalty, s.treasury, await weekOf(tx));
     });
 
     it("royalties above 2^80 spill into the owner's credit", async function () {

@@ -2,8 +2,10 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { ZeroAddress } from "ethers";
+import { BillingHarness__factory, BillingTestDriftToken__factory } from "../../packages/contracts/generated/typechain";
 import { deployBilling, MINTER_ROLE } from "../../scripts/deploy/billing";
-import { voucherDomain, voucherTypes } from "../../scripts/lib/voucher";
+import { deployNoos } from "../shared/noos";
+import { voucherDomain, voucherTypes } from "../../packages/protocol/src";
 import { billingFixture, expectedSplit, MODEL, MODEL_ROYALTY_BPS, NOOS } from "./fixture";
 
 /** The fixture with 10 NOOS redeemed by `miner` (model MODEL). */
@@ -18,7 +20,9 @@ describe("Billing: settlement and claims", function () {
   it("settle burns what was redeemed, exactly once", async function () {
     const { billing, token, billingAddress } = await loadFixture(redeemedFixture);
     const supply = await token.totalSupply();
-    await expect(billing.settle()).to.emit(billing, "Settled").withArgs(10n * NOOS, 10n * NOOS);
+    await expect(billing.settle())
+      .to.emit(billing, "Settled")
+      .withArgs(10n * NOOS, 10n * NOOS);
     expect(await token.totalSupply()).to.equal(supply - 10n * NOOS);
     expect(await token.balanceOf(billingAddress)).to.equal(90n * NOOS);
     expect((await billing.pending())[0]).to.equal(0n);
@@ -32,7 +36,9 @@ describe("Billing: settlement and claims", function () {
     const supply = await token.totalSupply();
     const keys = [{ client: client.address, netuid: 1, tier: 0 }];
     const tx = await billing.connect(miner).claimEarnings(keys, stranger.address);
-    await expect(tx).to.emit(billing, "Settled").withArgs(10n * NOOS, 10n * NOOS);
+    await expect(tx)
+      .to.emit(billing, "Settled")
+      .withArgs(10n * NOOS, 10n * NOOS);
     await expect(tx).to.emit(billing, "Claimed").withArgs(miner.address, stranger.address, split.miner);
     await expect(tx).to.changeTokenBalance(token, stranger, split.miner);
     expect(await token.totalSupply()).to.equal(supply - 10n * NOOS + split.miner);
@@ -104,7 +110,9 @@ describe("Billing: settlement and claims", function () {
     const supply = await token.totalSupply();
     const tx = await billing.connect(miner).redeemAndClaim(v, await sign(v));
     await expect(tx).to.emit(billing, "Redeemed");
-    await expect(tx).to.emit(billing, "Settled").withArgs(12n * NOOS, 12n * NOOS);
+    await expect(tx)
+      .to.emit(billing, "Settled")
+      .withArgs(12n * NOOS, 12n * NOOS);
     await expect(tx).to.changeTokenBalance(token, miner, split.miner + s2.miner);
     expect(await token.totalSupply()).to.equal(supply - 12n * NOOS + split.miner + s2.miner);
     expect(await billing.unclaimed(client.address, miner.address, 1, 0)).to.equal(0n);
@@ -158,14 +166,26 @@ describe("Billing: settlement and claims", function () {
 
   it("a settlement that moves billing's balance by anything but the burn reverts (no drift)", async function () {
     const [admin, client, miner, treasury] = await ethers.getSigners();
-    const token = await (await ethers.getContractFactory("BillingTestDriftToken")).deploy(admin!.address);
-    const billing = await deployBilling(admin!, { token: await token.getAddress(), treasury: treasury!.address });
+    const token = await new BillingTestDriftToken__factory(admin!).deploy(admin!.address);
+    // The faulty token has no roles (anyone mints), so there is no MINTER_ROLE to grant.
+    const billing = await deployBilling(admin!, {
+      token: await token.getAddress(),
+      treasury: treasury!.address,
+      grantMinter: false,
+    });
     const billingAddress = await billing.getAddress();
     await token.mint(client!.address, 100n * NOOS);
     await token.connect(client!).approve(billingAddress, ethers.MaxUint256);
     await billing.connect(client!).deposit(10n * NOOS);
     const domain = voucherDomain((await ethers.provider.getNetwork()).chainId, billingAddress);
-    const v = { client: client!.address, miner: miner!.address, netuid: 1, tier: 0, model: ethers.ZeroHash, cumulativeAmount: NOOS };
+    const v = {
+      client: client!.address,
+      miner: miner!.address,
+      netuid: 1,
+      tier: 0,
+      model: ethers.ZeroHash,
+      cumulativeAmount: NOOS,
+    };
     await billing.connect(miner!).redeem(v, await client!.signTypedData(domain, voucherTypes, v));
     await token.setDrift(true);
     await expect(billing.settle())
@@ -177,9 +197,8 @@ describe("Billing: settlement and claims", function () {
 
   it("the mint guard refuses to mint beyond what billing burned", async function () {
     const [admin, treasury, stranger] = await ethers.getSigners();
-    const { deployNoos } = await import("../shared/noos");
     const token = await deployNoos(admin!);
-    const harness = await (await ethers.getContractFactory("BillingHarness")).deploy(
+    const harness = await new BillingHarness__factory(admin!).deploy(
       await token.getAddress(),
       ZeroAddress,
       treasury!.address,

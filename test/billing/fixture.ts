@@ -4,7 +4,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import { ZeroHash } from "ethers";
 import { deployBilling } from "../../scripts/deploy/billing";
 import { deployModelRegistry } from "../../scripts/deploy/models";
-import { signVoucher, voucherDomain, type Voucher } from "../../scripts/lib/voucher";
+import { signVoucher, voucherDomain, type Voucher } from "../../packages/protocol/src";
 import { deployNoos } from "../shared/noos";
 
 export const NOOS = 10n ** 18n;
@@ -17,8 +17,16 @@ export const UNREGISTERED_MODEL = ethers.sha256(ethers.toUtf8Bytes("nobody-regis
 export async function billingFixture() {
   const signers = await ethers.getSigners();
   const [admin, client, client2, miner, miner2, gateway, gateway2, modelOwner, treasury, stranger] = signers as [
-    HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner,
-    HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner, HardhatEthersSigner,
+    HardhatEthersSigner,
+    HardhatEthersSigner,
+    HardhatEthersSigner,
+    HardhatEthersSigner,
+    HardhatEthersSigner,
+    HardhatEthersSigner,
+    HardhatEthersSigner,
+    HardhatEthersSigner,
+    HardhatEthersSigner,
+    HardhatEthersSigner,
   ];
   const token = await deployNoos(admin);
   const models = await deployModelRegistry(admin, { maxRoyaltyBps: 1_500 });
@@ -52,8 +60,24 @@ export async function billingFixture() {
   const sign = (v: Voucher, by: HardhatEthersSigner = client, d = domain) => signVoucher(by, d, v);
 
   return {
-    admin, client, client2, miner, miner2, gateway, gateway2, modelOwner, treasury, stranger,
-    token, models, billing, billingAddress, domain, chainId, voucher, sign,
+    admin,
+    client,
+    client2,
+    miner,
+    miner2,
+    gateway,
+    gateway2,
+    modelOwner,
+    treasury,
+    stranger,
+    token,
+    models,
+    billing,
+    billingAddress,
+    domain,
+    chainId,
+    voucher,
+    sign,
   };
 }
 

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { ZeroAddress, ZeroHash } from "ethers";
-import { ModelRegistry__factory } from "../../packages/contracts/generated/typechain";
+import { BillingTestRoyaltyCache__factory, ModelRegistry__factory } from "../../packages/contracts/generated/typechain";
 import { deployModelRegistry } from "../../scripts/deploy/models";
 import { PARAMS_ROLE, DEFAULT_ADMIN_ROLE } from "../../scripts/deploy/governance";
 
@@ -158,7 +158,7 @@ describe("ModelRegistry", function () {
 
     it("setRoyaltyCache wires the hook, emits RoyaltyCacheSet, and the hook is told of changes", async function () {
       const { registry, owner } = await loadFixture(registeredFixture);
-      const cache = await (await ethers.getContractFactory("BillingTestRoyaltyCache")).deploy();
+      const cache = await new BillingTestRoyaltyCache__factory(owner).deploy();
       await expect(registry.setRoyaltyCache(await cache.getAddress()))
         .to.emit(registry, "RoyaltyCacheSet")
         .withArgs(await cache.getAddress());

@@ -1,18 +1,14 @@
-/**
- * The one place tests get a NOOS token. Until NoosToken is merged this deploys the test-only
- * BillingTestToken (same stack: ERC20, Capped 21M, Permit, Votes, Burnable, MINTER_ROLE);
- * swap the marked line for the real deploy helper, e.g. `await deployToken(admin, { admin: ... })`.
- */
+/** The one place the billing, models and governance tests (and the billing gas bench) get the NOOS token. */
 import type { Signer } from "ethers";
-import { BillingTestToken__factory } from "../../packages/contracts/generated/typechain";
+import { deployToken } from "../../scripts/deploy/token";
 import { MINTER_ROLE } from "../../scripts/deploy/billing";
 
 export async function deployNoos(admin: Signer) {
-  const token = await new BillingTestToken__factory(admin).deploy(await admin.getAddress()); // <- swap for NoosToken
-  await token.waitForDeployment();
+  const token = await deployToken(admin, { admin: await admin.getAddress() });
   // The tests mint balances with the admin key.
   const adminAddress = await admin.getAddress();
-  if (!(await token.hasRole(MINTER_ROLE, adminAddress))) await (await token.grantRole(MINTER_ROLE, adminAddress)).wait();
+  if (!(await token.hasRole(MINTER_ROLE, adminAddress)))
+    await (await token.grantRole(MINTER_ROLE, adminAddress)).wait();
   return token;
 }
 

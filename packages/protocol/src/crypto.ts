@@ -128,7 +128,7 @@ export function typedDataDigest(domain: TypedDataDomain, types: Types, value: Re
 
 /** Signs typed data as `signer.signTypedData` would (fast for wallets holding their key). */
 export async function signTypedData(
-  signer: Signer,
+  signer: Pick<Signer, "signTypedData">,
   domain: TypedDataDomain,
   types: Types,
   value: Record<string, unknown>,

@@ -8,7 +8,7 @@ describe("vouchers", () => {
     miner: Wallet.createRandom().address,
     netuid: 1,
     tier: 0,
-    model: `0x${"ab".repeat(32)}`,
+    model: "0x" + "ab".repeat(32),
     cumulativeAmount: 123n,
   };
   const domain = voucherDomain(31337, "0x0000000000000000000000000000000000000b11");

@@ -6,6 +6,7 @@ export const TIERS = { standard: 0, batch: 1 } as const;
 export type TierName = keyof typeof TIERS;
 
 /**
+ * Mirrors contracts/billing/BillingVouchers.sol.
  * A cumulative payment promise from a client to one miner: the total the client owes that miner
  * on (netuid, tier) so far. The miner redeems only the latest one; the Billing contract burns the
  * difference from the client's escrow. Signed by the client or a signer it authorised.
@@ -16,8 +17,8 @@ export interface Voucher {
   netuid: number;
   tier: number;
   /**
-   * sha256 of the ONNX model the miner's axon declares (bytes32, 0x-hex; zero for none): Billing
-   * pays that model's owner its royalty, and the client's signature stops a miner naming another.
+   * sha256 of the ONNX model the miner's axon declares (ZeroHash for none: no royalty). The client
+   * signs it so a miner cannot name another model to collect its royalty.
    */
   model: string;
   cumulativeAmount: bigint;
@@ -39,7 +40,11 @@ export function voucherDomain(chainId: bigint | number, billing: string): TypedD
   return { name: "NoosphereBilling", version: "1", chainId, verifyingContract: billing };
 }
 
-export function signVoucher(signer: Signer, domain: TypedDataDomain, voucher: Voucher): Promise<string> {
+export function signVoucher(
+  signer: Pick<Signer, "signTypedData">,
+  domain: TypedDataDomain,
+  voucher: Voucher,
+): Promise<string> {
   return signTypedData(signer, domain, voucherTypes, { ...voucher });
 }
 

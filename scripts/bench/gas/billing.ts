@@ -6,7 +6,7 @@ import hre from "hardhat";
 import { ZeroHash, type ContractTransactionResponse } from "ethers";
 import { deployBilling } from "../../deploy/billing";
 import { deployModelRegistry } from "../../deploy/models";
-import { signVoucher, voucherDomain, type Voucher } from "../../lib/voucher";
+import { signVoucher, voucherDomain, type Voucher } from "../../../packages/protocol/src";
 import { deployNoos } from "../../../test/shared/noos";
 
 export interface GasRow {
@@ -19,8 +19,10 @@ export const REDEEM_GAS_GOAL = 60_000n;
 
 export async function gasRows(): Promise<GasRow[]> {
   const { ethers } = hre;
-  const [admin, client, miner, gateway, modelOwner, treasury] = await ethers.getSigners();
-  if (!admin || !client || !miner || !gateway || !modelOwner || !treasury) throw new Error("need 6 accounts");
+  const [admin, client, miner, gateway, modelOwner, treasury, gateway2] = await ethers.getSigners();
+  if (!admin || !client || !miner || !gateway || !modelOwner || !treasury || !gateway2) {
+    throw new Error("need 7 accounts");
+  }
   const token = await deployNoos(admin);
   const models = await deployModelRegistry(admin);
   const billing = await deployBilling(admin, {
@@ -41,6 +43,7 @@ export async function gasRows(): Promise<GasRow[]> {
   await (await token.mint(client.address, ethers.parseEther("1000"))).wait();
   await (await token.connect(client).approve(billingAddress, ethers.MaxUint256)).wait();
   await (await billing.connect(client).authorizeSigner(gateway.address)).wait();
+  await (await billing.connect(client).authorizeSigner(gateway2.address)).wait();
 
   await measure("deposit (first)", billing.connect(client).deposit(ethers.parseEther("100")));
   await measure("deposit (top-up)", billing.connect(client).deposit(ethers.parseEther("100")));
@@ -56,6 +59,7 @@ export async function gasRows(): Promise<GasRow[]> {
   await redeem("redeem (first: new voucher key, new credits)", voucher(0, model));
   await redeem("redeem (subsequent, client-signed, royalty)", voucher(0, model));
   await redeem("redeem (subsequent, gateway-signed, royalty)", voucher(0, model), gateway);
+  await redeem("redeem (subsequent, client's 2nd signer, royalty)", voucher(0, model), gateway2);
   await redeem("redeem (subsequent, client-signed, no model)", voucher(0, ZeroHash));
   await redeem("redeem (subsequent, gateway-signed, no model)", voucher(0, ZeroHash), gateway);
   await measure("settle (burn pending)", billing.settle());
@@ -64,7 +68,10 @@ export async function gasRows(): Promise<GasRow[]> {
     "claimEarnings (1 key: settle + mint)",
     billing.connect(miner).claimEarnings([{ client: client.address, netuid: 1, tier: 0 }], miner.address),
   );
-  await measure("claimRoyalties (1 model: mint)", billing.connect(modelOwner).claimRoyalties([model], modelOwner.address));
+  await measure(
+    "claimRoyalties (1 model: mint)",
+    billing.connect(modelOwner).claimRoyalties([model], modelOwner.address),
+  );
   await measure("claimTreasury (mint)", billing.claimTreasury());
   const v = voucher(0, model);
   await measure(
@@ -79,7 +86,7 @@ export async function gasRows(): Promise<GasRow[]> {
 
 /** Deployed bytecode size of each contract this bench touches (limit 24,576 bytes). */
 export async function bytecodeSizes(): Promise<{ name: string; bytes: number }[]> {
-  const names = ["Billing", "ModelRegistry", "NoosGovernor", "NoosTimelock"];
+  const names = ["Billing", "ModelRegistry", "NoosGovernor", "TimelockController"];
   return Promise.all(
     names.map(async (name) => {
       const artifact = await hre.artifacts.readArtifact(name);

@@ -7,6 +7,8 @@ import { stakeCommand } from "./stake";
 import { takeCommand } from "./take";
 import { simCommand } from "./sim";
 import { gatewayCommand } from "./gateway";
+import { daoCommand } from "./dao";
+import { billingCommand } from "./billing";
 
 /** Each top-level command lives in its own file and adds itself here. */
 export function registerCommands(program: Command): void {
@@ -18,4 +20,6 @@ export function registerCommands(program: Command): void {
   program.addCommand(takeCommand());
   program.addCommand(simCommand());
   program.addCommand(gatewayCommand());
+  program.addCommand(daoCommand());
+  program.addCommand(billingCommand());
 }
