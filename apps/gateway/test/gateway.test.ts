@@ -168,6 +168,32 @@ describe("gateway", () => {
       expect(chunks.every((c) => !("usage" in c))).toBe(true);
     });
 
+    it("reports each key's usage, Prometheus metrics, health and Server-Timing", async () => {
+      const res = await inject("/v1/completions", { model: MODEL, prompt: "Call me", max_tokens: 2 });
+      expect(res.headers["server-timing"]).toMatch(/^gateway;dur=[\d.]+, miner;dur=[\d.]+$/);
+      const usage = await app.inject({
+        method: "GET",
+        url: "/v1/usage",
+        headers: { authorization: `Bearer ${apiKey}` },
+      });
+      expect(usage.json()).toMatchObject({ object: "usage", requests: expect.any(Number) });
+      expect(BigInt(usage.json().noos_charged)).toBe(BigInt(usage.json().requests) * net.price);
+      const metrics = await app.inject({ method: "GET", url: "/metrics" });
+      expect(metrics.body).toMatch(
+        /noos_gateway_requests_total\{[^}]*route="\/v1\/completions"[^}]*status="200"[^}]*\} \d+/,
+      );
+      expect(metrics.body).toMatch(new RegExp(`noos_gateway_live_miners\\{[^}]*netuid="${net.netuid}"[^}]*\\} 2`));
+      const health = await app.inject({ method: "GET", url: "/health" });
+      expect(health.json()).toMatchObject({
+        status: "ok",
+        chainId: net.chainId,
+        client: net.client.address,
+        redis: "ok",
+        miners: { live: 2, known: 2 },
+        models: [`sn${net.netuid}/${MODEL}:batch`],
+      });
+    });
+
     it("serves /v1/completions, streaming and not", async () => {
       const request = { model: MODEL, prompt: "Call me Ishmael. Some years ago", max_tokens: 10, temperature: 0 };
       const whole = await openai.completions.create(request);
@@ -280,6 +306,26 @@ describe("gateway", () => {
         expect(await gw.ledger.state(slot)).toEqual(firstBefore); // nothing owed to the miner that failed
         const metrics = await gw.metrics.retries.get();
         expect(metrics.values.reduce((n, v) => n + v.value, 0)).toBeGreaterThanOrEqual(1);
+      } finally {
+        await first.start();
+        gw.scoreboard.forget(`${net.netuid}:${first.hotkey.address.toLowerCase()}`);
+      }
+    });
+
+    it("retries a stream on another miner when the first fails before answering", async () => {
+      const [first, second] = net.miners as [TestNetwork["miners"][0], TestNetwork["miners"][0]];
+      await first.stop();
+      try {
+        random = 0;
+        const secondCalls = second.calls;
+        const { data: stream, response } = await openai.chat.completions
+          .create({ model: MODEL, messages: [{ role: "user", content: "Ahoy" }], max_tokens: 4, stream: true })
+          .withResponse();
+        expect(response.headers.get("x-noos-miner")).toBe(second.hotkey.address);
+        let chunks = 0;
+        for await (const _chunk of stream) chunks++;
+        expect(chunks).toBeGreaterThanOrEqual(2);
+        expect(second.calls).toBe(secondCalls + 1);
       } finally {
         await first.start();
         gw.scoreboard.forget(`${net.netuid}:${first.hotkey.address.toLowerCase()}`);
