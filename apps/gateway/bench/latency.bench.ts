@@ -111,7 +111,11 @@ async function main(): Promise<void> {
       model: net.modelHash,
       cumulativeAmount: cumulative,
     };
-    const signed = await signRequest(direct, wire, { miner: miner.hotkey.address, netuid: net.netuid, body: minerBody });
+    const signed = await signRequest(direct, wire, {
+      miner: miner.hotkey.address,
+      netuid: net.netuid,
+      body: minerBody,
+    });
     const header = encodeVoucherHeader(voucher, await signVoucher(direct, vdomain, voucher));
     const t0 = performance.now();
     const reply = await http.post(miner.url, "/v1/infer", {
@@ -145,7 +149,9 @@ async function main(): Promise<void> {
   const g = stats(times.gateway);
   const p = stats(times.presigned);
   const f = (x: number) => x.toFixed(2).padStart(8);
-  console.log(`gateway latency bench: ${N} completions each way (max_tokens ${MAX_TOKENS}, greedy), one miner on CPU, Redis local`);
+  console.log(
+    `gateway latency bench: ${N} completions each way (max_tokens ${MAX_TOKENS}, greedy), one miner on CPU, Redis local`,
+  );
   console.log(`                                   p50 ms    p99 ms`);
   console.log(`direct (client signs + HTTP)     ${f(d.p50)}  ${f(d.p99)}`);
   console.log(`via gateway                      ${f(g.p50)}  ${f(g.p99)}`);

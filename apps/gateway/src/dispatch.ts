@@ -31,7 +31,14 @@ export interface CallPlan {
 
 /** A call one miner has accepted. */
 export type CallOutcome =
-  | { kind: "json"; miner: MinerEndpoint; reservation: Reservation; final: MinerFinal; attempts: number; minerMs: number }
+  | {
+      kind: "json";
+      miner: MinerEndpoint;
+      reservation: Reservation;
+      final: MinerFinal;
+      attempts: number;
+      minerMs: number;
+    }
   | { kind: "stream"; miner: MinerEndpoint; reservation: Reservation; stream: MinerStream; attempts: number };
 
 export interface DispatcherOptions {
