@@ -1,6 +1,7 @@
 import Fastify from "fastify";
-import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Signer, TypedDataDomain } from "ethers";
+import type { InferenceRequest } from "@noosphere/protocol";
 import {
   HEADERS,
   NonceRegistry,
@@ -105,6 +106,23 @@ export function buildMinerApp(opts: MinerAppOptions): FastifyInstance {
     const raw = req.rawBody ?? Buffer.alloc(0);
     const request = authenticate(req, raw);
     const grant = await opts.access.admit(request.caller, header(req, HEADERS.voucher));
+    // Until the answer is settled, a failure means the client owes nothing for this request.
+    let settled = false;
+    try {
+      return await serve(req, reply, request, grant, () => (settled = true));
+    } catch (err) {
+      if (!settled && grant.kind === "client") opts.book.release(grant.voucher.voucher, grant.price);
+      throw err;
+    }
+  });
+
+  async function serve(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    request: InferenceRequest,
+    grant: AccessGrant,
+    onSettled: () => void,
+  ) {
     if (req.body === undefined) throw new MinerHttpError(400, "empty-body", "a JSON body is required");
     const input = opts.task.parse(req.body, await opts.limits());
     const reqHash = requestHash(opts.wireDomain, request);
@@ -124,6 +142,7 @@ export function buildMinerApp(opts: MinerAppOptions): FastifyInstance {
           next = await gen.next();
         }
         const final = await settle(next.value, grant, reqHash, timer);
+        onSettled();
         reply.raw.write(`event: done\ndata: ${JSON.stringify(final)}\n\n`);
         reply.raw.end();
       });
@@ -132,10 +151,11 @@ export function buildMinerApp(opts: MinerAppOptions): FastifyInstance {
     return queue.run(async () => {
       const result = await opts.task.run(input, abort.signal);
       const final = await settle(result, grant, reqHash, timer);
+      onSettled();
       void reply.header(HEADERS.response, final.signature).header(HEADERS.owed, final.owed);
       return final;
     });
-  });
+  }
 
   /** Records payment for a finished answer and signs it (request hash, output hash, owed). */
   async function settle(result: TaskResult<unknown>, grant: AccessGrant, reqHash: string, timer: () => number) {

@@ -99,20 +99,22 @@ export class AccessPolicy {
       chain.escrowOf(voucher.client),
     ]);
     book.markRedeemed(voucher.client, redeemed);
-    const previous = book.cumulativeOf(voucher.client);
-    if (voucher.cumulativeAmount < previous + price) {
-      throw new MinerHttpError(
-        403,
-        "voucher-too-low",
-        `voucher must reach ${previous + price} (previous ${previous} + price ${price}); got ${voucher.cumulativeAmount}`,
-      );
-    }
     const unredeemed = voucher.cumulativeAmount - redeemed;
     if (unredeemed > escrow) {
       throw new MinerHttpError(
         403,
         "insufficient-escrow",
         `client escrow ${escrow} does not cover ${unredeemed} unredeemed; deposit more NOOS into billing`,
+      );
+    }
+    // Last, with no await after it: the book's check and its record of the debt are one step.
+    const admitted = book.admit(voucher, price);
+    if (!admitted.ok) {
+      const previous = admitted.owed;
+      throw new MinerHttpError(
+        403,
+        "voucher-too-low",
+        `voucher must reach ${previous + price} (previous ${previous} + price ${price}); got ${voucher.cumulativeAmount}`,
       );
     }
     return { kind: "client", caller, price, voucher: held };
