@@ -6,6 +6,7 @@
 import type { AddressInfo } from "node:net";
 import OpenAI from "openai";
 import { formatEther, parseEther } from "ethers";
+import { HEADERS, encodeVoucherHeader, signRequest, signVoucher, voucherDomain, wireDomain } from "@noosphere/protocol";
 import type { FastifyInstance } from "fastify";
 import type { Redis } from "ioredis";
 import { buildGatewayApp } from "../src/app";
@@ -32,7 +33,7 @@ describe("gateway", () => {
   let apiKey: string;
   let openai: OpenAI;
   /** Picks are deterministic: 0 chooses the first ready miner by uid. */
-  let random = 0.0;
+  let random: number | (() => number) = 0.0;
   let tokens: TokenizerRegistry;
 
   async function gateway(signer = net.client, client?: string): Promise<GatewayRuntime> {
@@ -45,7 +46,7 @@ describe("gateway", () => {
       tokens,
       defaultRpm: 0,
       healthTimeoutMs: 2_000,
-      router: { random: () => random },
+      router: { random: () => (typeof random === "function" ? random() : random) },
     });
     await runtime.directory.refresh();
     return runtime;
@@ -396,6 +397,69 @@ describe("gateway", () => {
         poor.close();
       }
     });
+  });
+
+  it("charges exactly one price per answer under concurrent requests (vouchers reach miners out of order)", async () => {
+    let seed = 7;
+    random = () => (seed = (seed * 16807) % 2147483647) / 2147483647; // spread over both miners
+    const heldSum = () =>
+      net.miners.reduce((sum, m) => {
+        const own = m.book
+          .unredeemed()
+          .find((h) => h.voucher.client.toLowerCase() === net.client.address.toLowerCase());
+        return sum + (own?.voucher.cumulativeAmount ?? 0n);
+      }, 0n);
+    const signedBefore = (await gw.ledger.summary()).outstanding;
+    const heldBefore = heldSum();
+    let answered = 0;
+    for (let round = 0; round < 3; round++) {
+      const replies = await Promise.all(
+        Array.from({ length: 12 }, () => inject("/v1/completions", { model: MODEL, prompt: "Call me", max_tokens: 3 })),
+      );
+      answered += replies.filter((r) => r.statusCode === 200).length;
+    }
+    expect(answered).toBe(36);
+    expect((await gw.ledger.summary()).outstanding - signedBefore).toBe(36n * net.price);
+    expect(heldSum() - heldBefore).toBe(36n * net.price);
+    random = 0;
+  });
+
+  it("has miners accept a voucher that arrives after a higher one already paid for it", async () => {
+    // Deterministic form of the race above: vouchers 1p and 2p signed in order, delivered 2p then 1p.
+    const client = await net.fundedWallet(parseEther("10"));
+    const billingAddress = await net.billing.getAddress();
+    await (await net.token.connect(client).approve(billingAddress, parseEther("10"))).wait();
+    await (await net.billing.connect(client).deposit(parseEther("1"))).wait();
+    const miner = net.miners[0]!;
+    const body = JSON.stringify({ prompt: "Call me", max_tokens: 2 });
+    const wire = wireDomain(net.chainId, await net.registry.getAddress());
+    const send = async (amount: bigint) => {
+      const voucher = {
+        client: client.address,
+        miner: miner.hotkey.address,
+        netuid: net.netuid,
+        tier: net.tier,
+        model: net.modelHash,
+        cumulativeAmount: amount,
+      };
+      const signature = await signVoucher(client, voucherDomain(net.chainId, billingAddress), voucher);
+      const { headers } = await signRequest(client, wire, { miner: miner.hotkey.address, netuid: net.netuid, body });
+      return fetch(`${miner.url}/v1/infer`, {
+        method: "POST",
+        headers: {
+          ...headers,
+          [HEADERS.voucher]: encodeVoucherHeader(voucher, signature),
+          "content-type": "application/json",
+        },
+        body,
+      });
+    };
+    expect((await send(2n * net.price)).status).toBe(200);
+    expect((await send(net.price)).status).toBe(200);
+    const third = await send(2n * net.price); // a third answer needs 3p
+    expect(third.status).toBe(403);
+    expect(((await third.json()) as { error: { code: string } }).error.code).toBe("voucher-too-low");
+    expect((await send(3n * net.price)).status).toBe(200);
   });
 
   it("lets each miner redeem: the chain burns exactly what the vouchers say and mints the governed share", async () => {
