@@ -1,8 +1,9 @@
 import { Command } from "commander";
 import { formatEther } from "ethers";
-import { ApiKeyStore, GATEWAY_DEFAULTS, Keyspace, GatewayConfigError, UsageStore, openRedis } from "@noosphere/gateway";
+import type { ApiKeyStore, UsageStore } from "@noosphere/gateway";
 import { print, printJson, table } from "../../chain/output";
 import { UserError } from "../../errors";
+import { HELP_DEFAULTS, loadGateway } from "./lazy";
 
 interface RedisFlags {
   redis?: string;
@@ -11,12 +12,13 @@ interface RedisFlags {
 
 function withRedis(cmd: Command): Command {
   return cmd
-    .option("--redis <url>", `the gateway's Redis (default NOOS_REDIS_URL, else ${GATEWAY_DEFAULTS.redisUrl})`)
-    .option("--prefix <hashtag>", `the gateway's Redis key prefix (default ${GATEWAY_DEFAULTS.redisPrefix})`);
+    .option("--redis <url>", `the gateway's Redis (default NOOS_REDIS_URL, else ${HELP_DEFAULTS.redisUrl})`)
+    .option("--prefix <hashtag>", `the gateway's Redis key prefix (default ${HELP_DEFAULTS.redisPrefix})`);
 }
 
 /** Opens the gateway's key store for one command and closes Redis afterwards. */
 async function withStores<T>(flags: RedisFlags, fn: (keys: ApiKeyStore, usage: UsageStore) => Promise<T>): Promise<T> {
+  const { ApiKeyStore, GATEWAY_DEFAULTS, GatewayConfigError, Keyspace, UsageStore, openRedis } = loadGateway();
   const redis = await openRedis(flags.redis ?? process.env.NOOS_REDIS_URL ?? GATEWAY_DEFAULTS.redisUrl).catch(
     (err: unknown) => {
       throw err instanceof GatewayConfigError ? new UserError(err.message) : err;

@@ -1,8 +1,8 @@
 import { Command, Option } from "commander";
-import { GATEWAY_DEFAULTS, GatewayConfigError, startGateway } from "@noosphere/gateway";
 import type { GatewayConfig } from "@noosphere/gateway";
 import { createLogger, resolveConfig } from "@noosphere/node-kit";
 import { UserError } from "../../errors";
+import { HELP_DEFAULTS, loadGateway } from "./lazy";
 
 interface StartFlags {
   key?: string;
@@ -32,20 +32,17 @@ export function gatewayStartCommand(): Command {
       "--client <address>",
       "escrow account paying (when --key is a hot key it authorised with Billing.authorizeSigner)",
     )
-    .option("--rpc <url>", `JSON-RPC endpoint (default ${GATEWAY_DEFAULTS.rpcUrl})`)
-    .option(
-      "--redis <url>",
-      `Redis for API keys, rate limits, usage and vouchers (default ${GATEWAY_DEFAULTS.redisUrl})`,
-    )
+    .option("--rpc <url>", `JSON-RPC endpoint (default ${HELP_DEFAULTS.rpcUrl})`)
+    .option("--redis <url>", `Redis for API keys, rate limits, usage and vouchers (default ${HELP_DEFAULTS.redisUrl})`)
     .option(
       "--prefix <hashtag>",
-      `Redis key prefix shared by gateways serving together (default ${GATEWAY_DEFAULTS.redisPrefix})`,
+      `Redis key prefix shared by gateways serving together (default ${HELP_DEFAULTS.redisPrefix})`,
     )
-    .option("--host <host>", `address to listen on (default ${GATEWAY_DEFAULTS.host})`)
-    .option("--port <port>", `port to listen on (default ${GATEWAY_DEFAULTS.port})`)
+    .option("--host <host>", `address to listen on (default ${HELP_DEFAULTS.host})`)
+    .option("--port <port>", `port to listen on (default ${HELP_DEFAULTS.port})`)
     .option(
       "--rpm <n>",
-      `requests per minute per API key without its own limit, 0 = unlimited (default ${GATEWAY_DEFAULTS.rpm})`,
+      `requests per minute per API key without its own limit, 0 = unlimited (default ${HELP_DEFAULTS.rpm})`,
     )
     .option("--discovery-interval <ms>", "how often miners are re-read from the chain and health-checked")
     .option("--miner-timeout <ms>", "how long a miner may take to answer")
@@ -56,6 +53,7 @@ export function gatewayStartCommand(): Command {
     .option("--config <file>", "JSON file with any of these settings (flags and NOOS_* variables win)")
     .action(async (flags: StartFlags) => {
       const config = resolveGatewayConfig(flags);
+      const { startGateway, GatewayConfigError } = loadGateway();
       const logger = createLogger("gateway");
       const { shutdown } = await startGateway(config, logger).catch((err: unknown) => {
         throw err instanceof GatewayConfigError ? new UserError(err.message) : err;
@@ -66,7 +64,7 @@ export function gatewayStartCommand(): Command {
 
 export function resolveGatewayConfig(flags: StartFlags, env: NodeJS.ProcessEnv = process.env): GatewayConfig {
   const defaults = {
-    ...GATEWAY_DEFAULTS,
+    ...loadGateway().GATEWAY_DEFAULTS,
     key: undefined as string | undefined,
     client: undefined as string | undefined,
   };
