@@ -10,6 +10,7 @@
  * Needs Redis on 127.0.0.1:6379 (NOOS_TEST_REDIS_URL). Run: npx tsx apps/gateway/bench/latency.bench.ts
  */
 import type { AddressInfo } from "node:net";
+import os from "node:os";
 import { parseEther } from "ethers";
 import { HEADERS, encodeVoucherHeader, signRequest, signVoucher, voucherDomain, wireDomain } from "@noosphere/protocol";
 import { buildGatewayApp } from "../src/app";
@@ -135,9 +136,20 @@ async function main(): Promise<void> {
   }
   gatewayOwn.length = 0;
   const times = { direct: [] as number[], gateway: [] as number[], presigned: [] as number[] };
+  // CPU time of this process (client, gateway and miner all run in it) per call: unlike wall
+  // time, it hardly moves when other processes load the machine.
+  const cpu = { direct: 0, gateway: 0 };
+  const cpuMs = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  };
   for (let i = 0; i < N; i++) {
+    let c = cpuMs();
     times.direct.push(await callDirect());
+    cpu.direct += cpuMs() - c;
+    c = cpuMs();
     times.gateway.push(await callGateway());
+    cpu.gateway += cpuMs() - c;
     times.presigned.push(await callDirectPresigned());
   }
 
@@ -161,6 +173,16 @@ async function main(): Promise<void> {
   const own = stats(gatewayOwn);
   console.log(`gateway's own time (Server-Timing: its handler minus the miner call, signing included)`);
   console.log(`                                 ${f(own.p50)}  ${f(own.p99)}`);
+  console.log(
+    `CPU ms per call (mean): direct ${(cpu.direct / N).toFixed(2)}, via gateway ${(cpu.gateway / N).toFixed(2)}, ` +
+      `added ${((cpu.gateway - cpu.direct) / N).toFixed(2)}`,
+  );
+  console.log(
+    `machine load average: ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(" ")} on ${os.cpus().length} CPUs`,
+  );
 
   await app.close();
   runtime.close();
