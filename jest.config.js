@@ -3,7 +3,7 @@
 module.exports = {
   // onnxruntime-node's binding may be initialised once per process and hands out typed arrays
   // of Node's main realm; this environment (jest-environment-node otherwise) handles both.
-  testEnvironment: "<rootDir>/packages/inference/src/text-generation/testing/ort-environment.ts",
+  testEnvironment: "<rootDir>/packages/inference/jest.onnx-environment.js",
   roots: ["<rootDir>/packages", "<rootDir>/apps"],
   testMatch: ["**/src/**/*.test.ts", "**/test/**/*.test.ts"],
   transform: {

@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export ONNXRUNTIME_NODE_INSTALL=skip # its postinstall downloads CUDA libraries; the CPU build is bundled
+# A symlinked node_modules is another checkout's install (git worktrees): never reinstall it from here.
+[ -L node_modules ] && exit 0
 stamp=node_modules/.noos-installed
 if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
   echo "==> npm ci (first run on this checkout)"

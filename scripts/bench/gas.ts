@@ -24,7 +24,7 @@ async function main(): Promise<void> {
     if (!fs.existsSync(file)) continue;
     const mod = require(file) as GasModule;
     say(`\n## ${concern}`);
-    for (const row of await mod.gasRows()) say(`${row.name.padEnd(56)} ${row.gas.toLocaleString("en-US").padStart(14)}`);
+    for (const row of await mod.gasRows()) say(`${row.name.padEnd(72)} ${row.gas.toLocaleString("en-US").padStart(14)}`);
   }
   const out = path.join(__dirname, "..", "..", "reports", "gas.txt");
   fs.mkdirSync(path.dirname(out), { recursive: true });

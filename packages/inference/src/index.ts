@@ -1,2 +1,5 @@
-/** @noosphere/inference: onnxruntime-node wrapper, model loading, task pipelines, tokenizers. */
+// @noosphere/inference: ONNX Runtime sessions (CUDA or CPU), model identity, task pipelines
+// (text generation, OCR), tokenizers.
+export * from "./session/index";
+export * from "./ocr/index";
 export * from "./text-generation";

@@ -1,4 +1,3 @@
-/** @jest-environment ./packages/inference/src/text-generation/testing/ort-environment.ts */
 import { builtinModelPath, loadTextGenerationModel, type TextGenerationModel } from "./model";
 import type { TextGenerationOptions, TextGenerationResult, TextGenerationStream } from "./generate";
 
@@ -229,7 +228,7 @@ describe("generate on the built-in model", () => {
 
   it("reports model info", () => {
     expect(model.info).toMatchObject({ name: "noos-tiny", vocabSize: 512, maxContext: 2048, kvCache: true });
-    expect(model.info.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(model.info.sha256).toMatch(/^0x[0-9a-f]{64}$/);
     expect(model.provider).toBe("cpu");
   });
 });

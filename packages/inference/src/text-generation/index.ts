@@ -4,7 +4,6 @@ export {
   builtinModelPath,
   findModelFile,
   loadTextGenerationModel,
-  sha256File,
   type BuiltinModelName,
   type LoadTextGenerationModelOptions,
   type TextGenerationModel,
@@ -40,7 +39,6 @@ export {
   type SamplingOptions,
 } from "./sampling";
 export { createTokenizer, loadTokenizer, type TextTokenizer } from "./tokenizer";
-export { createSession, type CreateSessionOptions, type ExecutionProviders } from "./create-session";
 export {
   GraphBuilder,
   type AttributeValue,

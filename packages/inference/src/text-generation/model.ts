@@ -11,7 +11,7 @@ import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { access, readFile } from "node:fs/promises";
 import path from "node:path";
-import { createSession, type ExecutionProviders } from "./create-session";
+import { createSession, sha256File, type Device, type Logger as SessionLogger } from "../session/index";
 import { DecoderSession, describeDecoder, type DecoderModelConfig } from "./decoder";
 import {
   generateText,
@@ -24,8 +24,10 @@ import {
 import { loadTokenizer, type TextTokenizer } from "./tokenizer";
 
 export interface LoadTextGenerationModelOptions {
-  /** Execution providers in order of preference; default ["cpu"]. */
-  readonly executionProviders?: ExecutionProviders;
+  /** Where to run: `cpu` (default here), `cuda`, or `auto` (CUDA if usable, else CPU with a warning). */
+  readonly device?: Device;
+  /** Logs the CUDA fallback under `auto`. */
+  readonly logger?: SessionLogger;
   /** Overrides the model's name (default: config.json `_name_or_path`, else the folder's name). */
   readonly name?: string;
 }
@@ -35,7 +37,7 @@ export interface TextGenerationModelInfo {
   readonly vocabSize: number;
   /** Most tokens (prompt + completion) one generation may hold. */
   readonly maxContext: number;
-  /** sha256 (hex) of the ONNX file, as registered in the model marketplace. */
+  /** sha256 of the ONNX file, 0x-prefixed hex: the on-chain bytes32 model id. */
   readonly sha256: string;
   /** Whether the model takes past_key_values (one token per decode step). */
   readonly kvCache: boolean;
@@ -48,7 +50,7 @@ export interface TextGenerationModel {
   /** Tokens `text` takes as a prompt (special tokens the tokenizer adds included). */
   countTokens(text: string): number;
   readonly info: TextGenerationModelInfo;
-  /** The execution provider asked for first ("cpu", "cuda", ...). */
+  /** The execution provider the session actually got ("cpu" or "cuda"). */
   readonly provider: string;
   readonly tokenizer: TextTokenizer;
   /** The underlying decoder session (for benchmarks and custom loops). */
@@ -94,22 +96,10 @@ export async function findModelFile(dir: string): Promise<string> {
   throw new Error(`no model.onnx or onnx/model.onnx in ${dir}`);
 }
 
-export async function sha256File(file: string): Promise<string> {
-  const hash = createHash("sha256");
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest("hex");
-}
-
 function ids(value: unknown): number[] {
   if (typeof value === "number") return [value];
   if (Array.isArray(value)) return value.filter((v): v is number => typeof v === "number");
   return [];
-}
-
-function providerName(providers: ExecutionProviders | undefined): string {
-  const first = providers?.[0];
-  if (first === undefined) return "cpu";
-  return typeof first === "string" ? first : first.name;
 }
 
 export async function loadTextGenerationModel(
@@ -123,9 +113,12 @@ export async function loadTextGenerationModel(
   );
   const tokenizer = await loadTokenizer(dir);
   const modelPath = await findModelFile(dir);
-  const [hashed, created] = await Promise.allSettled([sha256File(modelPath), createSession(modelPath, options)]);
+  const [hashed, created] = await Promise.allSettled([
+    sha256File(modelPath),
+    createSession(modelPath, { device: options.device ?? "cpu", logger: options.logger }),
+  ]);
   if (created.status === "rejected") throw created.reason;
-  const session = created.value;
+  const { session, provider } = created.value;
   let decoder: DecoderSession;
   let sha256: string;
   try {
@@ -172,7 +165,7 @@ export async function loadTextGenerationModel(
     stream: (prompt, opts) => streamText(open(), prompt, opts),
     countTokens: (text) => tokenizer.encode(text).length,
     info,
-    provider: providerName(options.executionProviders),
+    provider,
     tokenizer,
     decoder,
     close: async () => {

@@ -1,4 +1,3 @@
-/** @jest-environment ./packages/inference/src/text-generation/testing/ort-environment.ts */
 import * as ort from "onnxruntime-node";
 import { Prng } from "../sampling";
 import { findContext, fitTrigram, perplexity, trigramProb, type TrigramModel } from "./ngram";
