@@ -6,6 +6,7 @@
 import type { AddressInfo } from "node:net";
 import OpenAI from "openai";
 import { formatEther, parseEther } from "ethers";
+import { renderTextImage } from "@noosphere/inference";
 import { HEADERS, encodeVoucherHeader, signRequest, signVoucher, voucherDomain, wireDomain } from "@noosphere/protocol";
 import type { FastifyInstance } from "fastify";
 import type { Redis } from "ioredis";
@@ -54,7 +55,7 @@ describe("gateway", () => {
 
   beforeAll(async () => {
     [net, { redis, keys, cleanup: cleanupRedis }, tokens] = await Promise.all([
-      startTestNetwork({ miners: 2, deposit: parseEther("1") }),
+      startTestNetwork({ miners: 2, deposit: parseEther("1"), ocr: true }),
       testRedis(),
       TokenizerRegistry.load(),
     ]);
@@ -81,7 +82,7 @@ describe("gateway", () => {
     it("lists one model per subnet model and tier", async () => {
       const models = await openai.models.list();
       const ids = models.data.map((m) => m.id);
-      expect(ids).toEqual([`sn${net.netuid}/${MODEL}:batch`]);
+      expect(ids).toEqual([`sn${net.netuid}/${MODEL}:batch`, `sn${net.ocr!.netuid}/ppocr-v4:batch`]);
       expect(models.data[0]).toMatchObject({ object: "model", owned_by: `noosphere-sn${net.netuid}` });
       expect((models.data[0] as unknown as { price_noos: string }).price_noos).toBe(formatEther(net.price));
     });
@@ -190,8 +191,8 @@ describe("gateway", () => {
         chainId: net.chainId,
         client: net.client.address,
         redis: "ok",
-        miners: { live: 2, known: 2 },
-        models: [`sn${net.netuid}/${MODEL}:batch`],
+        miners: { live: 3, known: 3 },
+        models: [`sn${net.netuid}/${MODEL}:batch`, `sn${net.ocr!.netuid}/ppocr-v4:batch`],
       });
     });
 
@@ -210,6 +211,68 @@ describe("gateway", () => {
       }
       expect(text).toBe(whole.choices[0]!.text);
       expect(finish).toBe(whole.choices[0]!.finish_reason);
+    });
+  });
+
+  describe("OCR", () => {
+    const image = () => renderTextImage({ lines: ["NOOSPHERE GATEWAY"], seed: 3 }).png;
+    const ocrCalls = () => net.ocr!.miner.calls;
+
+    it("reads an image sent as base64 JSON, a data: URL or raw PNG bytes, and charges the OCR price", async () => {
+      const png = image();
+      const viaJson = await inject("/v1/ocr", { image: png.toString("base64") });
+      expect(viaJson.statusCode).toBe(200);
+      expect(viaJson.json()).toMatchObject({
+        object: "ocr.result",
+        model: `sn${net.ocr!.netuid}/ppocr-v4:batch`,
+        text: "NOOSPHERE GATEWAY",
+        usage: { lines: 1, noos_charged: formatEther(net.ocr!.price) },
+      });
+      expect(viaJson.json().id).toMatch(/^ocr-/);
+      expect(viaJson.json().lines[0]).toMatchObject({ text: "NOOSPHERE GATEWAY", box: expect.any(Array) });
+      const viaDataUrl = await inject("/v1/ocr", {
+        model: "ppocr-v4",
+        image: `data:image/png;base64,${png.toString("base64")}`,
+      });
+      expect(viaDataUrl.json().text).toBe("NOOSPHERE GATEWAY");
+      const raw = await app.inject({
+        method: "POST",
+        url: "/v1/ocr",
+        payload: png,
+        headers: { authorization: `Bearer ${apiKey}`, "content-type": "image/png" },
+      });
+      expect(raw.statusCode).toBe(200);
+      expect(raw.json().text).toBe("NOOSPHERE GATEWAY");
+      expect(raw.headers["x-noos-miner"]).toBe(net.ocr!.miner.hotkey.address);
+    });
+
+    it("refuses an image over the limit with 413 before calling a miner, and models of the other task with 400", async () => {
+      const before = ocrCalls();
+      const huge = await inject("/v1/ocr", { image: Buffer.alloc(4 * 1024 * 1024 + 1).toString("base64") });
+      expect(huge.statusCode).toBe(413);
+      expect(huge.json().error).toMatchObject({ code: "image_too_large", param: "image" });
+      const wrongTask = await inject("/v1/ocr", { model: MODEL, image: image().toString("base64") });
+      expect(wrongTask.statusCode).toBe(400);
+      expect(wrongTask.json().error.message).toContain("/v1/chat/completions");
+      const chatWithOcr = await inject("/v1/chat/completions", {
+        model: `sn${net.ocr!.netuid}/ppocr-v4:batch`,
+        messages: [{ role: "user", content: "hi" }],
+      });
+      expect(chatWithOcr.statusCode).toBe(400);
+      expect(chatWithOcr.json().error.message).toContain("/v1/ocr");
+      expect(ocrCalls()).toBe(before);
+    });
+
+    it("relays the miner's 400 for something that is not an image, and charges nothing", async () => {
+      const slot = { miner: net.ocr!.miner.hotkey.address, netuid: net.ocr!.netuid, tier: net.tier };
+      const before = await gw.ledger.state(slot);
+      const res = await inject("/v1/ocr", { image: Buffer.from("not an image at all").toString("base64") });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().error).toMatchObject({
+        type: "invalid_request_error",
+        message: expect.stringContaining("PNG or JPEG"),
+      });
+      expect(await gw.ledger.state(slot)).toEqual(before);
     });
   });
 
@@ -342,7 +405,7 @@ describe("gateway", () => {
         expect(res.json().error).toMatchObject({ type: "server_error", code: "no_miner_available" });
         // After the health checks have seen them down: 503 at once, without a call.
         await gw.directory.refresh();
-        expect(gw.directory.miners().every((m) => !m.live)).toBe(true);
+        expect(gw.directory.miners().filter((m) => m.netuid === net.netuid && m.live)).toEqual([]);
         const again = await inject("/v1/chat/completions", {
           model: MODEL,
           messages: [{ role: "user", content: "hi" }],
@@ -350,7 +413,10 @@ describe("gateway", () => {
         expect(again.statusCode).toBe(503);
         expect(again.json().error.code).toBe("no_miner_available");
         const health = await app.inject({ method: "GET", url: "/health" });
-        expect(health.json()).toMatchObject({ status: "degraded", miners: { live: 0, known: 2 } });
+        expect(health.json()).toMatchObject({
+          miners: { live: 1, known: 3 },
+          models: [`sn${net.ocr!.netuid}/ppocr-v4:batch`],
+        });
       } finally {
         for (const m of net.miners) await m.start();
         for (const m of net.miners) gw.scoreboard.forget(`${net.netuid}:${m.hotkey.address.toLowerCase()}`);
@@ -464,16 +530,16 @@ describe("gateway", () => {
 
   it("lets each miner redeem: the chain burns exactly what the vouchers say and mints the governed share", async () => {
     const billing = net.billing;
-    const vouchers = net.miners.flatMap((m) =>
+    const vouchers = [...net.miners, net.ocr!.miner].flatMap((m) =>
       m.book
         .unredeemed()
         .filter((h) => h.voucher.client.toLowerCase() === net.client.address.toLowerCase())
         .map((h) => ({ m, h })),
     );
-    expect(vouchers.length).toBe(2);
+    expect(vouchers.map(({ h }) => h.voucher.netuid)).toEqual([net.netuid, net.netuid, net.ocr!.netuid]);
     const owed = vouchers.reduce((sum, { h }) => sum + h.voucher.cumulativeAmount, 0n);
     // Every answered request of this client added exactly one price to one miner's voucher.
-    expect(owed % net.price).toBe(0n);
+    for (const { h } of vouchers) expect(h.voucher.cumulativeAmount % net.price).toBe(0n);
     expect(owed).toBe((await gw.ledger.summary()).outstanding);
     const mine = (await gw.apiKeys.list()).filter((k) => k.name !== "poor");
     const usage = await Promise.all(mine.map((k) => gw.usage.get(k.id)));
@@ -492,12 +558,13 @@ describe("gateway", () => {
       const paid = h.voucher.cumulativeAmount;
       const minted = (paid * mintRatio) / 10n ** 18n;
       const treasury = (minted * treasuryBps) / 10_000n;
-      const royalty = (minted * royaltyBps) / 10_000n;
+      // The OCR model is not in the model registry: its royalty share goes to the miner.
+      const royalty = h.voucher.model === net.modelHash ? (minted * royaltyBps) / 10_000n : 0n;
       expect((await net.token.balanceOf(m.hotkey.address)) - balance).toBe(minted - treasury - royalty);
       minedMiner += minted - treasury - royalty;
       minedRoyalty += royalty;
       minedTreasury += treasury;
-      expect(await billing.redeemed(net.client.address, m.hotkey.address, net.netuid, net.tier)).toBe(paid);
+      expect(await billing.redeemed(net.client.address, m.hotkey.address, h.voucher.netuid, net.tier)).toBe(paid);
     }
     const [escrowAfter] = await billing.escrowOf(net.client.address);
     expect(escrowBefore - escrowAfter).toBe(owed);

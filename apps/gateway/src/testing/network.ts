@@ -14,14 +14,16 @@ import type { FastifyInstance } from "fastify";
 import { TIERS, voucherDomain, wireDomain } from "@noosphere/protocol";
 import { silentLogger } from "@noosphere/node-kit";
 import type { Logger } from "@noosphere/node-kit";
-import { builtinModelPath, loadTextGenerationModel } from "@noosphere/inference";
+import { builtinModelPath, createOcrPipeline, loadTextGenerationModel, noopLogger } from "@noosphere/inference";
 import {
   AccessPolicy,
   ContractsMinerChainView,
+  OcrTask,
   TextGenerationTask,
   VoucherBook,
   buildMinerApp,
 } from "@noosphere/miner";
+import type { OcrEngine, TaskHandler } from "@noosphere/miner";
 import type { Billing, ModelRegistry, NoosToken, SubnetRegistry } from "@noosphere/contracts";
 import { deployBilling } from "../../../../scripts/deploy/billing";
 import { deployModelRegistry } from "../../../../scripts/deploy/models";
@@ -58,7 +60,17 @@ export interface TestNetworkOptions {
   /** NOOS the client deposits into escrow. */
   deposit?: bigint;
   royaltyBps?: number;
+  /** Also an OCR subnet with one miner running PP-OCRv4 on the CPU. */
+  ocr?: boolean;
   logger?: Logger;
+}
+
+/** The OCR subnet of a TestNetwork started with `ocr: true`. */
+export interface TestOcrSubnet {
+  netuid: number;
+  price: bigint;
+  modelHash: string;
+  miner: TestMiner;
 }
 
 export interface TestNetwork {
@@ -79,6 +91,7 @@ export interface TestNetwork {
   treasury: string;
   client: Wallet;
   miners: TestMiner[];
+  ocr?: TestOcrSubnet;
   chainView(): ContractsChainView;
   /** A new funded wallet (ETH for gas, and `noos` NOOS). */
   fundedWallet(noos?: bigint): Promise<Wallet>;
@@ -181,7 +194,7 @@ export async function startTestNetwork(opts: TestNetworkOptions = {}): Promise<T
 
     const modelDir = builtinModelPath("noos-tiny");
     const loaded = await loadTextGenerationModel(modelDir);
-    const modelHash = `0x${loaded.info.sha256}`;
+    const modelHash = loaded.info.sha256.startsWith("0x") ? loaded.info.sha256 : `0x${loaded.info.sha256}`;
     await loaded.close();
     const modelOwner = await fundedWallet();
     await (
@@ -190,34 +203,32 @@ export async function startTestNetwork(opts: TestNetworkOptions = {}): Promise<T
         .register(modelHash, "npm:@noosphere/inference/models/noos-tiny", "MIT", opts.royaltyBps ?? 500)
     ).wait();
 
-    const miners: TestMiner[] = [];
-    for (let i = 0; i < (opts.miners ?? 2); i++) {
+    const startMiner = async (subnet: number, task: TaskHandler, hash: string): Promise<TestMiner> => {
       const hotkey = await fundedWallet(parseEther("100"));
-      const uid = await registerNeuron(registry.connect(hotkey), hotkey, netuid, hotkey.address);
-      const model = await loadTextGenerationModel(modelDir);
+      const uid = await registerNeuron(registry.connect(hotkey), hotkey, subnet, hotkey.address);
       const view = new ContractsMinerChainView({
         provider,
         subnets: registryAddress,
         billing: billingAddress,
         miner: hotkey.address,
-        netuid,
+        netuid: subnet,
         tier,
       });
       const book = new VoucherBook();
       const app = buildMinerApp({
-        task: new TextGenerationTask(model),
+        task,
         hotkey,
-        netuid,
+        netuid: subnet,
         tier,
         wireDomain: wireDomain(chainId, registryAddress),
         access: new AccessPolicy({
           chain: view,
           book,
           miner: hotkey.address,
-          netuid,
+          netuid: subnet,
           tier,
           voucherDomain: voucherDomain(chainId, billingAddress),
-          modelHash,
+          modelHash: hash,
         }),
         book,
         limits: () => view.limits(),
@@ -230,8 +241,12 @@ export async function startTestNetwork(opts: TestNetworkOptions = {}): Promise<T
       });
       await app.listen({ port: 0, host: "127.0.0.1" });
       const port = (app.server.address() as net.AddressInfo).port;
-      await (await registry.connect(hotkey).serveAxon(netuid, "127.0.0.1", port, "http", modelHash)).wait();
-      const miner: TestMiner = {
+      await (await registry.connect(hotkey).serveAxon(subnet, "127.0.0.1", port, "http", hash)).wait();
+      cleanups.push(async () => {
+        if (app.server.listening) app.server.closeAllConnections();
+        await app.close();
+      });
+      return {
         hotkey,
         uid,
         url: `http://127.0.0.1:${port}`,
@@ -252,11 +267,35 @@ export async function startTestNetwork(opts: TestNetworkOptions = {}): Promise<T
           });
         },
       };
-      miners.push(miner);
-      cleanups.push(async () => {
-        if (app.server.listening) app.server.closeAllConnections();
-        await app.close();
-      });
+    };
+
+    const miners: TestMiner[] = [];
+    for (let i = 0; i < (opts.miners ?? 2); i++) {
+      miners.push(await startMiner(netuid, new TextGenerationTask(await loadTextGenerationModel(modelDir)), modelHash));
+    }
+
+    let ocr: TestOcrSubnet | undefined;
+    if (opts.ocr) {
+      const ocrNetuid = await createSubnet(registry, admin, subnetParams({ taskId: "ocr" }));
+      await (await billing.setPrice(ocrNetuid, tier, opts.usdMicros ?? 1_000n)).wait();
+      const pipeline = await createOcrPipeline({ device: "cpu", logger: noopLogger });
+      // The axon declares the recognition model (the one whose output is sold).
+      const ocrHash = pipeline.modelHashes.recognition;
+      const engine: OcrEngine = {
+        provider: pipeline.provider,
+        modelName: "ppocr-v4",
+        modelHash: ocrHash,
+        recognize: async (image) => ({
+          lines: (await pipeline.recognize(image)).lines.map((l) => ({
+            text: l.text,
+            confidence: l.confidence,
+            box: l.box,
+          })),
+        }),
+        close: () => pipeline.close(),
+      };
+      const miner = await startMiner(ocrNetuid, new OcrTask(engine), ocrHash);
+      ocr = { netuid: ocrNetuid, price: await billing.priceInNoos(ocrNetuid, tier), modelHash: ocrHash, miner };
     }
 
     const client = await fundedWallet(parseEther("1000"));
@@ -280,6 +319,7 @@ export async function startTestNetwork(opts: TestNetworkOptions = {}): Promise<T
       treasury,
       client,
       miners,
+      ocr,
       chainView: () => new ContractsChainView({ provider, chainId, subnets: registryAddress, billing: billingAddress }),
       fundedWallet,
       stop,
