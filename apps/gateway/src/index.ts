@@ -4,6 +4,7 @@ export { createGatewayServices, GATEWAY_TASKS } from "./services";
 export type { GatewayRuntime, GatewayServiceOptions } from "./services";
 export type { GatewayServices } from "./context";
 export { ContractsChainView } from "./chain/contracts-chain-view";
+export { consensusIncentives } from "./chain/consensus-incentives";
 export type { ContractsChainViewOptions, IncentiveSource } from "./chain/contracts-chain-view";
 export type { AxonInfo, EscrowInfo, GatewayChainView, NeuronInfo, SubnetInfo, TierTerms } from "./chain/chain-view";
 export { ApiKeyStore, apiKeyId, hashApiKey } from "./store/api-keys";

@@ -7,6 +7,7 @@ import { Shutdown, connectRpc, createLogger, loadKeystore } from "@noosphere/nod
 import type { Logger } from "@noosphere/node-kit";
 import { buildGatewayApp } from "./app";
 import { GatewayConfigError } from "./errors";
+import { consensusIncentives } from "./chain/consensus-incentives";
 import { ContractsChainView } from "./chain/contracts-chain-view";
 import { createGatewayServices } from "./services";
 import type { GatewayRuntime } from "./services";
@@ -90,6 +91,7 @@ export async function startGateway(
       chainId,
       subnets: deployment.contracts.subnets,
       billing: deployment.contracts.billing,
+      incentives: await consensusIncentives(provider, deployment.contracts.consensus),
     });
     const tokens = await TokenizerRegistry.load(parseTokenizers(config.tokenizers));
     const runtime = await createGatewayServices({

@@ -11,6 +11,9 @@ import { HEADERS, encodeVoucherHeader, signRequest, signVoucher, voucherDomain, 
 import type { FastifyInstance } from "fastify";
 import type { Redis } from "ioredis";
 import { buildGatewayApp } from "../src/app";
+import { consensusIncentives } from "../src/chain/consensus-incentives";
+import { Router } from "../src/routing/router";
+import { Scoreboard } from "../src/routing/scoreboard";
 import { createGatewayServices } from "../src/services";
 import type { GatewayRuntime } from "../src/services";
 import type { Keyspace } from "../src/store/keyspace";
@@ -463,6 +466,22 @@ describe("gateway", () => {
         poor.close();
       }
     });
+  });
+
+  it("routes by on-chain incentive: each miner's last-epoch emission relative to the subnet's best", async () => {
+    const registry = net.registry.connect(net.admin);
+    await (await registry.grantRole(await registry.EPOCH_ROLE(), await net.admin.getAddress())).wait();
+    const [a, b] = net.miners as [TestNetwork["miners"][0], TestNetwork["miners"][0]];
+    await (await registry.recordEmission(net.netuid, [a.uid, b.uid], [parseEther("3"), parseEther("1")])).wait();
+    await gw.directory.refresh();
+    const incentive = (m: typeof a) => gw.directory.miners().find((e) => e.hotkey === m.hotkey.address)?.incentive;
+    expect(incentive(a)).toBe(1);
+    expect(incentive(b)).toBeCloseTo(1 / 3, 6);
+    const route = gw.directory.resolve(MODEL)!;
+    const [wa, wb] = new Router(new Scoreboard()).weights(route.miners);
+    expect(wa! / wb!).toBeCloseTo(1.1 / (0.1 + 1 / 3), 4);
+    expect(await consensusIncentives(net.provider, undefined)).toBeUndefined();
+    expect(await consensusIncentives(net.provider, await net.token.getAddress())).toBeDefined();
   });
 
   it("charges exactly one price per answer under concurrent requests (vouchers reach miners out of order)", async () => {

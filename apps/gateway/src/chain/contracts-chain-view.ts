@@ -12,8 +12,8 @@ export interface ContractsChainViewOptions {
   subnets: string;
   billing: string;
   /**
-   * Where incentives come from. Default: each UID's emission in the last epoch as the subnet
-   * registry records it (proportional to incentive for miners).
+   * Where incentives come from (consensusIncentives). Default, and whenever it returns no list of
+   * the subnet's size: each UID's emission in the last epoch as the subnet registry records it.
    */
   incentives?: IncentiveSource;
 }
@@ -54,7 +54,8 @@ export class ContractsChainView implements GatewayChainView {
     return Promise.all(
       hotkeys.map(async (hotkey, uid) => {
         const axon = await this.registry.axonOf(netuid, uid);
-        const neuron: NeuronInfo = { uid, hotkey, incentive: (incentives ?? lastEmissions)[uid] ?? 0n };
+        const source = incentives && incentives.length === hotkeys.length ? incentives : lastEmissions;
+        const neuron: NeuronInfo = { uid, hotkey, incentive: source[uid] ?? 0n };
         if (axon.host !== "" && axon.port !== 0n) {
           neuron.axon = {
             host: axon.host,
