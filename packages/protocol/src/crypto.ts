@@ -48,7 +48,15 @@ interface FlatHasher {
 }
 
 const hashers = new WeakMap<Types, FlatHasher | null>();
-const separators = new Map<string, string>();
+const separators = new Map<string, Uint8Array>();
+
+/** 0x-hex to bytes without ethers' generic checks (inputs here are hashes and addresses). */
+function hexBytes(hex: string, name: string, size: number): Uint8Array {
+  if (typeof hex !== "string" || hex.length !== 2 + 2 * size || !/^0x[0-9a-fA-F]*$/.test(hex)) {
+    throw new TypeError(`${name} must be ${size} bytes of 0x-hex, got ${String(hex)}`);
+  }
+  return Buffer.from(hex.slice(2), "hex");
+}
 
 /** A hasher for single-struct types whose fields are all address, uintN or bytes32; else null. */
 function flatHasher(types: Types): FlatHasher | null {
@@ -78,11 +86,11 @@ function flatHasher(types: Types): FlatHasher | null {
   return h;
 }
 
-function domainSeparator(domain: TypedDataDomain): string {
-  const key = JSON.stringify(domain, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
+function domainSeparator(domain: TypedDataDomain): Uint8Array {
+  const key = `${domain.name}|${domain.version}|${String(domain.chainId)}|${domain.verifyingContract}|${domain.salt}`;
   let sep = separators.get(key);
   if (sep === undefined) {
-    sep = TypedDataEncoder.hashDomain(domain);
+    sep = getBytes(TypedDataEncoder.hashDomain(domain));
     separators.set(key, sep);
   }
   return sep;
@@ -104,10 +112,8 @@ function writeWord(
     }
     return;
   }
-  const bytes = getBytes(value as string, name);
   const size = kind === "address" ? 20 : 32;
-  if (bytes.length !== size) throw new TypeError(`${name} must be ${size} bytes, got ${bytes.length}`);
-  out.set(bytes, offset + 32 - size);
+  out.set(hexBytes(value as string, name, size), offset + 32 - size);
 }
 
 /** The EIP-712 digest of `value` (what is signed), as ethers' TypedDataEncoder.hash computes it. */
@@ -117,12 +123,11 @@ export function typedDataDigest(domain: TypedDataDomain, types: Types, value: Re
   const buf = new Uint8Array(32 * (h.fields.length + 1));
   buf.set(h.typeHash, 0);
   h.fields.forEach((f, i) => writeWord(buf, 32 * (i + 1), f.kind, value[f.name], f.name));
-  const structHash = getBytes(keccak256(buf));
   const message = new Uint8Array(66);
   message[0] = 0x19;
   message[1] = 0x01;
-  message.set(getBytes(domainSeparator(domain)), 2);
-  message.set(structHash, 34);
+  message.set(domainSeparator(domain), 2);
+  message.set(hexBytes(keccak256(buf), "structHash", 32), 34);
   return keccak256(message);
 }
 
@@ -136,7 +141,7 @@ export async function signTypedData(
   if (!(signer instanceof BaseWallet)) return signer.signTypedData(domain, types, value);
   const digest = typedDataDigest(domain, types, value);
   if (!native) return signer.signingKey.sign(digest).serialized;
-  const { signature, recid } = native.ecdsaSign(getBytes(digest), getBytes(signer.privateKey));
+  const { signature, recid } = native.ecdsaSign(hexBytes(digest, "digest", 32), hexBytes(signer.privateKey, "key", 32));
   const hex = Buffer.from(signature).toString("hex");
   return Signature.from({ r: `0x${hex.slice(0, 64)}`, s: `0x${hex.slice(64, 128)}`, v: 27 + recid }).serialized;
 }
@@ -146,7 +151,7 @@ export function recoverDigestSigner(digest: string, signature: string): string {
   if (!native) return recoverAddress(digest, signature);
   const sig = Signature.from(signature);
   const compact = getBytes(sig.r + sig.s.slice(2));
-  const publicKey = native.ecdsaRecover(compact, sig.yParity, getBytes(digest), false);
+  const publicKey = native.ecdsaRecover(compact, sig.yParity, hexBytes(digest, "digest", 32), false);
   return computeAddress(`0x${Buffer.from(publicKey).toString("hex")}`);
 }
 

@@ -30,6 +30,9 @@ interface TextOutput {
 
 type Flavour = "chat" | "completion";
 
+/** Most special tokens (BOS, EOS, ...) a tokenizer adds around a prompt. */
+const SPECIAL_TOKENS_MARGIN = 8;
+
 /** POST /v1/chat/completions and POST /v1/completions, streaming or not. */
 export function textRoutes(services: GatewayServices) {
   return async function register(app: FastifyInstance): Promise<void> {
@@ -91,7 +94,10 @@ async function checkLimits(s: GatewayServices, route: ModelRoute, job: TextJob):
       "max_tokens_exceeded",
     );
   }
-  const promptTokens = s.tokens.count(route.modelName, job.prompt);
+  // Every token of a byte-level or character tokenizer covers at least one byte, plus the few
+  // special tokens a post-processor adds: a prompt this short cannot be over the limit.
+  const surelyWithin = Buffer.byteLength(job.prompt, "utf8") + SPECIAL_TOKENS_MARGIN <= terms.maxInputTokens;
+  const promptTokens = surelyWithin ? undefined : s.tokens.count(route.modelName, job.prompt);
   if (promptTokens !== undefined && promptTokens > terms.maxInputTokens) {
     throw errors.tooLarge(
       `The prompt is ${promptTokens} tokens; subnet ${route.netuid} allows ${terms.maxInputTokens} input tokens per call.`,
