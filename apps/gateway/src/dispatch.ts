@@ -80,6 +80,7 @@ export class Dispatcher {
     const netuid = String(plan.route.netuid);
     const tried = new Set<string>();
     const failures: string[] = [];
+    let escrowRefusals = 0;
     let resynced = false;
     let attempts = 0;
     let miner: MinerEndpoint | undefined;
@@ -151,12 +152,14 @@ export class Dispatcher {
             continue; // same miner
           }
         }
-        if (status === 403 && code === "insufficient-escrow")
-          throw errors.insufficientQuota(`Miner refused: ${message}`);
         if (status === 403 && code === "unauthorized-signer") {
           throw errors.internal(`The gateway's key may not sign for its client: ${message}`);
         }
-        failure = { reason: `${status} ${code}: ${message}`, cooldown: status !== 429 };
+        // A miner that says the escrow is short reads it from a cache the gateway's own fresh check
+        // just beat (e.g. right after a deposit): not the miner's fault, and another may know better.
+        const stale = status === 403 && code === "insufficient-escrow";
+        if (stale) escrowRefusals++;
+        failure = { reason: `${status} ${code}: ${message}`, cooldown: status !== 429 && !stale };
       } catch (err) {
         if (err instanceof GatewayError) throw err;
         await account.release(reservation);
@@ -172,8 +175,12 @@ export class Dispatcher {
       failures.push(`uid ${miner.uid} (${failure.reason})`);
       tried.add(miner.key);
       miner = undefined;
-      if (tried.size > this.maxFailovers)
+      if (tried.size > this.maxFailovers || !router.pick(plan.route.miners, tried)) {
+        if (escrowRefusals === failures.length) {
+          throw errors.insufficientQuota(`The miners refused the client's escrow as too low: ${failures.join("; ")}.`);
+        }
         throw errors.noMiner(`No miner could answer for ${plan.route.id}: ${failures.join("; ")}.`);
+      }
       metrics.retries.inc({ netuid });
     }
   }

@@ -1,41 +1,62 @@
-import Fastify from "fastify";
+import { createHash } from "node:crypto";
+import { performance } from "node:perf_hooks";
+import Fastify, { LogController } from "fastify";
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { Signer, TypedDataDomain } from "ethers";
-import type { InferenceRequest } from "@noosphere/protocol";
-import {
-  HEADERS,
-  NonceRegistry,
-  RequestVerificationError,
-  outputHash,
-  requestHash,
-  signResponse,
-  verifyRequest,
-} from "@noosphere/protocol";
+import type { TypedDataDomain } from "ethers";
+import { HEADERS } from "@noosphere/protocol";
 import type { Logger } from "@noosphere/node-kit";
-import type { AccessGrant, AccessPolicy } from "./billing/access";
+import { RequestAuthenticator } from "./auth/authenticator";
+import { createEcdsa } from "./auth/ecdsa";
+import type { Ecdsa } from "./auth/ecdsa";
+import { ResponseSigner } from "./auth/response-signer";
+import type { Hotkey } from "./auth/response-signer";
+import { AccessPolicy } from "./billing/access";
+import type { AccessGrant, MinerChainView } from "./billing/access";
+import { ChainUnavailableError, NotPricedError } from "./billing/chain-view";
 import type { VoucherBook } from "./billing/voucher-book";
+import { VoucherVerifier } from "./billing/voucher-verifier";
 import { MinerHttpError, errorBody } from "./errors";
-import type { MinerMetrics } from "./metrics";
 import { createMinerMetrics } from "./metrics";
+import type { MinerMetrics } from "./metrics";
 import { BoundedQueue } from "./queue";
-import type { CallLimits, TaskHandler, TaskResult } from "./tasks/task";
+import type { TaskHandler, TaskResult } from "./tasks/task";
 
 export interface MinerAppOptions {
   task: TaskHandler;
-  /** The miner's hotkey: signs responses, and requests must name it. */
-  hotkey: Signer & { address: string };
+  /** The miner's hotkey: signs responses, and requests and vouchers must name it. */
+  hotkey: Hotkey;
   netuid: number;
+  /** Billing tier served: 0 standard (GPU), 1 batch (CPU). */
   tier: number;
+  /** EIP-712 domain of requests and responses (protocol `wireDomain`). */
   wireDomain: TypedDataDomain;
-  access: AccessPolicy;
+  /** EIP-712 domain of vouchers (protocol `voucherDomain`: the Billing contract). */
+  voucherDomain: TypedDataDomain;
+  chain: MinerChainView;
   book: VoucherBook;
-  limits: () => Promise<CallLimits>;
+  /** Requests run on the model at once (default 1). */
   concurrency?: number;
+  /** Requests waiting for the model before 429 (default 16). */
   maxQueued?: number;
-  /** Largest request body in bytes (an image for OCR); larger is refused with 413. */
+  /** Largest request body in bytes (an image for OCR); larger is refused with 413 (default 8 MiB). */
   bodyLimit?: number;
+  /** Deadlines further ahead are refused with 401 (default 300 s). */
+  maxTtlSeconds?: number;
+  /** secp256k1 backend (default: native libsecp256k1 when installed, else JavaScript). */
+  ecdsa?: Ecdsa;
   logger: Logger;
   metrics?: MinerMetrics;
+}
+
+/** A successful answer: the output, and the miner's signature over (request hash, output hash, owed). */
+export interface MinerAnswer<O = unknown> {
+  output: O;
+  requestHash: string;
+  outputHash: string;
+  /** NOOS wei this answer adds to the caller's voucher, decimal ("0" for validators). */
+  owed: string;
+  signature: string;
+  miner: string;
 }
 
 declare module "fastify" {
@@ -44,162 +65,234 @@ declare module "fastify" {
   }
 }
 
-/** Builds the miner's HTTP app (not listening): POST /v1/infer, GET /health, GET /metrics. */
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * Builds the miner's HTTP app (not listening): POST /v1/infer, GET /health, GET /metrics.
+ * Every inference request is authenticated (EIP-712 signature, deadline, nonce: 401), admitted
+ * (permitted validator, or client paying by voucher within its escrow: 403), validated against
+ * the subnet's limits (400, 413), queued (429 with Retry-After when full), answered and signed.
+ */
 export function buildMinerApp(opts: MinerAppOptions): FastifyInstance {
-  const app = Fastify({ loggerInstance: opts.logger as FastifyBaseLogger, bodyLimit: opts.bodyLimit ?? 8 * 1024 * 1024 });
+  const app = Fastify({
+    loggerInstance: opts.logger as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: opts.bodyLimit ?? 8 * 1024 * 1024,
+  });
+  const { task, chain } = opts;
   const metrics = opts.metrics ?? createMinerMetrics();
   const queue = new BoundedQueue(opts.concurrency ?? 1, opts.maxQueued ?? 16);
-  const nonces = new NonceRegistry();
+  const ecdsa = opts.ecdsa ?? createEcdsa();
+  const authenticator = new RequestAuthenticator({
+    domain: opts.wireDomain,
+    miner: opts.hotkey.address,
+    netuid: opts.netuid,
+    maxTtlSeconds: opts.maxTtlSeconds,
+    ecdsa,
+  });
+  const access = new AccessPolicy({
+    chain,
+    book: opts.book,
+    verifier: new VoucherVerifier(opts.voucherDomain, ecdsa),
+    miner: opts.hotkey.address,
+    netuid: opts.netuid,
+    tier: opts.tier,
+    modelHash: task.modelHash,
+  });
+  const signer = new ResponseSigner(opts.hotkey, opts.wireDomain, ecdsa);
   const startedAt = Date.now();
+  let closing = false;
 
-  // Keep the exact bytes: the caller's signature covers the body's sha256.
+  // JSON only (anything else is a 415), kept as exact bytes: the caller's signature covers their sha256.
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser("application/json", { parseAs: "buffer" }, (req, body, done) => {
     req.rawBody = body as Buffer;
+    if ((body as Buffer).length === 0) {
+      done(null, undefined);
+      return;
+    }
     try {
-      done(null, body.length === 0 ? undefined : JSON.parse(body.toString("utf8")));
+      done(null, JSON.parse((body as Buffer).toString("utf8")));
     } catch {
       done(new MinerHttpError(400, "malformed-json", "request body is not valid JSON"), undefined);
     }
   });
 
-  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, _req, reply) => {
-    if (err instanceof MinerHttpError) {
-      void reply.code(err.statusCode).headers(err.headers).send(errorBody(err.code, err.message));
-      return;
-    }
-    if (err.statusCode === 413 || err.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
-      void reply.code(413).send(errorBody("body-too-large", "request body is larger than this miner accepts"));
-      return;
-    }
-    if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) {
-      void reply.code(400).send(errorBody("bad-request", err.message));
-      return;
-    }
-    opts.logger.error({ err }, "request failed");
-    void reply.code(503).send(errorBody("inference-failed", "the model failed to answer; try another miner"));
+  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
+    const refusal = toRefusal(err);
+    if (refusal.statusCode >= 500) opts.logger.error({ err, url: req.url }, "request failed");
+    else opts.logger.debug({ code: refusal.code, status: refusal.statusCode, url: req.url }, "request refused");
+    void reply.code(refusal.statusCode).headers(refusal.headers).send(errorBody(refusal.code, refusal.message));
   });
 
-  app.addHook("onResponse", async (_req, reply) => {
-    metrics.requests.inc({ status: String(reply.statusCode) });
+  app.setNotFoundHandler((req, reply) => {
+    void reply
+      .code(404)
+      .send(errorBody("not-found", `no route ${req.method} ${req.url}; POST /v1/infer, GET /health, GET /metrics`));
+  });
+
+  app.addHook("onResponse", async (req, reply) => {
+    metrics.requests.inc({ route: req.routeOptions.url ?? "unknown", status: String(reply.statusCode) });
+  });
+
+  // On close: keep answering the requests in flight, and close their connections once answered
+  // (a keep-alive connection would otherwise hold the server open).
+  app.addHook("preClose", async () => {
+    closing = true;
+  });
+  app.addHook("onSend", async (_req, reply, payload) => {
+    if (closing) void reply.header("connection", "close");
+    return payload;
   });
 
   app.get("/health", async () => ({
-    status: "ok",
-    task: opts.task.taskId,
-    model: opts.task.modelName,
-    modelHash: opts.task.modelHash,
-    provider: opts.task.provider,
+    status: closing ? "draining" : "ok",
+    task: task.taskId,
+    model: task.modelName,
+    modelHash: task.modelHash,
+    provider: task.provider,
     netuid: opts.netuid,
     tier: opts.tier,
     hotkey: opts.hotkey.address,
     uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
-    queue: { inFlight: queue.inFlight, waiting: queue.depth },
+    queue: { depth: queue.depth, inFlight: queue.inFlight, concurrency: queue.concurrency, maxQueued: queue.maxQueued },
+    unredeemed: opts.book.totalOutstanding().toString(),
   }));
 
   app.get("/metrics", async (_req, reply) => {
     metrics.queueDepth.set(queue.depth);
+    metrics.inFlight.set(queue.inFlight);
     void reply.header("content-type", metrics.registry.contentType);
     return metrics.registry.metrics();
   });
 
   app.post("/v1/infer", async (req, reply) => {
-    const raw = req.rawBody ?? Buffer.alloc(0);
-    const request = authenticate(req, raw);
-    const grant = await opts.access.admit(request.caller, header(req, HEADERS.voucher));
-    // Until the answer is settled, a failure means the client owes nothing for this request.
-    let settled = false;
+    const started = performance.now();
+    const auth = authenticator.authenticate(req.headers, req.rawBody ?? EMPTY);
+    const grant = await access.admit(auth.request.caller, header(req, HEADERS.voucher));
+    // Without libsecp256k1, the caller's key tables take a few ms to build: after this answer.
+    if (ecdsa.backend === "javascript") setImmediate(() => authenticator.admitted(auth));
     try {
-      return await serve(req, reply, request, grant, () => (settled = true));
+      if (req.body === undefined) throw new MinerHttpError(400, "empty-body", "a JSON body is required");
+      const input = task.parse(req.body, await chain.limits());
+      const signal = abortOnDisconnect(reply);
+      if (task.stream && task.wantsStream?.(input)) {
+        const stream = task.stream.bind(task);
+        await queue.run(() => {
+          if (signal.aborted) throw new MinerHttpError(400, "client-gone", "the caller disconnected");
+          return streamAnswer(reply, stream(input, signal), grant, auth.hash, started, signal);
+        });
+        return reply;
+      }
+      const result = await queue.run(() => {
+        if (signal.aborted) throw new MinerHttpError(400, "client-gone", "the caller disconnected");
+        return task.run(input, signal);
+      });
+      const answer = settle(result, grant, auth.hash, started);
+      return reply
+        .header(HEADERS.response, answer.signature)
+        .header(HEADERS.owed, answer.owed)
+        .type("application/json")
+        .send(answer.json);
     } catch (err) {
-      if (!settled && grant.kind === "client") opts.book.release(grant.voucher.voucher, grant.price);
+      grant.release();
       throw err;
     }
   });
 
-  async function serve(
-    req: FastifyRequest,
+  /** Streams deltas as server-sent events, then `event: done` with the signed answer. */
+  async function streamAnswer(
     reply: FastifyReply,
-    request: InferenceRequest,
+    gen: AsyncGenerator<{ delta: string }, TaskResult<unknown>>,
     grant: AccessGrant,
-    onSettled: () => void,
-  ) {
-    if (req.body === undefined) throw new MinerHttpError(400, "empty-body", "a JSON body is required");
-    const input = opts.task.parse(req.body, await opts.limits());
-    const reqHash = requestHash(opts.wireDomain, request);
-    const timer = metrics.latency.startTimer({ task: opts.task.taskId });
-    const abort = new AbortController();
-    req.raw.on("close", () => abort.abort());
-
-    if (opts.task.stream && opts.task.wantsStream?.(input)) {
-      const stream = opts.task.stream.bind(opts.task);
-      return queue.run(async () => {
-        reply.hijack();
-        reply.raw.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
-        const gen = stream(input, abort.signal);
-        let next = await gen.next();
-        while (!next.done) {
-          reply.raw.write(`data: ${JSON.stringify(next.value)}\n\n`);
-          next = await gen.next();
-        }
-        const final = await settle(next.value, grant, reqHash, timer);
-        onSettled();
-        reply.raw.write(`event: done\ndata: ${JSON.stringify(final)}\n\n`);
-        reply.raw.end();
-      });
-    }
-
-    return queue.run(async () => {
-      const result = await opts.task.run(input, abort.signal);
-      const final = await settle(result, grant, reqHash, timer);
-      onSettled();
-      void reply.header(HEADERS.response, final.signature).header(HEADERS.owed, final.owed);
-      return final;
+    reqHash: string,
+    started: number,
+    signal: AbortSignal,
+  ): Promise<void> {
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, {
+      "content-type": "text/event-stream",
+      "cache-control": "no-cache",
+      connection: "keep-alive",
+      "x-accel-buffering": "no",
     });
-  }
-
-  /** Records payment for a finished answer and signs it (request hash, output hash, owed). */
-  async function settle(result: TaskResult<unknown>, grant: AccessGrant, reqHash: string, timer: () => number) {
-    const seconds = timer();
-    metrics.units.inc({ task: opts.task.taskId }, result.units);
-    if (seconds > 0) metrics.tokensPerSecond.set({ task: opts.task.taskId }, result.units / seconds);
-    if (grant.kind === "client") opts.book.accept(grant.voucher);
-    const body = JSON.stringify(result.output);
-    const response = { requestHash: reqHash, outputHash: outputHash(body), owed: grant.price };
-    const signature = await signResponse(opts.hotkey, opts.wireDomain, response);
-    return {
-      output: result.output,
-      outputHash: response.outputHash,
-      requestHash: reqHash,
-      owed: grant.price.toString(),
-      signature,
-      miner: opts.hotkey.address,
-    };
-  }
-
-  function authenticate(req: FastifyRequest, raw: Buffer) {
     try {
-      return verifyRequest({
-        domain: opts.wireDomain,
-        miner: opts.hotkey.address,
-        netuid: opts.netuid,
-        headers: req.headers,
-        body: raw,
-        nonces,
-      });
+      let next = await gen.next();
+      while (!next.done) {
+        if (next.value.delta !== "") res.write(`data: ${JSON.stringify(next.value)}\n\n`);
+        next = await gen.next();
+      }
+      const answer = settle(next.value, grant, reqHash, started);
+      res.write(`event: done\ndata: ${answer.json}\n\n`);
     } catch (err) {
-      if (err instanceof RequestVerificationError) throw new MinerHttpError(401, err.reason, err.message);
-      throw err;
+      grant.release();
+      if (!signal.aborted) {
+        opts.logger.error({ err }, "streamed inference failed");
+        res.write(
+          `event: error\ndata: ${JSON.stringify(errorBody("inference-failed", "the model failed to answer; try another miner"))}\n\n`,
+        );
+      }
+    } finally {
+      res.end();
+      if (closing) res.once("finish", () => res.socket?.end());
     }
+  }
+
+  /** Signs a finished answer (request hash, output hash, owed) and records its metrics. */
+  function settle(result: TaskResult<unknown>, grant: AccessGrant, reqHash: string, started: number) {
+    const seconds = (performance.now() - started) / 1000;
+    metrics.latency.observe({ task: task.taskId }, seconds);
+    metrics.units.inc({ task: task.taskId }, result.units);
+    if (seconds > 0) metrics.unitsPerSecond.set({ task: task.taskId }, result.units / seconds);
+    if (grant.price > 0n) metrics.owed.inc(Number(grant.price) / 1e18);
+    const output = JSON.stringify(result.output);
+    const outputHash = "0x" + createHash("sha256").update(output).digest("hex");
+    const signature = signer.sign({ requestHash: reqHash, outputHash, owed: grant.price });
+    const owed = grant.price.toString();
+    const json =
+      `{"output":${output},"requestHash":"${reqHash}","outputHash":"${outputHash}",` +
+      `"owed":"${owed}","signature":"${signature}","miner":"${signer.address}"}`;
+    return { signature, owed, json };
   }
 
   app.addHook("onClose", async () => {
-    await opts.task.close();
+    await task.close();
   });
   return app;
+}
+
+/** Maps any error to the status, code and message sent to the caller. */
+function toRefusal(err: Error & { statusCode?: number; code?: string }): MinerHttpError {
+  if (err instanceof MinerHttpError) return err;
+  if (err instanceof ChainUnavailableError) {
+    return new MinerHttpError(503, "chain-unavailable", "the miner cannot read the chain right now; retry shortly", {
+      "retry-after": "5",
+    });
+  }
+  if (err instanceof NotPricedError) return new MinerHttpError(503, "not-priced", err.message);
+  if (err.code === "FST_ERR_CTP_BODY_TOO_LARGE" || err.statusCode === 413) {
+    return new MinerHttpError(413, "body-too-large", "request body is larger than this miner accepts");
+  }
+  if (err.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE" || err.statusCode === 415) {
+    return new MinerHttpError(415, "unsupported-media-type", "send the body as application/json");
+  }
+  if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) {
+    return new MinerHttpError(400, "bad-request", err.message);
+  }
+  return new MinerHttpError(503, "inference-failed", "the model failed to answer; try another miner");
+}
+
+/** An AbortSignal that fires if the caller goes away before the answer is written. */
+function abortOnDisconnect(reply: FastifyReply): AbortSignal {
+  const controller = new AbortController();
+  reply.raw.once("close", () => {
+    if (!reply.raw.writableFinished) controller.abort(new Error("the caller disconnected"));
+  });
+  return controller.signal;
 }
 
 function header(req: FastifyRequest, name: string): string | undefined {
   const v = req.headers[name];
   return Array.isArray(v) ? v[0] : v;
 }
-

@@ -1,7 +1,10 @@
+/** HTTP statuses the miner answers with besides 200. */
+export type MinerErrorStatus = 400 | 401 | 403 | 404 | 413 | 415 | 429 | 503;
+
 /** A refusal with an HTTP status and a stable machine-readable code, sent as JSON. */
 export class MinerHttpError extends Error {
   constructor(
-    readonly statusCode: 400 | 401 | 402 | 403 | 404 | 413 | 429 | 503,
+    readonly statusCode: MinerErrorStatus,
     readonly code: string,
     message: string,
     readonly headers: Record<string, string> = {},
@@ -10,6 +13,11 @@ export class MinerHttpError extends Error {
   }
 }
 
-export function errorBody(code: string, message: string): { error: { code: string; message: string } } {
+/** The JSON body of every refusal: `{ error: { code, message } }`. */
+export interface ErrorBody {
+  error: { code: string; message: string };
+}
+
+export function errorBody(code: string, message: string): ErrorBody {
   return { error: { code, message } };
 }

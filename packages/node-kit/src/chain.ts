@@ -1,11 +1,18 @@
 import { JsonRpcProvider, NonceManager } from "ethers";
-import type { Signer, Wallet } from "ethers";
+import type { JsonRpcApiProviderOptions, Signer, Wallet } from "ethers";
 
 export class ChainConnectionError extends Error {}
 
-/** Connects to an RPC and checks it answers, with a message that says what to do if not. */
-export async function connectRpc(rpcUrl: string): Promise<{ provider: JsonRpcProvider; chainId: number }> {
-  const provider = new JsonRpcProvider(rpcUrl, undefined, { staticNetwork: true, batchMaxCount: 1 });
+/**
+ * Connects to an RPC and checks it answers, with a message that says what to do if not. `options`
+ * go to ethers' provider (e.g. `cacheTimeout: -1` for a service that caches reads itself and must
+ * see each new nonce at once).
+ */
+export async function connectRpc(
+  rpcUrl: string,
+  options: JsonRpcApiProviderOptions = {},
+): Promise<{ provider: JsonRpcProvider; chainId: number }> {
+  const provider = new JsonRpcProvider(rpcUrl, undefined, { staticNetwork: true, batchMaxCount: 1, ...options });
   try {
     const network = await provider.getNetwork();
     return { provider, chainId: Number(network.chainId) };

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { minerCommand } from "./miner";
 import { walletCommand } from "./wallet";
 import { statusCommand } from "./status";
 import { subnetCommand } from "./subnet";
@@ -22,4 +23,5 @@ export function registerCommands(program: Command): void {
   program.addCommand(gatewayCommand());
   program.addCommand(daoCommand());
   program.addCommand(billingCommand());
+  program.addCommand(minerCommand());
 }

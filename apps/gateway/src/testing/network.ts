@@ -14,16 +14,8 @@ import type { FastifyInstance } from "fastify";
 import { TIERS, voucherDomain, wireDomain } from "@noosphere/protocol";
 import { silentLogger } from "@noosphere/node-kit";
 import type { Logger } from "@noosphere/node-kit";
-import { builtinModelPath, createOcrPipeline, loadTextGenerationModel, noopLogger } from "@noosphere/inference";
-import {
-  AccessPolicy,
-  ContractsMinerChainView,
-  OcrTask,
-  TextGenerationTask,
-  VoucherBook,
-  buildMinerApp,
-} from "@noosphere/miner";
-import type { OcrEngine, TaskHandler } from "@noosphere/miner";
+import { ContractChainView, VoucherBook, buildMinerApp, loadTask } from "@noosphere/miner";
+import type { TaskHandler } from "@noosphere/miner";
 import type { Billing, ModelRegistry, NoosToken, SubnetRegistry } from "@noosphere/contracts";
 import { deployBilling } from "../../../../scripts/deploy/billing";
 import { deployModelRegistry } from "../../../../scripts/deploy/models";
@@ -192,10 +184,9 @@ export async function startTestNetwork(opts: TestNetworkOptions = {}): Promise<T
     await (await billing.setLimits(netuid, tier, opts.maxInputTokens ?? 200, opts.maxOutputTokens ?? 64)).wait();
     const price = await billing.priceInNoos(netuid, tier);
 
-    const modelDir = builtinModelPath("noos-tiny");
-    const loaded = await loadTextGenerationModel(modelDir);
-    const modelHash = loaded.info.sha256.startsWith("0x") ? loaded.info.sha256 : `0x${loaded.info.sha256}`;
-    await loaded.close();
+    const loadText = () => loadTask({ taskId: "text-generation", model: "builtin:noos-tiny", device: "cpu", logger });
+    const firstText = await loadText();
+    const modelHash = firstText.modelHash;
     const modelOwner = await fundedWallet();
     await (
       await models
@@ -203,17 +194,10 @@ export async function startTestNetwork(opts: TestNetworkOptions = {}): Promise<T
         .register(modelHash, "npm:@noosphere/inference/models/noos-tiny", "MIT", opts.royaltyBps ?? 500)
     ).wait();
 
-    const startMiner = async (subnet: number, task: TaskHandler, hash: string): Promise<TestMiner> => {
+    const startMiner = async (subnet: number, task: TaskHandler): Promise<TestMiner> => {
       const hotkey = await fundedWallet(parseEther("100"));
       const uid = await registerNeuron(registry.connect(hotkey), hotkey, subnet, hotkey.address);
-      const view = new ContractsMinerChainView({
-        provider,
-        subnets: registryAddress,
-        billing: billingAddress,
-        miner: hotkey.address,
-        netuid: subnet,
-        tier,
-      });
+      const chain = new ContractChainView({ subnets: registry, billing, netuid: subnet, tier, miner: hotkey.address });
       const book = new VoucherBook();
       const app = buildMinerApp({
         task,
@@ -221,17 +205,9 @@ export async function startTestNetwork(opts: TestNetworkOptions = {}): Promise<T
         netuid: subnet,
         tier,
         wireDomain: wireDomain(chainId, registryAddress),
-        access: new AccessPolicy({
-          chain: view,
-          book,
-          miner: hotkey.address,
-          netuid: subnet,
-          tier,
-          voucherDomain: voucherDomain(chainId, billingAddress),
-          modelHash: hash,
-        }),
+        voucherDomain: voucherDomain(chainId, billingAddress),
+        chain,
         book,
-        limits: () => view.limits(),
         concurrency: 2,
         logger,
       });
@@ -241,7 +217,7 @@ export async function startTestNetwork(opts: TestNetworkOptions = {}): Promise<T
       });
       await app.listen({ port: 0, host: "127.0.0.1" });
       const port = (app.server.address() as net.AddressInfo).port;
-      await (await registry.connect(hotkey).serveAxon(subnet, "127.0.0.1", port, "http", hash)).wait();
+      await (await registry.connect(hotkey).serveAxon(subnet, "127.0.0.1", port, "http", task.modelHash)).wait();
       cleanups.push(async () => {
         if (app.server.listening) app.server.closeAllConnections();
         await app.close();
@@ -270,31 +246,16 @@ export async function startTestNetwork(opts: TestNetworkOptions = {}): Promise<T
     };
 
     const miners: TestMiner[] = [];
-    for (let i = 0; i < (opts.miners ?? 2); i++) {
-      miners.push(await startMiner(netuid, new TextGenerationTask(await loadTextGenerationModel(modelDir)), modelHash));
-    }
+    for (let i = 0; i < (opts.miners ?? 2); i++)
+      miners.push(await startMiner(netuid, i === 0 ? firstText : await loadText()));
 
     let ocr: TestOcrSubnet | undefined;
     if (opts.ocr) {
       const ocrNetuid = await createSubnet(registry, admin, subnetParams({ taskId: "ocr" }));
       await (await billing.setPrice(ocrNetuid, tier, opts.usdMicros ?? 1_000n)).wait();
-      const pipeline = await createOcrPipeline({ device: "cpu", logger: noopLogger });
-      // The axon declares the recognition model (the one whose output is sold).
-      const ocrHash = pipeline.modelHashes.recognition;
-      const engine: OcrEngine = {
-        provider: pipeline.provider,
-        modelName: "ppocr-v4",
-        modelHash: ocrHash,
-        recognize: async (image) => ({
-          lines: (await pipeline.recognize(image)).lines.map((l) => ({
-            text: l.text,
-            confidence: l.confidence,
-            box: l.box,
-          })),
-        }),
-        close: () => pipeline.close(),
-      };
-      const miner = await startMiner(ocrNetuid, new OcrTask(engine), ocrHash);
+      const task = await loadTask({ taskId: "ocr", model: "builtin:ppocr-v4", device: "cpu", logger });
+      const miner = await startMiner(ocrNetuid, task);
+      const ocrHash = task.modelHash;
       ocr = { netuid: ocrNetuid, price: await billing.priceInNoos(ocrNetuid, tier), modelHash: ocrHash, miner };
     }
 

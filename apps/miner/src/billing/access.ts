@@ -1,105 +1,89 @@
-import { decodeVoucherHeader, recoverVoucherSigner } from "@noosphere/protocol";
-import type { TypedDataDomain } from "ethers";
+import { decodeVoucherHeader } from "@noosphere/protocol";
 import { MinerHttpError } from "../errors";
+import type { CallLimits } from "../tasks/task";
 import type { HeldVoucher, VoucherBook } from "./voucher-book";
+import type { VoucherVerifier } from "./voucher-verifier";
+
+export interface ReadOptions {
+  /** Re-read the chain unless the cached value is very recent (used before refusing a caller). */
+  fresh?: boolean;
+}
 
 /** What the miner needs to know from the chain to decide whom it serves. */
 export interface MinerChainView {
   /** True if `caller` is a validator holding a permit on this miner's subnet. */
-  isPermittedValidator(caller: string): Promise<boolean>;
-  /** Tokens the client has in billing escrow that a redemption can still burn. */
-  escrowOf(client: string): Promise<bigint>;
+  isPermittedValidator(caller: string, opts?: ReadOptions): Promise<boolean>;
+  /** Tokens in the client's billing escrow that a redemption can count on (withdrawals excluded). */
+  escrowOf(client: string, opts?: ReadOptions): Promise<bigint>;
   /** Cumulative amount this miner already redeemed from `client` on its (netuid, tier). */
   redeemedFrom(client: string): Promise<bigint>;
-  isAuthorizedSigner(client: string, signer: string): Promise<boolean>;
+  isAuthorizedSigner(client: string, signer: string, opts?: ReadOptions): Promise<boolean>;
   /** NOOS (1e18 units) charged per request on this miner's (netuid, tier). */
   pricePerRequest(): Promise<bigint>;
+  /** Per-call limits governance set for this miner's (netuid, tier). */
+  limits(): Promise<CallLimits>;
 }
 
 export type AccessGrant =
-  | { kind: "validator"; caller: string; price: 0n }
-  | { kind: "client"; caller: string; price: bigint; voucher: HeldVoucher };
+  | { kind: "validator"; caller: string; price: 0n; release: () => void }
+  | { kind: "client"; caller: string; price: bigint; voucher: HeldVoucher; release: () => void };
 
 export interface AccessPolicyOptions {
   chain: MinerChainView;
   book: VoucherBook;
+  verifier: VoucherVerifier;
   miner: string;
   netuid: number;
   tier: number;
-  voucherDomain: TypedDataDomain;
-  /**
-   * The model hash this miner's axon declares (bytes32, 0x-hex). Vouchers must name it: Billing pays
-   * that model's owner its royalty. Omitted: any model is accepted.
-   */
-  modelHash?: string;
+  /** The model hash this miner's axon declares: vouchers must name it (it routes the royalty). */
+  modelHash: string;
 }
 
 /**
- * Decides whether a verified caller is served: a validator with a permit (free), or a client
- * whose voucher pays for this request and whose escrow covers everything not yet redeemed
- * (so no work goes unpaid). Anything else is a 403, never a crash.
+ * Decides whether an authenticated caller is served: a validator with a permit (free), or a
+ * client whose voucher pays for this request and whose escrow covers everything this miner has
+ * not yet redeemed (so no work goes unpaid). Anything else is a 403, never a crash. A client's
+ * voucher is reserved on admission; `release()` undoes that if the request gets no answer.
  */
 export class AccessPolicy {
   constructor(private readonly opts: AccessPolicyOptions) {}
 
   async admit(caller: string, voucherHeader: string | undefined): Promise<AccessGrant> {
-    if (voucherHeader === undefined || voucherHeader === "") {
-      if (await this.opts.chain.isPermittedValidator(caller)) return { kind: "validator", caller, price: 0n };
-      throw new MinerHttpError(
-        403,
-        "not-authorized",
-        "caller is neither a validator with a permit on this subnet nor a client paying with a voucher (x-noos-voucher)",
-      );
-    }
-    let held: HeldVoucher;
-    try {
-      held = decodeVoucherHeader(voucherHeader);
-    } catch {
-      throw new MinerHttpError(400, "malformed-voucher", "x-noos-voucher is not a valid voucher");
-    }
+    if (voucherHeader === undefined || voucherHeader === "") return this.admitValidator(caller);
+    const held = this.decode(voucherHeader);
     const { voucher, signature } = held;
-    const { miner, netuid, tier, chain, book } = this.opts;
-    if (voucher.miner.toLowerCase() !== miner.toLowerCase() || voucher.netuid !== netuid || voucher.tier !== tier) {
-      throw new MinerHttpError(
-        403,
-        "voucher-mismatch",
-        `voucher must name miner ${miner}, netuid ${netuid}, tier ${tier}`,
-      );
-    }
-    const model = this.opts.modelHash;
-    if (model !== undefined && voucher.model.toLowerCase() !== model.toLowerCase()) {
-      throw new MinerHttpError(
-        403,
-        "voucher-mismatch",
-        `voucher must name model ${model} (the model this miner serves)`,
-      );
-    }
-    let signer: string;
-    try {
-      signer = recoverVoucherSigner(this.opts.voucherDomain, voucher, signature);
-    } catch {
-      throw new MinerHttpError(403, "bad-voucher-signature", "voucher signature is invalid");
-    }
-    if (signer.toLowerCase() !== caller.toLowerCase()) {
+    const { chain, book, verifier } = this.opts;
+    this.checkTerms(held);
+    if (!verifier.signedBy(voucher, signature, caller)) {
       throw new MinerHttpError(403, "bad-voucher-signature", "the voucher must be signed by the caller of the request");
     }
-    if (
-      signer.toLowerCase() !== voucher.client.toLowerCase() &&
-      !(await chain.isAuthorizedSigner(voucher.client, signer))
-    ) {
+    if (caller.toLowerCase() !== voucher.client.toLowerCase()) {
+      const authorised =
+        (await chain.isAuthorizedSigner(voucher.client, caller)) ||
+        (await chain.isAuthorizedSigner(voucher.client, caller, { fresh: true }));
+      if (!authorised) {
+        throw new MinerHttpError(
+          403,
+          "unauthorized-signer",
+          `${caller} is not an authorised signer of ${voucher.client}`,
+        );
+      }
+    }
+    const [price, redeemed] = await Promise.all([chain.pricePerRequest(), chain.redeemedFrom(voucher.client)]);
+    book.markRedeemed(voucher.client, redeemed);
+    let escrow = await chain.escrowOf(voucher.client);
+    if (this.unredeemed(held) > escrow) escrow = await chain.escrowOf(voucher.client, { fresh: true });
+
+    // No await from here on: the checks and the reservation happen in one turn of the event loop.
+    const previous = book.cumulativeOf(voucher.client);
+    if (voucher.cumulativeAmount < previous + price) {
       throw new MinerHttpError(
         403,
-        "unauthorized-signer",
-        `${signer} is not an authorised signer of ${voucher.client}`,
+        "voucher-too-low",
+        `voucher must reach ${previous + price} (previous ${previous} + price ${price}); got ${voucher.cumulativeAmount}`,
       );
     }
-    const [price, redeemed, escrow] = await Promise.all([
-      chain.pricePerRequest(),
-      chain.redeemedFrom(voucher.client),
-      chain.escrowOf(voucher.client),
-    ]);
-    book.markRedeemed(voucher.client, redeemed);
-    const unredeemed = voucher.cumulativeAmount - redeemed;
+    const unredeemed = this.unredeemed(held);
     if (unredeemed > escrow) {
       throw new MinerHttpError(
         403,
@@ -107,16 +91,46 @@ export class AccessPolicy {
         `client escrow ${escrow} does not cover ${unredeemed} unredeemed; deposit more NOOS into billing`,
       );
     }
-    // Last, with no await after it: the book's check and its record of the debt are one step.
-    const admitted = book.admit(voucher, price);
-    if (!admitted.ok) {
-      const previous = admitted.owed;
+    return { kind: "client", caller, price, voucher: held, release: book.reserve(held) };
+  }
+
+  private async admitValidator(caller: string): Promise<AccessGrant> {
+    const { chain } = this.opts;
+    if ((await chain.isPermittedValidator(caller)) || (await chain.isPermittedValidator(caller, { fresh: true }))) {
+      return { kind: "validator", caller, price: 0n, release: () => undefined };
+    }
+    throw new MinerHttpError(
+      403,
+      "not-authorized",
+      "caller is neither a validator with a permit on this subnet nor a client paying with a voucher (x-noos-voucher)",
+    );
+  }
+
+  private decode(header: string): HeldVoucher {
+    try {
+      return decodeVoucherHeader(header);
+    } catch {
+      throw new MinerHttpError(400, "malformed-voucher", "x-noos-voucher is not a valid voucher");
+    }
+  }
+
+  private checkTerms({ voucher }: HeldVoucher): void {
+    const { miner, netuid, tier, modelHash } = this.opts;
+    if (
+      voucher.miner.toLowerCase() !== miner.toLowerCase() ||
+      voucher.netuid !== netuid ||
+      voucher.tier !== tier ||
+      voucher.model.toLowerCase() !== modelHash.toLowerCase()
+    ) {
       throw new MinerHttpError(
         403,
-        "voucher-too-low",
-        `voucher must reach ${previous + price} (previous ${previous} + price ${price}); got ${voucher.cumulativeAmount}`,
+        "voucher-mismatch",
+        `voucher must name miner ${miner}, netuid ${netuid}, tier ${tier} and model ${modelHash}`,
       );
     }
-    return { kind: "client", caller, price, voucher: held };
+  }
+
+  private unredeemed({ voucher }: HeldVoucher): bigint {
+    return voucher.cumulativeAmount - this.opts.book.redeemedOf(voucher.client);
   }
 }

@@ -1,78 +1,190 @@
-import type { Provider } from "ethers";
-import { Billing__factory, SubnetRegistry__factory } from "@noosphere/contracts";
 import type { Billing, SubnetRegistry } from "@noosphere/contracts";
 import type { CallLimits } from "../tasks/task";
-import type { MinerChainView } from "./access";
+import type { MinerChainView, ReadOptions } from "./access";
+import { TtlCache } from "./ttl-cache";
 
-export interface ContractsMinerChainViewOptions {
-  provider: Provider;
-  subnets: string;
-  billing: string;
-  /** The miner's hotkey and what it serves. */
-  miner: string;
+/** The chain could not be read (RPC down, timeout): the request gets a 503 and may be retried. */
+export class ChainUnavailableError extends Error {
+  override readonly name = "ChainUnavailableError";
+}
+
+/** Governance has set no price (or no NOOS/USD rate) for this miner's subnet and tier. */
+export class NotPricedError extends Error {
+  override readonly name = "NotPricedError";
+}
+
+export interface ChainViewTtls {
+  /** Validator permits of the subnet (one `neurons` and one `validatorPermits` call per refresh). */
+  permitsMs: number;
+  /** Clients' escrow balances. */
+  escrowMs: number;
+  /** Authorised signers (a revocation takes a delay of hours on-chain, so seconds are safe). */
+  signersMs: number;
+  /** Price and per-call limits of (netuid, tier). */
+  priceMs: number;
+  /** What this miner redeemed from a client: only this miner changes it, and it tells the view. */
+  redeemedMs: number;
+  /** A refusal re-reads the chain, but not more often than this per key (so strangers cost no RPC). */
+  recheckMs: number;
+}
+
+export const DEFAULT_CHAIN_VIEW_TTLS: ChainViewTtls = {
+  permitsMs: 12_000,
+  escrowMs: 5_000,
+  signersMs: 30_000,
+  priceMs: 30_000,
+  redeemedMs: 300_000,
+  recheckMs: 2_000,
+};
+
+export interface ContractChainViewOptions {
+  subnets: SubnetRegistry;
+  billing: Billing;
   netuid: number;
   tier: number;
-  /** How long validator permits, prices and limits are cached (they change once per epoch or by governance). */
-  cacheMs?: number;
+  /** This miner's hotkey. */
+  miner: string;
+  ttls?: Partial<ChainViewTtls>;
+  now?: () => number;
 }
 
 /**
- * MinerChainView over the deployed SubnetRegistry and Billing. Escrow and redeemed totals are read
- * fresh (they decide whether work gets paid); permits, price and limits are cached briefly.
+ * `MinerChainView` over the SubnetRegistry and Billing contracts, with short caches: the permit
+ * set (all permitted validator hotkeys at once), escrows, signers, price and limits. A request
+ * whose answers are cached costs no RPC; a refusal is re-checked against the chain at most once
+ * per `recheckMs`, so a client that just deposited is served without waiting for the TTL.
  */
-export class ContractsMinerChainView implements MinerChainView {
-  private readonly registry: SubnetRegistry;
-  private readonly billing: Billing;
-  private readonly cacheMs: number;
-  private readonly cache = new Map<string, { at: number; value: Promise<unknown> }>();
+export class ContractChainView implements MinerChainView {
+  readonly ttls: ChainViewTtls;
+  private readonly permits: TtlCache<"permits", Set<string>>;
+  private readonly escrows: TtlCache<string, bigint>;
+  private readonly redeemed: TtlCache<string, bigint>;
+  private readonly signers: TtlCache<string, boolean>;
+  private readonly pricing: TtlCache<"price" | "limits", bigint | CallLimits>;
+  /** Chain reads made (for tests and metrics). */
+  reads = 0;
 
-  constructor(private readonly opts: ContractsMinerChainViewOptions) {
-    this.registry = SubnetRegistry__factory.connect(opts.subnets, opts.provider);
-    this.billing = Billing__factory.connect(opts.billing, opts.provider);
-    this.cacheMs = opts.cacheMs ?? 12_000;
+  constructor(private readonly opts: ContractChainViewOptions) {
+    this.ttls = { ...DEFAULT_CHAIN_VIEW_TTLS, ...opts.ttls };
+    const now = opts.now ?? Date.now;
+    this.permits = new TtlCache(this.ttls.permitsMs, 1, now);
+    this.escrows = new TtlCache(this.ttls.escrowMs, 10_000, now);
+    this.redeemed = new TtlCache(this.ttls.redeemedMs, 10_000, now);
+    this.signers = new TtlCache(this.ttls.signersMs, 10_000, now);
+    this.pricing = new TtlCache(this.ttls.priceMs, 2, now);
   }
 
-  async isPermittedValidator(caller: string): Promise<boolean> {
-    const { netuid } = this.opts;
-    if (!(await this.registry.isRegistered(netuid, caller))) return false;
-    const [uid, permits] = await Promise.all([
-      this.registry.uidOf(netuid, caller),
-      this.cached("permits", () => this.registry.validatorPermits(netuid)),
-    ]);
-    return permits[Number(uid)] === true;
+  async isPermittedValidator(caller: string, opts: ReadOptions = {}): Promise<boolean> {
+    const maxAge = opts.fresh ? this.ttls.recheckMs : this.ttls.permitsMs;
+    const set = await this.permits.get("permits", () => this.loadPermits(), maxAge);
+    return set.has(caller.toLowerCase());
   }
 
-  async escrowOf(client: string): Promise<bigint> {
-    return (await this.billing.escrowOf(client)).balance;
+  /** Escrow a miner can count on: the balance less any amount the client asked to withdraw. */
+  async escrowOf(client: string, opts: ReadOptions = {}): Promise<bigint> {
+    const maxAge = opts.fresh ? this.ttls.recheckMs : this.ttls.escrowMs;
+    return this.escrows.get(
+      client.toLowerCase(),
+      async () => {
+        const [balance, thawing] = await this.read(() => this.opts.billing.escrowOf(client));
+        return balance - thawing;
+      },
+      maxAge,
+    );
   }
 
-  redeemedFrom(client: string): Promise<bigint> {
-    const { miner, netuid, tier } = this.opts;
-    return this.billing.redeemed(client, miner, netuid, tier);
+  async redeemedFrom(client: string): Promise<bigint> {
+    const { billing, miner, netuid, tier } = this.opts;
+    return this.redeemed.get(client.toLowerCase(), () =>
+      this.read(() => billing.redeemed(client, miner, netuid, tier)),
+    );
   }
 
-  isAuthorizedSigner(client: string, signer: string): Promise<boolean> {
-    return this.billing.isAuthorizedSigner(client, signer);
+  async isAuthorizedSigner(client: string, signer: string, opts: ReadOptions = {}): Promise<boolean> {
+    const maxAge = opts.fresh ? this.ttls.recheckMs : this.ttls.signersMs;
+    return this.signers.get(
+      `${client.toLowerCase()}:${signer.toLowerCase()}`,
+      () => this.read(() => this.opts.billing.isAuthorizedSigner(client, signer)),
+      maxAge,
+    );
   }
 
-  pricePerRequest(): Promise<bigint> {
-    const { netuid, tier } = this.opts;
-    return this.cached("price", () => this.billing.priceInNoos(netuid, tier));
+  async pricePerRequest(): Promise<bigint> {
+    const { billing, netuid, tier } = this.opts;
+    return (await this.pricing.get("price", async () => {
+      try {
+        return await this.read(() => billing.priceInNoos(netuid, tier));
+      } catch (err) {
+        const name = revertName(billing, err);
+        if (name === "BillingPriceNotSet" || name === "BillingRateNotSet") {
+          throw new NotPricedError(
+            `governance has set no price for netuid ${netuid} tier ${tier} (${name}); only validators are served`,
+          );
+        }
+        throw err;
+      }
+    })) as bigint;
   }
 
-  /** The subnet's per-call limits for this tier (for buildMinerApp's `limits`). */
   async limits(): Promise<CallLimits> {
-    const { netuid, tier } = this.opts;
-    const terms = await this.cached("limits", () => this.billing.tierPrice(netuid, tier));
-    return { maxInputTokens: Number(terms.maxInputTokens), maxOutputTokens: Number(terms.maxOutputTokens) };
+    const { billing, netuid, tier } = this.opts;
+    return (await this.pricing.get("limits", async () => {
+      const [, maxInputTokens, maxOutputTokens] = await this.read(() => billing.tierPrice(netuid, tier));
+      return { maxInputTokens: Number(maxInputTokens), maxOutputTokens: Number(maxOutputTokens) };
+    })) as CallLimits;
   }
 
-  private cached<T>(key: string, read: () => Promise<T>): Promise<T> {
-    const hit = this.cache.get(key);
-    if (hit && Date.now() - hit.at < this.cacheMs) return hit.value as Promise<T>;
-    const value = read();
-    this.cache.set(key, { at: Date.now(), value });
-    value.catch(() => this.cache.delete(key));
-    return value;
+  /** Called after this miner redeemed: the on-chain cumulative for `client` is now `cumulative`. */
+  noteRedeemed(client: string, cumulative: bigint): void {
+    const key = client.toLowerCase();
+    const known = this.redeemed.peek(key) ?? 0n;
+    if (cumulative > known) this.redeemed.set(key, cumulative);
+    this.escrows.delete(key);
+  }
+
+  /** Forgets everything cached (e.g. after a chain reorganisation or in tests). */
+  clear(): void {
+    for (const c of [this.permits, this.escrows, this.redeemed, this.signers, this.pricing]) c.clear();
+  }
+
+  private async loadPermits(): Promise<Set<string>> {
+    const { subnets, netuid } = this.opts;
+    const [[hotkeys], permits] = await Promise.all([
+      this.read(() => subnets.neurons(netuid)),
+      this.read(() => subnets.validatorPermits(netuid)),
+    ]);
+    const set = new Set<string>();
+    permits.forEach((permitted, uid) => {
+      const hotkey = hotkeys[uid];
+      if (permitted && hotkey !== undefined) set.add(hotkey.toLowerCase());
+    });
+    return set;
+  }
+
+  /** One chain read; transport failures become ChainUnavailableError, reverts pass through. */
+  private async read<T>(call: () => Promise<T>): Promise<T> {
+    this.reads++;
+    try {
+      return await call();
+    } catch (err) {
+      if ((err as { code?: string }).code === "CALL_EXCEPTION") throw err;
+      throw new ChainUnavailableError(
+        `cannot read the chain: ${(err as { shortMessage?: string }).shortMessage ?? (err as Error).message}`,
+      );
+    }
+  }
+}
+
+/** Name of the custom error a contract call reverted with, if it can be decoded. */
+export function revertName(
+  contract: { interface: Billing["interface"] | SubnetRegistry["interface"] },
+  err: unknown,
+): string | undefined {
+  const data = (err as { data?: string }).data ?? (err as { info?: { error?: { data?: string } } }).info?.error?.data;
+  if (typeof data !== "string") return (err as { revert?: { name?: string } }).revert?.name;
+  try {
+    return contract.interface.parseError(data)?.name;
+  } catch {
+    return undefined;
   }
 }

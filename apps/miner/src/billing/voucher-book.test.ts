@@ -1,63 +1,41 @@
-import { Wallet } from "ethers";
 import type { Voucher } from "@noosphere/protocol";
 import { VoucherBook } from "./voucher-book";
 
-const client = Wallet.createRandom().address;
-const miner = Wallet.createRandom().address;
-const voucher = (cumulativeAmount: bigint): Voucher => ({
-  client,
-  miner,
-  netuid: 1,
-  tier: 0,
-  model: `0x${"00".repeat(32)}`,
-  cumulativeAmount,
+const client = "0x00000000000000000000000000000000000000c1";
+const v = (cumulativeAmount: bigint): { voucher: Voucher; signature: string } => ({
+  voucher: {
+    client,
+    miner: "0x00000000000000000000000000000000000000a1",
+    netuid: 1,
+    tier: 1,
+    model: "0x" + "00".repeat(32),
+    cumulativeAmount,
+  },
+  signature: "0x",
 });
-const held = (amount: bigint) => ({ voucher: voucher(amount), signature: "0x" });
 
-describe("voucher book", () => {
-  it("admits each request only when the best voucher covers the debt plus its price", () => {
+describe("VoucherBook", () => {
+  it("keeps the highest voucher per client and what is still owed", () => {
     const book = new VoucherBook();
-    expect(book.admit(voucher(9n), 10n)).toEqual({ ok: false, owed: 0n });
-    expect(book.admit(voucher(10n), 10n)).toEqual({ ok: true });
-    expect(book.debtOf(client)).toBe(10n);
-    expect(book.admit(voucher(10n), 10n)).toEqual({ ok: false, owed: 10n }); // a replayed amount adds nothing
-    book.accept(held(10n));
-    expect(book.admit(voucher(20n), 10n)).toEqual({ ok: true });
-    expect(book.outstanding(client)).toBe(10n);
+    book.reserve(v(10n));
+    book.reserve(v(30n));
+    book.reserve(v(20n)); // lower: ignored
+    expect(book.cumulativeOf(client)).toBe(30n);
+    expect(book.unredeemed().map((h) => h.voucher.cumulativeAmount)).toEqual([30n]);
+    book.markRedeemed(client.toUpperCase().replace("0X", "0x"), 30n);
+    expect(book.outstanding(client)).toBe(0n);
+    expect(book.unredeemed()).toEqual([]);
+    expect(book.cumulativeOf(client)).toBe(30n);
   });
 
-  it("admits concurrent requests in any order: a higher voucher in flight pays for a lower one", () => {
+  it("undoes a reservation whose request got no answer, unless a newer voucher came since", () => {
     const book = new VoucherBook();
-    // The gateway signed 10, 20, 30 in order; they arrive 30, 10, 20.
-    expect(book.admit(voucher(30n), 10n)).toEqual({ ok: true });
-    expect(book.admit(voucher(10n), 10n)).toEqual({ ok: true });
-    book.accept(held(30n));
-    expect(book.admit(voucher(20n), 10n)).toEqual({ ok: true });
-    book.accept(held(10n));
-    book.accept(held(20n));
-    expect(book.debtOf(client)).toBe(30n);
-    expect(book.cumulativeOf(client)).toBe(30n); // three answers, three prices: nothing over or under
-    expect(book.admit(voucher(30n), 10n)).toEqual({ ok: false, owed: 30n });
-  });
-
-  it("forgets a failed request's debt and voucher", () => {
-    const book = new VoucherBook();
-    expect(book.admit(voucher(10n), 10n)).toEqual({ ok: true });
-    expect(book.admit(voucher(20n), 10n)).toEqual({ ok: true });
-    book.release(voucher(20n), 10n); // the second failed before answering
-    book.release(voucher(20n), 10n); // a second release of the same request changes nothing
-    expect(book.debtOf(client)).toBe(10n);
-    book.accept(held(10n));
-    expect(book.unredeemed().map((h) => h.voucher.cumulativeAmount)).toEqual([10n]);
-    // The next request is covered by 20: the failed one's voucher was never kept.
-    expect(book.admit(voucher(19n), 10n)).toEqual({ ok: false, owed: 10n });
-    expect(book.admit(voucher(20n), 10n)).toEqual({ ok: true });
-  });
-
-  it("starts the debt from what the chain says was redeemed", () => {
-    const book = new VoucherBook();
-    book.markRedeemed(client, 100n);
-    expect(book.admit(voucher(105n), 10n)).toEqual({ ok: false, owed: 100n });
-    expect(book.admit(voucher(110n), 10n)).toEqual({ ok: true });
+    const releaseFirst = book.reserve(v(10n));
+    const releaseSecond = book.reserve(v(20n));
+    releaseFirst(); // superseded by 20: nothing to undo
+    expect(book.cumulativeOf(client)).toBe(20n);
+    releaseSecond(); // back to 10
+    expect(book.cumulativeOf(client)).toBe(10n);
+    expect(book.totalOutstanding()).toBe(10n);
   });
 });

@@ -1,39 +1,47 @@
-import type { CallLimits, TaskHandler, TaskResult } from "./task";
+import { createHash } from "node:crypto";
+import { OcrInputError } from "@noosphere/inference";
+import type { OcrLine, OcrPipeline } from "@noosphere/inference";
 import { MinerHttpError } from "../errors";
-
-export interface OcrLine {
-  text: string;
-  confidence: number;
-  box: [number, number][];
-}
+import type { CallLimits, TaskHandler, TaskResult } from "./task";
 
 /** The part of packages/inference's OCR pipeline the miner uses. */
-export interface OcrEngine {
-  provider: string;
-  modelName: string;
-  modelHash: string;
-  recognize(image: Buffer): Promise<{ lines: OcrLine[] }>;
-  close(): Promise<void>;
-}
+export type OcrEngine = Pick<OcrPipeline, "provider" | "modelHashes" | "recognize" | "close">;
 
 export interface OcrInput {
   image: Buffer;
 }
 
-const MAX_IMAGE_BYTES = 4 * 1024 * 1024;
+export interface OcrOutput {
+  lines: { text: string; confidence: number; box: [number, number][] }[];
+}
 
-/** Wire body: { image: base64 PNG or JPEG }. Answer: { lines: [{ text, confidence, box }] }. */
-export class OcrTask implements TaskHandler<OcrInput, { lines: OcrLine[] }> {
+/** Largest image accepted, in bytes once base64-decoded. */
+export const MAX_IMAGE_BYTES = 4 * 1024 * 1024;
+
+/**
+ * The model id of a pipeline of several ONNX files: sha256 over their sha256 digests, in
+ * pipeline order. A one-file model keeps its own sha256. For PP-OCR: sha256(det || rec).
+ */
+export function pipelineHash(hashes: readonly string[]): string {
+  if (hashes.length === 1) return (hashes[0] as string).toLowerCase();
+  const h = createHash("sha256");
+  for (const hash of hashes) h.update(Buffer.from(hash.replace(/^0x/i, ""), "hex"));
+  return "0x" + h.digest("hex");
+}
+
+/**
+ * Wire body: `{ image: base64 PNG or JPEG }`. Answer: `{ lines: [{ text, confidence, box }] }`,
+ * top to bottom. The axon's model hash is `pipelineHash([detection, recognition])`.
+ */
+export class OcrTask implements TaskHandler<OcrInput, OcrOutput> {
   readonly taskId = "ocr";
+  readonly modelHash: string;
 
-  constructor(private readonly engine: OcrEngine) {}
-
-  get modelName(): string {
-    return this.engine.modelName;
-  }
-
-  get modelHash(): string {
-    return this.engine.modelHash;
+  constructor(
+    private readonly engine: OcrEngine,
+    readonly modelName: string,
+  ) {
+    this.modelHash = pipelineHash([engine.modelHashes.detection, engine.modelHashes.recognition]);
   }
 
   get provider(): string {
@@ -45,19 +53,37 @@ export class OcrTask implements TaskHandler<OcrInput, { lines: OcrLine[] }> {
     if (typeof image !== "string" || image.length === 0) {
       throw new MinerHttpError(400, "invalid-request", "image must be a base64-encoded PNG or JPEG");
     }
-    const bytes = Buffer.from(image, "base64");
-    if (bytes.length > MAX_IMAGE_BYTES) {
-      throw new MinerHttpError(413, "image-too-large", `image is ${bytes.length} bytes; the limit is ${MAX_IMAGE_BYTES}`);
+    if (image.length > Math.ceil((MAX_IMAGE_BYTES * 4) / 3) + 4) {
+      throw new MinerHttpError(413, "image-too-large", `image is over the limit of ${MAX_IMAGE_BYTES} bytes`);
     }
+    const bytes = Buffer.from(image, "base64");
     const png = bytes.subarray(0, 4).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47]));
     const jpeg = bytes[0] === 0xff && bytes[1] === 0xd8;
     if (!png && !jpeg) throw new MinerHttpError(400, "invalid-request", "image must be a PNG or JPEG");
     return { image: bytes };
   }
 
-  async run(input: OcrInput): Promise<TaskResult<{ lines: OcrLine[] }>> {
-    const { lines } = await this.engine.recognize(input.image);
-    return { output: { lines }, units: lines.length };
+  async run(input: OcrInput): Promise<TaskResult<OcrOutput>> {
+    let lines: readonly OcrLine[];
+    try {
+      ({ lines } = await this.engine.recognize(input.image));
+    } catch (err) {
+      if (err instanceof OcrInputError) {
+        const tooLarge = /exceeds the .*pixel limit/.test(err.message);
+        throw new MinerHttpError(tooLarge ? 413 : 400, tooLarge ? "image-too-large" : "invalid-request", err.message);
+      }
+      throw err;
+    }
+    return {
+      output: {
+        lines: lines.map((l) => ({
+          text: l.text,
+          confidence: l.confidence,
+          box: l.box.map(([x, y]) => [x, y] as [number, number]),
+        })),
+      },
+      units: lines.length,
+    };
   }
 
   close(): Promise<void> {

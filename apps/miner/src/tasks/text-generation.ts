@@ -1,40 +1,35 @@
+import type { TextGenerationModel, TextGenerationOptions } from "@noosphere/inference";
 import type { CallLimits, StreamChunk, TaskHandler, TaskResult } from "./task";
 import { MinerHttpError } from "../errors";
 
 /** The part of packages/inference's text-generation model the miner uses. */
-export interface TextModel {
-  info: { name: string; sha256: string };
-  provider: string;
-  countTokens(text: string): number;
-  generate(prompt: string, opts: GenerateOptions): Promise<GenerateResult>;
-  stream(prompt: string, opts: GenerateOptions): AsyncGenerator<{ text: string }, GenerateResult>;
-  close(): Promise<void>;
+export type TextModel = Pick<
+  TextGenerationModel,
+  "info" | "provider" | "countTokens" | "generate" | "stream" | "close"
+>;
+
+export interface TextInput {
+  prompt: string;
+  options: TextGenerationOptions;
+  stream: boolean;
 }
 
-export interface GenerateOptions {
-  maxTokens: number;
-  temperature?: number;
-  topK?: number;
-  topP?: number;
-  seed?: number;
-  stop?: string[];
-  signal?: AbortSignal;
-}
-
-export interface GenerateResult {
+/** The answer of a text-generation request. */
+export interface TextOutput {
   text: string;
   finishReason: "stop" | "length";
   usage: { promptTokens: number; completionTokens: number };
 }
 
-export interface TextInput {
-  prompt: string;
-  options: GenerateOptions;
-  stream: boolean;
-}
+const MAX_STOP_SEQUENCES = 4;
+const MAX_STOP_LENGTH = 64;
 
-/** Wire body: { prompt, max_tokens?, temperature?, top_k?, top_p?, seed?, stop?, stream? }. */
-export class TextGenerationTask implements TaskHandler<TextInput, GenerateResult> {
+/**
+ * Wire body: `{ prompt, max_tokens?, temperature?, top_k?, top_p?, seed?, stop?, stream? }`.
+ * Answer: `{ text, finishReason, usage: { promptTokens, completionTokens } }`; with `stream`,
+ * server-sent `{ delta }` events first. max_tokens defaults to min(64, the subnet's limit).
+ */
+export class TextGenerationTask implements TaskHandler<TextInput, TextOutput> {
   readonly taskId = "text-generation";
 
   constructor(private readonly model: TextModel) {}
@@ -44,7 +39,8 @@ export class TextGenerationTask implements TaskHandler<TextInput, GenerateResult
   }
 
   get modelHash(): string {
-    return this.model.info.sha256;
+    const hex = this.model.info.sha256.toLowerCase();
+    return hex.startsWith("0x") ? hex : `0x${hex}`;
   }
 
   get provider(): string {
@@ -52,37 +48,60 @@ export class TextGenerationTask implements TaskHandler<TextInput, GenerateResult
   }
 
   parse(body: unknown, limits: CallLimits): TextInput {
-    if (typeof body !== "object" || body === null) throw bad("body must be a JSON object");
+    if (typeof body !== "object" || body === null || Array.isArray(body)) throw bad("body must be a JSON object");
     const b = body as Record<string, unknown>;
     if (typeof b.prompt !== "string" || b.prompt.length === 0) throw bad("prompt must be a non-empty string");
     const maxTokens = optionalNumber(b, "max_tokens") ?? Math.min(64, limits.maxOutputTokens);
     if (!Number.isInteger(maxTokens) || maxTokens < 1) throw bad("max_tokens must be a positive integer");
     if (maxTokens > limits.maxOutputTokens) {
-      throw new MinerHttpError(413, "output-limit", `max_tokens ${maxTokens} is over this subnet's limit of ${limits.maxOutputTokens}`);
+      throw new MinerHttpError(
+        413,
+        "output-limit",
+        `max_tokens ${maxTokens} is over this subnet's limit of ${limits.maxOutputTokens}`,
+      );
+    }
+    // Counting tokens costs a tokenizer pass; a prompt longer than any tokenizer could fit in the
+    // limit (32 characters a token) is refused without one.
+    if (b.prompt.length > limits.maxInputTokens * 32) {
+      throw new MinerHttpError(
+        413,
+        "input-limit",
+        `prompt of ${b.prompt.length} characters is over this subnet's limit of ${limits.maxInputTokens} tokens`,
+      );
     }
     const promptTokens = this.model.countTokens(b.prompt);
     if (promptTokens > limits.maxInputTokens) {
-      throw new MinerHttpError(413, "input-limit", `prompt has ${promptTokens} tokens; this subnet allows ${limits.maxInputTokens}`);
+      throw new MinerHttpError(
+        413,
+        "input-limit",
+        `prompt has ${promptTokens} tokens; this subnet allows ${limits.maxInputTokens}`,
+      );
     }
-    const stop = b.stop === undefined ? undefined : typeof b.stop === "string" ? [b.stop] : b.stop;
-    if (stop !== undefined && (!Array.isArray(stop) || stop.some((s) => typeof s !== "string") || stop.length > 4)) {
-      throw bad("stop must be a string or up to 4 strings");
+    const stop = b.stop === undefined || b.stop === null ? undefined : typeof b.stop === "string" ? [b.stop] : b.stop;
+    if (
+      stop !== undefined &&
+      (!Array.isArray(stop) ||
+        stop.length > MAX_STOP_SEQUENCES ||
+        stop.some((s) => typeof s !== "string" || s.length === 0 || s.length > MAX_STOP_LENGTH))
+    ) {
+      throw bad(
+        `stop must be a string or up to ${MAX_STOP_SEQUENCES} non-empty strings of at most ${MAX_STOP_LENGTH} characters`,
+      );
     }
     const temperature = optionalNumber(b, "temperature");
-    if (temperature !== undefined && (temperature < 0 || temperature > 2)) throw bad("temperature must be within [0, 2]");
+    if (temperature !== undefined && (temperature < 0 || temperature > 2))
+      throw bad("temperature must be within [0, 2]");
     const topP = optionalNumber(b, "top_p");
     if (topP !== undefined && (topP <= 0 || topP > 1)) throw bad("top_p must be within (0, 1]");
+    const topK = optionalNumber(b, "top_k");
+    if (topK !== undefined && (!Number.isInteger(topK) || topK < 0)) throw bad("top_k must be an integer >= 0");
+    const seed = optionalNumber(b, "seed");
+    if (seed !== undefined && !Number.isSafeInteger(seed)) throw bad("seed must be an integer");
+    if (b.stream !== undefined && typeof b.stream !== "boolean") throw bad("stream must be true or false");
     return {
       prompt: b.prompt,
       stream: b.stream === true,
-      options: {
-        maxTokens,
-        temperature,
-        topK: optionalNumber(b, "top_k"),
-        topP,
-        seed: optionalNumber(b, "seed"),
-        stop: stop as string[] | undefined,
-      },
+      options: { maxTokens, temperature, topK, topP, seed, stop: stop as string[] | undefined },
     };
   }
 
@@ -90,24 +109,32 @@ export class TextGenerationTask implements TaskHandler<TextInput, GenerateResult
     return input.stream;
   }
 
-  async run(input: TextInput, signal: AbortSignal): Promise<TaskResult<GenerateResult>> {
-    const output = await this.model.generate(input.prompt, { ...input.options, signal });
-    return { output, units: output.usage.completionTokens };
+  async run(input: TextInput, signal: AbortSignal): Promise<TaskResult<TextOutput>> {
+    const result = await this.model.generate(input.prompt, { ...input.options, signal });
+    return { output: toOutput(result), units: result.usage.completionTokens };
   }
 
-  async *stream(input: TextInput, signal: AbortSignal): AsyncGenerator<StreamChunk, TaskResult<GenerateResult>> {
+  async *stream(input: TextInput, signal: AbortSignal): AsyncGenerator<StreamChunk, TaskResult<TextOutput>> {
     const gen = this.model.stream(input.prompt, { ...input.options, signal });
     let next = await gen.next();
     while (!next.done) {
       yield { delta: next.value.text };
       next = await gen.next();
     }
-    return { output: next.value, units: next.value.usage.completionTokens };
+    return { output: toOutput(next.value), units: next.value.usage.completionTokens };
   }
 
   close(): Promise<void> {
     return this.model.close();
   }
+}
+
+function toOutput(result: Awaited<ReturnType<TextModel["generate"]>>): TextOutput {
+  return {
+    text: result.text,
+    finishReason: result.finishReason,
+    usage: { promptTokens: result.usage.promptTokens, completionTokens: result.usage.completionTokens },
+  };
 }
 
 function bad(message: string): MinerHttpError {

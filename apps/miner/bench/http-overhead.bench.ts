@@ -1,0 +1,387 @@
+/**
+ * HTTP overhead of the miner: the same model (noos-tiny, CPU) and the same prompt, called raw
+ * (`model.generate`, and one decoder `session.run` for scale) and through the miner's HTTP API
+ * (signed request, access check, queue, signed answer) on a spawned Hardhat chain with the real
+ * contracts. Raw and HTTP samples are interleaved in rounds so machine load hits both alike.
+ * The HTTP client runs in a worker thread (its own event loop, as a remote caller would have),
+ * with requests signed before the clock starts (client work; its cost is printed apart).
+ *
+ *   npx tsx apps/miner/bench/http-overhead.bench.ts [--rounds 30] [--per-round 10]
+ *
+ * Goal: HTTP p50 within 5% of raw p50 for the default request (64 tokens).
+ */
+import os from "node:os";
+import { Worker } from "node:worker_threads";
+import type { AddressInfo } from "node:net";
+import { performance } from "node:perf_hooks";
+import type { HDNodeWallet } from "ethers";
+import { builtinModelPath, loadTextGenerationModel } from "@noosphere/inference";
+import type { TextGenerationModel } from "@noosphere/inference";
+import { createRegistry, silentLogger } from "@noosphere/node-kit";
+import { signRequest, signVoucher, voucherDomain, wireDomain } from "@noosphere/protocol";
+import { buildMinerApp } from "../src/app";
+import { RequestAuthenticator } from "../src/auth/authenticator";
+import { createEcdsa } from "../src/auth/ecdsa";
+import { ResponseSigner } from "../src/auth/response-signer";
+import { ContractChainView } from "../src/billing/chain-view";
+import { VoucherBook } from "../src/billing/voucher-book";
+import { VoucherVerifier } from "../src/billing/voucher-verifier";
+import { createMinerMetrics } from "../src/metrics";
+import { TextGenerationTask } from "../src/tasks/text-generation";
+import { signCall } from "../src/testing/client";
+import type { MinerTarget, SignedCall } from "../src/testing/client";
+import { startHardhatNode } from "../src/testing/hardhat-node";
+import { PRICE, deployNetwork } from "../src/testing/network";
+import { registerNeuron } from "../../../scripts/deploy/subnets";
+
+const PROMPT = "Call me Ishmael. Some years ago";
+const TIER_BATCH = 1;
+const arg = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const ROUNDS = arg("rounds", 30);
+const PER_ROUND = arg("per-round", 10);
+const SIZES = [64, 16, 256];
+
+interface Stats {
+  p50: number;
+  p99: number;
+  mean: number;
+}
+
+function stats(ms: number[]): Stats {
+  const s = [...ms].sort((a, b) => a - b);
+  const at = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))] as number;
+  return { p50: at(0.5), p99: at(0.99), mean: s.reduce((a, b) => a + b, 0) / s.length };
+}
+
+/** Sends pre-signed calls one after another over one keep-alive connection; times each. */
+const CLIENT = `
+const http = require("node:http");
+const { parentPort } = require("node:worker_threads");
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+function post(url, call) {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ agent, host: url.hostname, port: url.port, path: "/v1/infer", method: "POST",
+      headers: { ...call.headers, "content-length": Buffer.byteLength(call.body) } }, (res) => {
+      const chunks = [];
+      res.on("data", (c) => chunks.push(c));
+      res.on("end", () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString() }));
+    });
+    req.on("error", reject);
+    req.end(call.body);
+  });
+}
+function get(url, path) {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ agent, host: url.hostname, port: url.port, path, method: "GET" }, (res) => {
+      res.resume();
+      res.on("end", () => resolve(res.statusCode));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+parentPort.on("message", async ({ url, calls, health }) => {
+  const out = [];
+  if (health) {
+    for (let i = 0; i < health; i++) {
+      const t = performance.now();
+      const status = await get(new URL(url), "/health");
+      out.push({ ms: performance.now() - t, status, body: "" });
+    }
+    parentPort.postMessage(out);
+    return;
+  }
+  for (const call of calls) {
+    const t = performance.now();
+    const res = await post(new URL(url), call);
+    out.push({ ms: performance.now() - t, status: res.status, body: res.body });
+  }
+  parentPort.postMessage(out);
+});
+`;
+
+class HttpClient {
+  private readonly worker = new Worker(CLIENT, { eval: true });
+  run(url: string, calls: SignedCall[]): Promise<{ ms: number; status: number; body: string }[]> {
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error) => reject(err);
+      this.worker.once("error", onError);
+      this.worker.once("message", (out: { ms: number; status: number; body: string }[]) => {
+        this.worker.off("error", onError);
+        resolve(out);
+      });
+      this.worker.postMessage({ url, calls: calls.map((c) => ({ headers: c.headers, body: c.body })) });
+    });
+  }
+  /** Round trips of GET /health: the floor any HTTP call pays on this machine. */
+  health(url: string, n: number): Promise<{ ms: number; status: number; body: string }[]> {
+    return new Promise((resolve) => {
+      this.worker.once("message", resolve);
+      this.worker.postMessage({ url, health: n });
+    });
+  }
+
+  close(): Promise<number> {
+    return this.worker.terminate();
+  }
+}
+
+async function timeRaw(model: TextGenerationModel, maxTokens: number): Promise<{ ms: number; tokens: number }> {
+  const t = performance.now();
+  const r = await model.generate(PROMPT, { maxTokens });
+  return { ms: performance.now() - t, tokens: r.usage.completionTokens };
+}
+
+async function main(): Promise<void> {
+  const node = await startHardhatNode();
+  try {
+    const model = await loadTextGenerationModel(builtinModelPath("noos-tiny"));
+    const task = new TextGenerationTask(model);
+    const net = await deployNetwork(node, { modelHash: task.modelHash });
+    const { miner, validator, client, gateway } = net.accounts;
+    await registerNeuron(net.subnets, miner, net.netuid, miner.address);
+    await (await net.billing.connect(net.accounts.admin).setLimits(net.netuid, TIER_BATCH, 64, 1000)).wait();
+    const wire = wireDomain(net.chainId, net.deployment.contracts.subnets);
+    const vouchers = voucherDomain(net.chainId, net.deployment.contracts.billing);
+    const chain = new ContractChainView({
+      subnets: net.subnets,
+      billing: net.billing,
+      netuid: net.netuid,
+      tier: TIER_BATCH,
+      miner: miner.address,
+    });
+    const app = buildMinerApp({
+      task,
+      hotkey: miner,
+      netuid: net.netuid,
+      tier: TIER_BATCH,
+      wireDomain: wire,
+      voucherDomain: vouchers,
+      chain,
+      book: new VoucherBook(),
+      logger: silentLogger(),
+      metrics: createMinerMetrics(createRegistry("bench", false)),
+    });
+    // Time spent in the miner per request (arrival to answer written), beside the client's view.
+    const inServer: number[] = [];
+    const arrivals = new WeakMap<object, number>();
+    app.addHook("onRequest", async (req) => {
+      arrivals.set(req, performance.now());
+    });
+    app.addHook("onResponse", async (req) => {
+      const t = arrivals.get(req);
+      if (t !== undefined && req.url === "/v1/infer") inServer.push(performance.now() - t);
+    });
+    await app.listen({ host: "127.0.0.1", port: 0 });
+    const url = new URL(`http://127.0.0.1:${(app.server.address() as AddressInfo).port}`);
+    const httpClient = new HttpClient();
+    const target: MinerTarget = {
+      url: url.origin,
+      miner: miner.address,
+      netuid: net.netuid,
+      wireDomain: wire,
+      voucherDomain: vouchers,
+      tier: TIER_BATCH,
+      model: task.modelHash,
+    };
+
+    console.log(
+      `miner HTTP overhead — noos-tiny on ${model.provider}, prompt ${JSON.stringify(PROMPT)}, ${ROUNDS} rounds x ${PER_ROUND} requests per size, raw and HTTP interleaved`,
+    );
+    console.log(
+      `node ${process.version}, ${os.cpus().length} CPUs, load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(" ")}\n`,
+    );
+
+    // One decoder step, for scale.
+    const ids = model.tokenizer.encode(PROMPT);
+    const step = await timeStep(model, ids);
+    console.log(
+      `one decoder session.run (prefill of ${ids.length} tokens): p50 ${step.p50.toFixed(3)} ms, p99 ${step.p99.toFixed(3)} ms\n`,
+    );
+
+    const floor = stats((await httpClient.health(url.origin, 500)).slice(50).map((r) => r.ms));
+    console.log(
+      `GET /health round trip (no model, no signatures): p50 ${floor.p50.toFixed(3)} ms, p99 ${floor.p99.toFixed(3)} ms\n`,
+    );
+
+    let cumulative = 0n;
+    const rows: string[] = [];
+    let headline: { raw: Stats; http: Stats; server: Stats } | undefined;
+    for (const maxTokens of SIZES) {
+      const body = { prompt: PROMPT, max_tokens: maxTokens };
+      for (const who of ["client", "validator"] as const) {
+        const raw: number[] = [];
+        const viaHttp: number[] = [];
+        inServer.length = 0;
+        let rawTokens = 0;
+        let httpTokens = 0;
+        const sign = async (): Promise<SignedCall> => {
+          if (who === "validator") return signCall(validator, target, body, { ttlSeconds: 290 });
+          cumulative += PRICE;
+          return signCall(gateway, target, body, {
+            ttlSeconds: 290,
+            voucher: { client: client.address, cumulativeAmount: cumulative },
+          });
+        };
+        // Warm-up: caches, JIT, keep-alive connection, the caller's key tables.
+        for (let i = 0; i < 10; i++) {
+          await timeRaw(model, maxTokens);
+          const [r] = await httpClient.run(url.origin, [await sign()]);
+          if (r?.status !== 200) throw new Error(`warm-up request failed: ${r?.status} ${r?.body}`);
+        }
+        inServer.length = 0;
+        for (let round = 0; round < ROUNDS; round++) {
+          const calls: SignedCall[] = [];
+          for (let i = 0; i < PER_ROUND; i++) calls.push(await sign());
+          for (let i = 0; i < PER_ROUND; i++) {
+            const r = await timeRaw(model, maxTokens);
+            raw.push(r.ms);
+            rawTokens += r.tokens;
+          }
+          for (const res of await httpClient.run(url.origin, calls)) {
+            viaHttp.push(res.ms);
+            if (res.status !== 200) throw new Error(`request failed: ${res.status} ${res.body}`);
+            httpTokens += (JSON.parse(res.body) as { output: { usage: { completionTokens: number } } }).output.usage
+              .completionTokens;
+          }
+        }
+        const r = stats(raw);
+        const h = stats(viaHttp);
+        const srv = stats(inServer);
+        if (maxTokens === SIZES[0] && who === "client") headline = { raw: r, http: h, server: srv };
+        const rawSeconds = raw.reduce((a, b) => a + b, 0) / 1000;
+        const httpSeconds = viaHttp.reduce((a, b) => a + b, 0) / 1000;
+        rows.push(
+          [
+            `${maxTokens}`.padStart(6),
+            who.padEnd(9),
+            fmt(r.p50),
+            fmt(h.p50),
+            pct(h.p50 / r.p50 - 1),
+            fmt(srv.p50),
+            pct(srv.p50 / r.p50 - 1),
+            fmt(r.p99),
+            fmt(h.p99),
+            `${(raw.length / rawSeconds).toFixed(1)}`.padStart(8),
+            `${(viaHttp.length / httpSeconds).toFixed(1)}`.padStart(8),
+            `${(rawTokens / rawSeconds).toFixed(0)}`.padStart(8),
+            `${(httpTokens / httpSeconds).toFixed(0)}`.padStart(8),
+          ].join("  "),
+        );
+      }
+    }
+    console.log("latencies in ms; 'in miner': arrival to answer written, measured in the miner");
+    console.log(
+      "max_tok  caller     raw p50   http p50  overhead  in miner  overhead   raw p99   http p99   raw r/s  http r/s  raw tok/s http tok/s",
+    );
+    for (const row of rows) console.log(row);
+
+    // Where the per-request time goes on the miner's side (one thread, no model).
+    console.log("\nper-request cost of the miner's own work (µs, p50 of 500):");
+    for (const [name, us] of await pieces(target, validator, miner))
+      console.log(`  ${name.padEnd(52)} ${us.toFixed(0).padStart(6)}`);
+
+    if (headline) {
+      const overhead = headline.http.p50 / headline.raw.p50 - 1;
+      const inMiner = headline.server.p50 / headline.raw.p50 - 1;
+      console.log(
+        `\ngoal: HTTP p50 within 5% of raw for the default request (64 tokens, paying client): ${pct(overhead).trim()} as the client sees it, ` +
+          `${pct(inMiner).trim()} inside the miner -> ${overhead <= 0.05 ? "met" : "NOT met"}`,
+      );
+    }
+    await httpClient.close();
+    await app.close();
+  } finally {
+    await node.stop();
+  }
+}
+
+/** One decoder forward pass (a single `session.run`) over the prompt, from an empty cache. */
+async function timeStep(model: TextGenerationModel, ids: readonly number[]): Promise<Stats> {
+  const times: number[] = [];
+  for (let i = 0; i < 220; i++) {
+    const t = performance.now();
+    await model.decoder.forward(ids, model.decoder.emptyState());
+    if (i >= 20) times.push(performance.now() - t);
+  }
+  return stats(times);
+}
+
+async function pieces(target: MinerTarget, caller: HDNodeWallet, hotkey: HDNodeWallet): Promise<[string, number][]> {
+  const body = JSON.stringify({ prompt: PROMPT, max_tokens: 64 });
+  const calls = await Promise.all(
+    Array.from({ length: 500 }, () =>
+      signRequest(caller, target.wireDomain, { miner: target.miner, netuid: target.netuid, body, ttlSeconds: 290 }),
+    ),
+  );
+  const voucher = {
+    client: caller.address,
+    miner: target.miner,
+    netuid: target.netuid,
+    tier: target.tier,
+    model: target.model,
+    cumulativeAmount: 1n,
+  };
+  const voucherSignature = await signVoucher(caller, target.voucherDomain, voucher);
+  const out: [string, number][] = [];
+  const time = (name: string, fn: (i: number) => void) => {
+    const us: number[] = [];
+    for (let i = 0; i < calls.length; i++) {
+      const t = performance.now();
+      fn(i);
+      us.push((performance.now() - t) * 1000);
+    }
+    out.push([name, stats(us).p50]);
+  };
+  for (const ecdsa of [createEcdsa(), createEcdsa({ pureJs: true })]) {
+    const label = ecdsa.backend === "native" ? "libsecp256k1" : "JavaScript";
+    const auth = new RequestAuthenticator({
+      domain: target.wireDomain,
+      miner: target.miner,
+      netuid: target.netuid,
+      ecdsa,
+    });
+    time(`authenticate a request (${label}, first call)`, (i) =>
+      auth.authenticate(calls[i]!.headers, Buffer.from(body)),
+    );
+    if (ecdsa.backend === "javascript") {
+      ecdsa.admitted(caller.address);
+      const again = await Promise.all(
+        calls.map(() =>
+          signRequest(caller, target.wireDomain, { miner: target.miner, netuid: target.netuid, body, ttlSeconds: 290 }),
+        ),
+      );
+      time(`authenticate a request (${label}, admitted caller)`, (i) =>
+        auth.authenticate(again[i]!.headers, Buffer.from(body)),
+      );
+    }
+    const verifier = new VoucherVerifier(target.voucherDomain, ecdsa);
+    time(`verify a voucher (${label})`, () => verifier.signedBy(voucher, voucherSignature, caller.address));
+    const signer = new ResponseSigner(hotkey, target.wireDomain, ecdsa);
+    time(`sign the answer (${label})`, (i) =>
+      signer.sign({ requestHash: calls[i]!.request.bodyHash, outputHash: calls[i]!.request.bodyHash, owed: 1n }),
+    );
+  }
+  const clientSign: number[] = [];
+  for (let i = 0; i < 100; i++) {
+    const t = performance.now();
+    await signRequest(caller, target.wireDomain, { miner: target.miner, netuid: target.netuid, body });
+    clientSign.push((performance.now() - t) * 1000);
+  }
+  out.push(["(client side, not in the HTTP figures) sign a request", stats(clientSign).p50]);
+  return out;
+}
+
+const fmt = (ms: number) => `${ms.toFixed(2)}`.padStart(8);
+const pct = (x: number) => `${x >= 0 ? "+" : ""}${(x * 100).toFixed(1)}%`.padStart(8);
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,113 @@
+import { SigningKey, computeAddress, getBytes, hexlify, keccak256 } from "ethers";
+import { CallerKeys } from "./caller-keys";
+
+/**
+ * secp256k1 as the miner's hot path needs it: "was this digest signed by that address?" and
+ * "sign this digest". Two backends give the same answers as ethers (`recoverAddress`,
+ * `SigningKey.sign`): libsecp256k1 through the `secp256k1` package's native binding (about 50 µs
+ * an operation) when it is installed, else pure JavaScript, where callers the miner admitted are
+ * checked against their cached public key (see CallerKeys).
+ */
+export interface Ecdsa {
+  readonly backend: "native" | "javascript";
+  /**
+   * Whether `signature` (65 bytes: r, s, v) over `digest` was made by `address`. Accepts what
+   * ethers accepts: s below 2^255, v in {0, 1, 27, 28}. Never throws.
+   */
+  signedBy(address: string, digest: Uint8Array, signature: Uint8Array): boolean;
+  /** Tells the backend `address` was admitted (the JavaScript one then caches its key). */
+  admitted(address: string): void;
+  /** Signs a 32-byte digest; returns the 65-byte r || s || v (27 or 28) hex, as ethers does. */
+  sign(key: SigningKey, digest: string): string;
+}
+
+interface NativeSecp256k1 {
+  ecdsaSign(msg32: Uint8Array, privateKey: Uint8Array): { signature: Uint8Array; recid: number };
+  ecdsaRecover(sig: Uint8Array, recid: number, msg32: Uint8Array, compressed: boolean): Uint8Array;
+}
+
+/** The native backend if the `secp256k1` binding loads (and NOOS_MINER_PURE_JS is not set), else JavaScript. */
+export function createEcdsa(opts: { pureJs?: boolean; keys?: CallerKeys } = {}): Ecdsa {
+  const pureJs = opts.pureJs ?? process.env.NOOS_MINER_PURE_JS === "1";
+  const native = pureJs ? undefined : loadNative();
+  return native ? new NativeEcdsa(native) : new JsEcdsa(opts.keys ?? new CallerKeys());
+}
+
+function loadNative(): NativeSecp256k1 | undefined {
+  try {
+    // The binding itself, not the package's index (which falls back to a slow JavaScript build).
+    return require("secp256k1/bindings") as NativeSecp256k1;
+  } catch {
+    return undefined;
+  }
+}
+
+/** v in {0, 1, 27, 28} and s below 2^255, as ethers' Signature.from requires; returns the recovery id. */
+function recoveryId(signature: Uint8Array): number | undefined {
+  if (signature.length !== 65) return undefined;
+  if (((signature[32] as number) & 0x80) !== 0) return undefined;
+  const v = signature[64] as number;
+  if (v === 0 || v === 1) return v;
+  if (v === 27 || v === 28) return v - 27;
+  return undefined;
+}
+
+class NativeEcdsa implements Ecdsa {
+  readonly backend = "native" as const;
+
+  constructor(private readonly lib: NativeSecp256k1) {}
+
+  signedBy(address: string, digest: Uint8Array, signature: Uint8Array): boolean {
+    const recid = recoveryId(signature);
+    if (recid === undefined) return false;
+    try {
+      const publicKey = this.lib.ecdsaRecover(signature.subarray(0, 64), recid, digest, false);
+      const hash = keccak256(publicKey.subarray(1));
+      return ("0x" + hash.slice(26)).toLowerCase() === address.toLowerCase();
+    } catch {
+      return false; // r or s out of range, or no point recovers
+    }
+  }
+
+  admitted(): void {}
+
+  sign(key: SigningKey, digest: string): string {
+    const { signature, recid } = this.lib.ecdsaSign(getBytes(digest), getBytes(key.privateKey));
+    return hexlify(signature) + (27 + recid).toString(16);
+  }
+}
+
+class JsEcdsa implements Ecdsa {
+  readonly backend = "javascript" as const;
+  /** Public keys recovered lately, so an admitted caller's key need not be recovered again. */
+  private readonly recovered = new Map<string, string>();
+
+  constructor(readonly keys: CallerKeys) {}
+
+  signedBy(address: string, digest: Uint8Array, signature: Uint8Array): boolean {
+    const fast = this.keys.verify(address, digest, signature);
+    if (fast !== undefined) return fast;
+    if (recoveryId(signature) === undefined) return false;
+    try {
+      const publicKey = SigningKey.recoverPublicKey(digest, hexlify(signature));
+      if (computeAddress(publicKey).toLowerCase() !== address.toLowerCase()) return false;
+      this.recovered.set(address.toLowerCase(), publicKey);
+      if (this.recovered.size > 1024) this.recovered.delete(this.recovered.keys().next().value as string);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  admitted(address: string): void {
+    const key = address.toLowerCase();
+    const publicKey = this.recovered.get(key);
+    if (publicKey === undefined || this.keys.has(key)) return;
+    this.recovered.delete(key);
+    this.keys.remember(key, publicKey);
+  }
+
+  sign(key: SigningKey, digest: string): string {
+    return key.sign(digest).serialized;
+  }
+}

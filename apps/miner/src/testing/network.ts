@@ -1,0 +1,169 @@
+/**
+ * A Noosphere deployment for the miner's tests, made with the same deploy helpers as
+ * scripts/deploy: token, staking, subnets, model registry and billing, one text-generation
+ * subnet with a price and limits, a staked validator with a permit, and clients with escrow.
+ * (scripts/lib/deploy-all deploys everything once Consensus lands; switch to it then.)
+ */
+import { ZeroAddress, parseEther } from "ethers";
+import type { HDNodeWallet, Signer } from "ethers";
+import type { Billing, Deployment, ModelRegistry, NoosToken, Staking, SubnetRegistry } from "@noosphere/contracts";
+import { deployBilling, MINTER_ROLE } from "../../../../scripts/deploy/billing";
+import { deployModelRegistry } from "../../../../scripts/deploy/models";
+import { deployStaking } from "../../../../scripts/deploy/staking";
+import { createSubnet, deploySubnetRegistry, registerNeuron, subnetParams } from "../../../../scripts/deploy/subnets";
+import { deployToken } from "../../../../scripts/deploy/token";
+import type { HardhatNode } from "./hardhat-node";
+
+/** USD micro-units per NOOS: $0.25. */
+export const RATE = 250_000n;
+/** USD micro-units per request on the batch (CPU) tier: $0.001, i.e. 0.004 NOOS. */
+export const BATCH_PRICE_USD_MICROS = 1_000n;
+export const PRICE = (BATCH_PRICE_USD_MICROS * 10n ** 18n) / RATE;
+export const LIMITS = { maxInputTokens: 64, maxOutputTokens: 96 };
+export const ROYALTY_BPS = 500;
+export const MIN_VALIDATOR_STAKE = parseEther("10");
+
+export interface TestNetwork {
+  chainId: number;
+  deployment: Deployment;
+  netuid: number;
+  token: NoosToken;
+  staking: Staking;
+  subnets: SubnetRegistry;
+  billing: Billing;
+  models: ModelRegistry;
+  accounts: {
+    admin: HDNodeWallet;
+    miner: HDNodeWallet;
+    validator: HDNodeWallet;
+    validatorOwner: HDNodeWallet;
+    client: HDNodeWallet;
+    gateway: HDNodeWallet;
+    poorClient: HDNodeWallet;
+    stranger: HDNodeWallet;
+    modelOwner: HDNodeWallet;
+    spare: HDNodeWallet[];
+  };
+}
+
+export interface DeployNetworkOptions {
+  /** Registers this model hash in the model registry (owner: modelOwner, ROYALTY_BPS). */
+  modelHash?: string;
+  /** Subnet restricted to an allow-list holding only these model hashes. */
+  allowedModels?: string[];
+  /** Escrow of `client` (default 50 NOOS) and of `poorClient` (default one price). */
+  clientEscrow?: bigint;
+  poorEscrow?: bigint;
+}
+
+export async function deployNetwork(node: HardhatNode, opts: DeployNetworkOptions = {}): Promise<TestNetwork> {
+  const [admin, miner, validator, validatorOwner, client, gateway, poorClient, stranger, modelOwner, ...spare] =
+    Array.from({ length: 14 }, (_, i) => node.account(i)) as [
+      HDNodeWallet,
+      HDNodeWallet,
+      HDNodeWallet,
+      HDNodeWallet,
+      HDNodeWallet,
+      HDNodeWallet,
+      HDNodeWallet,
+      HDNodeWallet,
+      HDNodeWallet,
+      ...HDNodeWallet[],
+    ];
+  const token = await deployToken(admin, { admin: admin.address });
+  await wait(token.grantRole(MINTER_ROLE, admin.address));
+  const staking = await deployStaking(admin, { token, admin: admin.address });
+  const subnets = await deploySubnetRegistry(admin, { token, staking, admin: admin.address });
+  const models = await deployModelRegistry(admin);
+  const billing = await deployBilling(admin, {
+    token: await token.getAddress(),
+    models: await models.getAddress(),
+    treasury: admin.address,
+  }); // also hooks the model registry to billing's royalty cache
+
+  const restricted = (opts.allowedModels?.length ?? 0) > 0;
+  const netuid = await createSubnet(
+    subnets,
+    admin,
+    subnetParams({
+      taskId: "text-generation",
+      minValidatorStake: MIN_VALIDATOR_STAKE,
+      restrictModels: restricted,
+      tempo: 100,
+    }),
+  );
+  for (const hash of opts.allowedModels ?? []) await wait(subnets.setModelAllowed(netuid, hash, true));
+  await wait(billing.setRate(RATE));
+  await wait(billing.setPrice(netuid, 1, BATCH_PRICE_USD_MICROS));
+  await wait(billing.setPrice(netuid, 0, BATCH_PRICE_USD_MICROS * 4n));
+  await wait(billing.setLimits(netuid, 1, LIMITS.maxInputTokens, LIMITS.maxOutputTokens));
+  if (opts.modelHash) {
+    await wait(
+      models
+        .connect(modelOwner)
+        .register(opts.modelHash, "npm:@noosphere/inference/models/noos-tiny", "MIT", ROYALTY_BPS),
+    );
+  }
+
+  const mint = (to: string, amount: bigint) => wait(token.mint(to, amount));
+  await mint(miner.address, parseEther("10"));
+  await mint(validator.address, parseEther("10"));
+  await mint(validatorOwner.address, parseEther("200"));
+  for (const m of spare) await mint(m.address, parseEther("10"));
+
+  // A validator: hotkey owned by validatorOwner, 100 NOOS delegated, registered on the subnet.
+  await wait(staking.connect(validator).registerHotkey(validatorOwner.address));
+  await wait(token.connect(validatorOwner).approve(await staking.getAddress(), parseEther("100")));
+  await wait(staking.connect(validatorOwner).delegate(validator.address, parseEther("100"), 0));
+  await registerNeuron(subnets, validator, netuid, validator.address);
+
+  // Clients: one with a gateway key authorised to sign for it, one with barely any escrow.
+  await deposit(token, billing, admin, client.address, opts.clientEscrow ?? parseEther("50"));
+  await wait(billing.connect(client).authorizeSigner(gateway.address));
+  await deposit(token, billing, admin, poorClient.address, opts.poorEscrow ?? PRICE);
+
+  const chainId = Number((await node.provider.getNetwork()).chainId);
+  const deployment: Deployment = {
+    chainId,
+    deployedAtBlock: 0,
+    contracts: {
+      token: await token.getAddress(),
+      emission: ZeroAddress,
+      staking: await staking.getAddress(),
+      subnets: await subnets.getAddress(),
+      consensus: ZeroAddress,
+      billing: await billing.getAddress(),
+      models: await models.getAddress(),
+      timelock: ZeroAddress,
+      governor: ZeroAddress,
+    },
+  };
+  return {
+    chainId,
+    deployment,
+    netuid,
+    token,
+    staking,
+    subnets,
+    billing,
+    models,
+    accounts: { admin, miner, validator, validatorOwner, client, gateway, poorClient, stranger, modelOwner, spare },
+  };
+}
+
+/** Mints `amount` to `client` and deposits it into its escrow (minted to the admin, deposited for the client). */
+export async function deposit(
+  token: NoosToken,
+  billing: Billing,
+  admin: Signer,
+  client: string,
+  amount: bigint,
+): Promise<void> {
+  await wait(token.connect(admin).mint(await admin.getAddress(), amount));
+  await wait(token.connect(admin).approve(await billing.getAddress(), amount));
+  await wait(billing.connect(admin).depositFor(client, amount));
+}
+
+async function wait(tx: Promise<{ wait(): Promise<unknown> }>): Promise<void> {
+  await (await tx).wait();
+}
