@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { minerCommand } from "./miner";
+import { validatorCommand } from "./validator";
 import { walletCommand } from "./wallet";
 import { statusCommand } from "./status";
 import { subnetCommand } from "./subnet";
@@ -24,4 +25,5 @@ export function registerCommands(program: Command): void {
   program.addCommand(daoCommand());
   program.addCommand(billingCommand());
   program.addCommand(minerCommand());
+  program.addCommand(validatorCommand());
 }

@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {IEmission} from "../interfaces/IEmission.sol";
+import {IStaking} from "../interfaces/IStaking.sol";
+import {ISubnets} from "../interfaces/ISubnets.sol";
+import {ConsensusBase} from "./ConsensusBase.sol";
+import {ConsensusViews} from "./ConsensusViews.sol";
+import {WeightsLedger} from "./WeightsLedger.sol";
+import {EpochStartLib} from "./EpochStartLib.sol";
+import {EpochConsensusLib} from "./EpochConsensusLib.sol";
+import {EpochBondsLib} from "./EpochBondsLib.sol";
+import {EpochPayLib} from "./EpochPayLib.sol";
+import {
+    SubnetState,
+    EpochRun,
+    OWNER_CUT_BPS,
+    BPS,
+    STAGE_IDLE,
+    STAGE_CONSENSUS,
+    STAGE_BONDS,
+    STAGE_DIVIDENDS,
+    STAGE_PAY
+} from "./ConsensusTypes.sol";
+
+/// @notice Weights (commit-reveal) and Yuma consensus (packages/yuma/ALGORITHM.md) of every subnet, run
+/// on-chain by anyone when an epoch is due, as a state machine whose every step fits the 2^24 gas cap
+/// of a transaction: START, CONSENSUS, BONDS (chunks of 16-UID column slots), DIVIDENDS, PAY (chunks
+/// of UIDs). A call runs the next step, then more steps while the gas left covers the next one's
+/// worst case; the cursor is the contract's, so no step can be skipped or repeated.
+/// @dev Consistency between chunks: START snapshots what the epoch needs (hotkeys, registration blocks,
+/// stakes, permits, last updates, parameters), reveals are refused until the epoch finishes, and the
+/// weight rows, bonds and results are only written by the epoch's own steps. Registrations, stake
+/// moves and parameter changes during a running epoch apply from the next one.
+/// Needs DISTRIBUTOR_ROLE on Emission, REWARDER_ROLE on Staking and EPOCH_ROLE on the registry.
+contract Consensus is WeightsLedger, ConsensusViews {
+    using SafeERC20 for IERC20;
+
+    /// @dev Gas kept back after the last step of a call (events, return, the caller's margin).
+    uint256 internal constant GAS_RESERVE = 150_000;
+    /// @dev Worst-case gas of one BONDS (validator, slot) cell: weights and bonds slot reads, a first-time
+    /// bonds write (22,100) and 16 lanes; liquid alpha costs up to ~1,500 gas more per lane.
+    uint256 internal constant BONDS_CELL_GAS = 42_000;
+    uint256 internal constant BONDS_CELL_GAS_LIQUID = 90_000;
+    /// @dev Gas one BONDS chunk may plan for (the cap is 16,777,216).
+    uint256 internal constant BONDS_CHUNK_GAS = 14_000_000;
+    /// @dev Column slots (16 UIDs) per CONSENSUS chunk, and the worst-case gas of one column (64 votes,
+    /// quantile fallback, first-time stores).
+    uint256 internal constant CONSENSUS_SLOTS = 4;
+    uint256 internal constant CONSENSUS_COLUMN_GAS = 90_000;
+    /// @dev UIDs paid per PAY chunk (one distributeBatch and one recordEmission each).
+    uint256 internal constant PAY_UIDS = 128;
+    uint256 internal constant PAY_UID_GAS = 60_000;
+
+    event EpochStarted(uint16 indexed netuid, uint64 indexed epoch, uint16 neurons, uint8 validators, uint256 pool);
+    event EpochStep(uint16 indexed netuid, uint64 indexed epoch, uint8 stage, uint16 cursor);
+    event EpochFinished(uint16 indexed netuid, uint64 indexed epoch, uint256 ownerCut, uint256 paid, uint256 carried);
+
+    error ConsensusSubnetNotFound(uint16 netuid);
+    error ConsensusEpochNotDue(uint16 netuid, uint256 dueBlock);
+    error ConsensusTooManyUids(uint16 netuid, uint256 n);
+
+    constructor(IERC20 token_, IEmission emission_, IStaking staking_, ISubnets subnets_, address admin)
+        ConsensusBase(token_, emission_, staking_, subnets_, admin)
+    {
+        token_.forceApprove(address(staking_), type(uint256).max);
+    }
+
+    /// @notice Starts `netuid`'s epoch when it is due (block >= last start + tempo), or continues the
+    /// running one; then runs further steps while the gas left covers them. Anyone may call.
+    /// @return finished true when this call finished the epoch (paid and recorded)
+    function runEpoch(uint16 netuid) external returns (bool finished) {
+        SubnetState storage st = _subnets[netuid];
+        EpochRun storage run = st.run;
+        if (run.stage == STAGE_IDLE) _start(netuid, st);
+        else finished = _step(netuid, st);
+        while (run.stage != STAGE_IDLE && gasleft() > _stepCost(run) + GAS_RESERVE) finished = _step(netuid, st);
+    }
+
+    /// @notice Column slots (16 UIDs each) per BONDS chunk for `validators` rows.
+    function bondsSlotsPerChunk(uint256 validators, bool liquid) public pure returns (uint256) {
+        if (validators == 0) return 16;
+        uint256 per = BONDS_CHUNK_GAS / (validators * (liquid ? BONDS_CELL_GAS_LIQUID : BONDS_CELL_GAS));
+        return per == 0 ? 1 : per;
+    }
+
+    function _start(uint16 netuid, SubnetState storage st) private {
+        if (!subnets.subnetExists(netuid)) revert ConsensusSubnetNotFound(netuid);
+        ISubnets.SubnetParams memory sp = subnets.params(netuid);
+        EpochRun storage run = st.run;
+        if (run.number != 0 && block.number < uint256(run.startBlock) + sp.tempo) {
+            revert ConsensusEpochNotDue(netuid, uint256(run.startBlock) + sp.tempo);
+        }
+        uint64 number = run.number + 1;
+        run.number = number;
+        run.startBlock = uint64(block.number);
+        run.tempo = sp.tempo;
+        run.params = _paramsOf(netuid);
+        uint256 v = EpochStartLib.start(st, netuid, subnets, staking, sp.maxValidators, sp.minValidatorStake);
+        if (run.n == 0) run.stage = STAGE_DIVIDENDS;
+        uint256 pool = emission.pull(netuid) + st.carry;
+        st.carry = 0;
+        uint256 ownerCut = (pool * OWNER_CUT_BPS) / BPS;
+        run.pool = pool;
+        run.ownerCut = ownerCut;
+        run.emission = pool - ownerCut;
+        emit EpochStarted(netuid, number, run.n, uint8(v), pool);
+    }
+
+    /// @dev Runs the step the cursor points at; true when it finished the epoch.
+    function _step(uint16 netuid, SubnetState storage st) private returns (bool finished) {
+        EpochRun storage run = st.run;
+        uint8 stage = run.stage;
+        uint16 cursor = run.cursor;
+        if (stage == STAGE_CONSENSUS) {
+            (uint256 t0, uint256 t1) = _slotRange(run, CONSENSUS_SLOTS);
+            EpochConsensusLib.consensusStep(st, t0, t1);
+        } else if (stage == STAGE_BONDS) {
+            (uint256 t0, uint256 t1) = _slotRange(run, bondsSlotsPerChunk(run.v, run.liquid));
+            EpochBondsLib.bondsStep(st, t0, t1);
+        } else if (stage == STAGE_DIVIDENDS) {
+            EpochPayLib.dividendsStep(st);
+        } else {
+            uint256 u1 = uint256(cursor) + PAY_UIDS;
+            if (u1 > run.n) u1 = run.n;
+            finished = EpochPayLib.payStep(st, netuid, cursor, u1, staking, subnets);
+        }
+        emit EpochStep(netuid, run.number, stage, cursor);
+        if (finished) {
+            emit EpochFinished(netuid, run.number, st.result.ownerCut, st.result.paid, st.result.carried);
+        }
+    }
+
+    function _slotRange(EpochRun storage run, uint256 per) private view returns (uint256 t0, uint256 t1) {
+        uint256 slots = (uint256(run.n) + 15) >> 4;
+        t0 = run.cursor;
+        t1 = t0 + per;
+        if (t1 > slots) t1 = slots;
+    }
+
+    /// @dev Worst-case gas of the next step.
+    function _stepCost(EpochRun storage run) private view returns (uint256) {
+        uint256 stage = run.stage;
+        uint256 v = run.v;
+        if (stage == STAGE_CONSENSUS) {
+            (uint256 t0, uint256 t1) = _slotRange(run, CONSENSUS_SLOTS);
+            return 300_000 + v * 2_500 + (t1 - t0) * (v * 3_000 + 16 * CONSENSUS_COLUMN_GAS);
+        }
+        if (stage == STAGE_BONDS) {
+            (uint256 t0, uint256 t1) = _slotRange(run, bondsSlotsPerChunk(run.v, run.liquid));
+            return 300_000 + v * (t1 - t0) * (run.liquid ? BONDS_CELL_GAS_LIQUID : BONDS_CELL_GAS);
+        }
+        if (stage == STAGE_DIVIDENDS) return 100_000 + v * 12_000;
+        uint256 uids = uint256(run.n) - run.cursor;
+        if (uids > PAY_UIDS) uids = PAY_UIDS;
+        return 300_000 + uids * PAY_UID_GAS;
+    }
+}

@@ -1,0 +1,321 @@
+import { expect } from "chai";
+import hre from "hardhat";
+import { loadFixture, mine, takeSnapshot } from "@nomicfoundation/hardhat-network-helpers";
+import { deployConsensus, deployConsensusLibraries } from "../../scripts/deploy/consensus";
+import { registerNeuron } from "../../scripts/deploy/subnets";
+import {
+  addNeuron,
+  commitHash,
+  createTestSubnet,
+  delegate,
+  deployStack,
+  mineToDue,
+  ONE,
+  paramsObject,
+  runFullEpoch,
+  type Neuron,
+  type Stack,
+} from "./fixtures";
+import { epochMatchesReference, readEpochOutput, readYumaInput, runEpochToEnd } from "./reference";
+import { yumaEpoch } from "../../packages/yuma/src";
+
+const SALT = hre.ethers.id("salt");
+
+describe("Consensus epochs", function () {
+  this.timeout(300_000);
+
+  /** Four validators that revealed weights on four miners; the next epoch is due. */
+  async function epochFixture() {
+    const s = await deployStack();
+    const netuid = await createTestSubnet(s, { tempo: 20, maxValidators: 4 });
+    const validators: Neuron[] = [];
+    for (const stake of [4000n, 3000n, 2000n, 1000n]) validators.push(await addNeuron(s, netuid, stake * ONE));
+    const miners: Neuron[] = [];
+    for (let i = 0; i < 4; i++) miners.push(await addNeuron(s, netuid, 0n));
+    await runFullEpoch(s.consensus, netuid); // permits
+    const rows = [
+      [10, 20, 30, 40],
+      [10, 25, 30, 35],
+      [40, 30, 20, 10],
+      [1, 1, 1, 65_535],
+    ];
+    for (const [k, v] of validators.entries()) {
+      const h = commitHash(netuid, v.address, [4, 5, 6, 7], rows[k] as number[], SALT);
+      await (await s.consensus.connect(v.wallet).commitWeights(netuid, h)).wait();
+    }
+    await mineToDue(s, s.consensus, netuid);
+    await runFullEpoch(s.consensus, netuid);
+    for (const [k, v] of validators.entries()) {
+      await (await s.consensus.connect(v.wallet).revealWeights(netuid, [4, 5, 6, 7], rows[k] as number[], SALT, 0)).wait();
+    }
+    await mineToDue(s, s.consensus, netuid);
+    return { s, netuid, validators, miners };
+  }
+
+  describe("deployment and roles", () => {
+    it("rejects a zero address in the constructor", async () => {
+      const s = await loadFixture(deployStack);
+      const libraries = await deployConsensusLibraries(s.admin);
+      const deps = {
+        token: await s.token.getAddress(),
+        emission: await s.emission.getAddress(),
+        staking: await s.staking.getAddress(),
+        subnets: await s.subnets.getAddress(),
+        admin: await s.admin.getAddress(),
+      };
+      for (const key of Object.keys(deps) as (keyof typeof deps)[]) {
+        await expect(
+          deployConsensus(s.admin, { ...deps, [key]: hre.ethers.ZeroAddress }, libraries),
+        ).to.be.revertedWithCustomError(s.consensus, "ConsensusZeroAddress");
+      }
+    });
+
+    it("gives the admin DEFAULT_ADMIN_ROLE and PARAMS_ROLE, and approves Staking for payouts", async () => {
+      const s = await loadFixture(deployStack);
+      const admin = await s.admin.getAddress();
+      expect(await s.consensus.hasRole(await s.consensus.DEFAULT_ADMIN_ROLE(), admin)).to.equal(true);
+      expect(await s.consensus.hasRole(await s.consensus.PARAMS_ROLE(), admin)).to.equal(true);
+      expect(await s.consensus.PARAMS_ROLE()).to.equal(hre.ethers.id("PARAMS_ROLE"));
+      expect(await s.token.allowance(await s.consensus.getAddress(), await s.staking.getAddress())).to.equal(
+        hre.ethers.MaxUint256,
+      );
+      expect(await s.consensus.token()).to.equal(await s.token.getAddress());
+      expect(await s.consensus.emission()).to.equal(await s.emission.getAddress());
+      expect(await s.consensus.staking()).to.equal(await s.staking.getAddress());
+      expect(await s.consensus.subnets()).to.equal(await s.subnets.getAddress());
+    });
+
+    it("cannot run an epoch without its roles on Emission, Staking and the registry", async () => {
+      const s = await loadFixture(deployStack);
+      const netuid = await createTestSubnet(s);
+      await addNeuron(s, netuid, ONE);
+      const bare = await deployConsensus(s.admin, {
+        token: await s.token.getAddress(),
+        emission: await s.emission.getAddress(),
+        staking: await s.staking.getAddress(),
+        subnets: await s.subnets.getAddress(),
+        admin: await s.admin.getAddress(),
+      });
+      const bareAddress = await bare.getAddress();
+      await expect(bare.runEpoch(netuid))
+        .to.be.revertedWithCustomError(s.emission, "AccessControlUnauthorizedAccount")
+        .withArgs(bareAddress, await s.emission.DISTRIBUTOR_ROLE());
+      await (await s.emission.grantRole(await s.emission.DISTRIBUTOR_ROLE(), bareAddress)).wait();
+      await expect(bare.runEpoch(netuid))
+        .to.be.revertedWithCustomError(s.staking, "AccessControlUnauthorizedAccount")
+        .withArgs(bareAddress, await s.staking.REWARDER_ROLE());
+      await (await s.staking.grantRole(await s.staking.REWARDER_ROLE(), bareAddress)).wait();
+      await expect(bare.runEpoch(netuid))
+        .to.be.revertedWithCustomError(s.subnets, "AccessControlUnauthorizedAccount")
+        .withArgs(bareAddress, await s.subnets.EPOCH_ROLE());
+      await (await s.subnets.grantRole(await s.subnets.EPOCH_ROLE(), bareAddress)).wait();
+      await expect(bare.runEpoch(netuid)).to.emit(bare, "EpochFinished");
+    });
+  });
+
+  describe("parameters", () => {
+    it("starts from Bittensor's defaults", async () => {
+      const s = await loadFixture(deployStack);
+      const p = await s.consensus.paramsOf(7);
+      expect(p.configured).to.equal(false);
+      expect(p.kappa).to.equal(ONE / 2n);
+      expect(p.bondsMovingAverage).to.equal((ONE * 9n) / 10n);
+      expect(p.bondsPenalty).to.equal(ONE);
+      expect(p.liquidAlpha).to.equal(false);
+      expect(p.alphaLow).to.equal((ONE * 7n) / 10n);
+      expect(p.alphaHigh).to.equal((ONE * 9n) / 10n);
+      expect(p.alphaSteepness).to.equal(1000n);
+      expect(p.activityCutoff).to.equal(5000n);
+      expect(p.weightsRateLimit).to.equal(100n);
+      expect(p.maxWeight).to.equal(65_535n);
+    });
+
+    it("lets PARAMS_ROLE set them (ParamsSet) and nobody else", async () => {
+      const s = await loadFixture(deployStack);
+      const p = { ...paramsObject(await s.consensus.defaultParams()), kappa: ONE / 3n, activityCutoff: 77 };
+      await expect(s.consensus.connect(s.other).setParams(3, p))
+        .to.be.revertedWithCustomError(s.consensus, "AccessControlUnauthorizedAccount")
+        .withArgs(await s.other.getAddress(), await s.consensus.PARAMS_ROLE());
+      const tx = s.consensus.setParams(3, p);
+      await expect(tx).to.emit(s.consensus, "ParamsSet");
+      const stored = await s.consensus.paramsOf(3);
+      expect(stored.configured).to.equal(true);
+      expect(stored.kappa).to.equal(ONE / 3n);
+      expect(stored.activityCutoff).to.equal(77n);
+      expect((await s.consensus.paramsOf(4)).configured).to.equal(false);
+    });
+
+    const invalid: [string, Record<string, unknown>][] = [
+      ["kappa 0", { kappa: 0n }],
+      ["kappa above 1", { kappa: ONE + 1n }],
+      ["bondsMovingAverage above 1", { bondsMovingAverage: ONE + 1n }],
+      ["bondsPenalty above 1", { bondsPenalty: ONE + 1n }],
+      ["alphaLow above alphaHigh", { alphaLow: ONE / 2n, alphaHigh: ONE / 4n }],
+      ["alphaHigh above 1", { alphaHigh: ONE + 1n }],
+      ["steepness above 32,767", { alphaSteepness: 32_768 }],
+      ["an unknown consensus mode", { consensusMode: 4 }],
+      ["maxWeight 0", { maxWeight: 0 }],
+    ];
+    for (const [why, change] of invalid) {
+      it(`rejects ${why}`, async () => {
+        const s = await loadFixture(deployStack);
+        const p = { ...paramsObject(await s.consensus.defaultParams()), ...change };
+        await expect(s.consensus.setParams(5, p))
+          .to.be.revertedWithCustomError(s.consensus, "ConsensusInvalidParams")
+          .withArgs(5);
+      });
+    }
+  });
+
+  describe("runEpoch", () => {
+    it("reverts for a subnet that does not exist", async () => {
+      const s = await loadFixture(deployStack);
+      await expect(s.consensus.runEpoch(42))
+        .to.be.revertedWithCustomError(s.consensus, "ConsensusSubnetNotFound")
+        .withArgs(42);
+    });
+
+    it("reverts when the next epoch is not due yet", async () => {
+      const fx = await loadFixture(epochFixture);
+      await runFullEpoch(fx.s.consensus, fx.netuid);
+      const [, startBlock] = await fx.s.consensus.epochStatus(fx.netuid);
+      await expect(fx.s.consensus.runEpoch(fx.netuid))
+        .to.be.revertedWithCustomError(fx.s.consensus, "ConsensusEpochNotDue")
+        .withArgs(fx.netuid, startBlock + 20n);
+      await mine(18);
+      await expect(fx.s.consensus.runEpoch(fx.netuid)).to.emit(fx.s.consensus, "EpochStarted");
+    });
+
+    it("starts, steps and finishes with events, and pays owner, miners and validators", async () => {
+      const fx = await loadFixture(epochFixture);
+      const { s, netuid } = fx;
+      const consensusAddress = await s.consensus.getAddress();
+      const stakingBefore = await s.token.balanceOf(await s.staking.getAddress());
+      const ownerBefore = await s.staking.claimable(await s.owner.getAddress());
+      const tx = s.consensus.runEpoch(netuid, { gasLimit: 16_000_000 });
+      await expect(tx).to.emit(s.consensus, "EpochStarted");
+      await expect(tx).to.emit(s.consensus, "EpochStep").withArgs(netuid, 3, 1, 0);
+      await expect(tx).to.emit(s.consensus, "EpochFinished");
+      const r = await s.consensus.lastEpoch(netuid);
+      expect(r.number).to.equal(3n);
+      expect(r.n).to.equal(8n);
+      expect(r.ownerCut + r.emission).to.be.greaterThan(0n);
+      expect(await s.staking.claimable(await s.owner.getAddress())).to.equal(ownerBefore + r.ownerCut);
+      // every token pulled is with Staking or held as the carried dust
+      expect(await s.token.balanceOf(await s.staking.getAddress())).to.equal(stakingBefore + r.ownerCut + r.paid);
+      expect(await s.token.balanceOf(consensusAddress)).to.equal(r.carried);
+      expect(await s.consensus.carried(netuid)).to.equal(r.carried);
+      expect(r.paid + r.carried).to.equal(r.emission);
+      // the registry records each UID's emission
+      const [miner, validator] = await s.consensus.emissions(netuid);
+      for (let uid = 0; uid < 8; uid++) {
+        expect(await s.subnets.lastEmission(netuid, uid)).to.equal((miner[uid] as bigint) + (validator[uid] as bigint));
+      }
+      expect(miner.slice(4).every((x) => x > 0n)).to.equal(true);
+      expect(validator.slice(0, 4).some((x) => x > 0n)).to.equal(true);
+    });
+
+    it("matches the reference on the commit-reveal subnet", async () => {
+      const fx = await loadFixture(epochFixture);
+      await epochMatchesReference(fx.s, fx.netuid, "real stack");
+    });
+
+    it("gives the same results run one step per transaction as in one transaction", async () => {
+      const fx = await loadFixture(epochFixture);
+      const snapshot = await takeSnapshot();
+      await runEpochToEnd(fx.s, fx.netuid, 16_000_000);
+      const whole = await readEpochOutput(fx.s, fx.netuid, 8);
+      await snapshot.restore();
+      let calls = 0;
+      while (calls === 0 || (await fx.s.consensus.epochStatus(fx.netuid)).stage !== 0n) {
+        await (await fx.s.consensus.runEpoch(fx.netuid, { gasLimit: 1_000_000 })).wait();
+        calls++;
+      }
+      expect(calls).to.be.greaterThanOrEqual(3);
+      const stepped = await readEpochOutput(fx.s, fx.netuid, 8);
+      expect(stepped).to.deep.equal(whole);
+    });
+
+    it("walks the stages in order with its own cursor (no step skipped or repeated)", async () => {
+      const fx = await loadFixture(epochFixture);
+      const seen: string[] = [];
+      for (;;) {
+        const receipt = await (await fx.s.consensus.runEpoch(fx.netuid, { gasLimit: 1_000_000 })).wait();
+        for (const log of receipt?.logs ?? []) {
+          const parsed = fx.s.consensus.interface.parseLog(log);
+          if (parsed?.name === "EpochStep") seen.push(`${parsed.args.stage}:${parsed.args.cursor}`);
+        }
+        if ((await fx.s.consensus.epochStatus(fx.netuid)).stage === 0n) break;
+      }
+      expect(seen).to.deep.equal(["1:0", "2:0", "3:0", "4:0"]);
+    });
+
+    it("is not corrupted by registrations, stake moves and parameter changes during a chunked epoch", async () => {
+      const fx = await loadFixture(epochFixture);
+      const { s, netuid } = fx;
+      const input = await readYumaInput(s, netuid);
+      const first = await (await s.consensus.runEpoch(netuid, { gasLimit: 1_000_000 })).wait();
+      expect((await s.consensus.epochStatus(netuid)).stage).to.equal(1n);
+      // between chunks: a new neuron, more stake on a validator, new parameters
+      await addNeuron(s, netuid, 5000n * ONE);
+      await delegate(s, (fx.validators[3] as Neuron).address, 9000n * ONE);
+      await (await s.consensus.setParams(netuid, { ...paramsObject(await s.consensus.defaultParams()), kappa: ONE / 5n })).wait();
+      await runFullEpoch(s.consensus, netuid);
+      const started = first?.logs
+        .map((l) => s.consensus.interface.parseLog(l))
+        .find((p) => p?.name === "EpochStarted");
+      input.block = first?.blockNumber ?? 0;
+      const pool = started?.args.pool as bigint;
+      input.emission = pool - (pool * 1800n) / 10_000n;
+      const want = yumaEpoch(input);
+      const got = await readEpochOutput(s, netuid, 8);
+      expect(got.consensus).to.deep.equal(want.consensus);
+      expect(got.dividends).to.deep.equal(want.dividends);
+      expect(got.minerEmission).to.deep.equal(want.minerEmission);
+      expect(got.validatorEmission).to.deep.equal(want.validatorEmission);
+    });
+
+    it("pays the owner cut and carries the rest when the subnet has no neurons", async () => {
+      const s = await loadFixture(deployStack);
+      const netuid = await createTestSubnet(s);
+      await mine(10);
+      await expect(s.consensus.runEpoch(netuid)).to.emit(s.consensus, "EpochFinished");
+      const r = await s.consensus.lastEpoch(netuid);
+      expect(r.n).to.equal(0n);
+      expect(r.ownerCut).to.be.greaterThan(0n);
+      expect(r.paid).to.equal(0n);
+      expect(r.carried).to.equal(r.emission);
+    });
+  });
+
+  describe("views", () => {
+    it("report the last epoch per UID", async () => {
+      const fx = await loadFixture(epochFixture);
+      const { s, netuid } = fx;
+      const stakes = await Promise.all(fx.validators.map((v) => s.staking.stakeOf(v.address)));
+      await runFullEpoch(s.consensus, netuid);
+      const [number, startBlock, stage, cursor, neurons, validatorCount] = await s.consensus.epochStatus(netuid);
+      expect([number, stage, cursor, neurons, validatorCount]).to.deep.equal([3n, 0n, 0n, 8n, 4n]);
+      expect(startBlock).to.equal((await s.consensus.lastEpoch(netuid)).startBlock);
+      const [next, current] = await s.consensus.permits(netuid);
+      expect(next).to.equal(0b1111n);
+      expect(current).to.equal(0b1111n);
+      const incentive = await s.consensus.incentives(netuid);
+      expect(incentive.length).to.equal(8);
+      expect(incentive.slice(0, 4).every((x) => x === 0n)).to.equal(true);
+      const [uids, activeStake, dividends, active, lastUpdate] = await s.consensus.validators(netuid);
+      expect(uids.map(Number)).to.deep.equal([0, 1, 2, 3]);
+      expect([...activeStake]).to.deep.equal(stakes);
+      expect(active).to.deep.equal([true, true, true, true]);
+      expect(lastUpdate.every((b) => b > 0n)).to.equal(true);
+      expect(dividends.reduce((a, b) => a + b, 0n)).to.be.closeTo(ONE, 4n);
+      const bonds = await s.consensus.bondsRow(netuid, 0, 8);
+      expect(bonds.slice(4).every((b) => b > 0n)).to.equal(true);
+      expect((await s.consensus.consensus(netuid)).length).to.equal(8);
+      expect((await s.consensus.consensusU16(netuid, 8)).length).to.equal(8);
+    });
+  });
+});
+
+export type { Stack };
+export { registerNeuron };
