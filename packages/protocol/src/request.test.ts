@@ -1,5 +1,12 @@
 import { Wallet } from "ethers";
-import { HEADERS, NonceRegistry, RequestVerificationError, signRequest, verifyRequest, wireDomain } from "./index";
+import {
+  HEADERS,
+  NonceRegistry,
+  RequestVerificationError,
+  signRequest,
+  verifyRequest,
+  wireDomain,
+} from "./index";
 import type { RequestRejection } from "./index";
 
 const domain = wireDomain(31337, "0x0000000000000000000000000000000000000a11");
@@ -54,8 +61,7 @@ describe("signed requests", () => {
     const { headers } = await signed();
     const { [HEADERS.signature]: _dropped, ...rest } = headers;
     expectRejection(
-      () =>
-        verifyRequest({ domain, miner: miner.address, netuid: 1, headers: rest, body, nonces: new NonceRegistry() }),
+      () => verifyRequest({ domain, miner: miner.address, netuid: 1, headers: rest, body, nonces: new NonceRegistry() }),
       "missing-signature",
     );
   });
@@ -83,26 +89,12 @@ describe("signed requests", () => {
     const nonces = new NonceRegistry();
     expectRejection(
       () =>
-        verifyRequest({
-          domain,
-          miner: miner.address,
-          netuid: 1,
-          headers: { ...headers, [HEADERS.signature]: "0x1234" },
-          body,
-          nonces,
-        }),
+        verifyRequest({ domain, miner: miner.address, netuid: 1, headers: { ...headers, [HEADERS.signature]: "0x1234" }, body, nonces }),
       "bad-signature",
     );
     expectRejection(
       () =>
-        verifyRequest({
-          domain,
-          miner: miner.address,
-          netuid: 1,
-          headers: { ...headers, [HEADERS.nonce]: "abc" },
-          body,
-          nonces,
-        }),
+        verifyRequest({ domain, miner: miner.address, netuid: 1, headers: { ...headers, [HEADERS.nonce]: "abc" }, body, nonces }),
       "malformed-headers",
     );
     expectRejection(
@@ -120,10 +112,7 @@ describe("signed requests", () => {
       "expired",
     );
     verifyRequest({ domain, miner: miner.address, netuid: 1, headers, body, nonces });
-    expectRejection(
-      () => verifyRequest({ domain, miner: miner.address, netuid: 1, headers, body, nonces }),
-      "replayed",
-    );
+    expectRejection(() => verifyRequest({ domain, miner: miner.address, netuid: 1, headers, body, nonces }), "replayed");
   });
 
   it("forgets nonces once their deadline has passed", () => {
