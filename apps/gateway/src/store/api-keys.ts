@@ -99,7 +99,13 @@ export class ApiKeyStore {
     const id = randomString(12, ALPHABET.slice(0, 36));
     const key = `noos_${id}_${randomString(40, ALPHABET)}`;
     const record: ApiKeyRecord = { id, name, createdAt: Date.now(), rpm: opts.rpm };
-    const fields: Record<string, string> = { hash: hashApiKey(key), name, createdAt: String(record.createdAt) };
+    const seq = await this.redis.incr(this.keys.keySequence());
+    const fields: Record<string, string> = {
+      hash: hashApiKey(key),
+      name,
+      createdAt: String(record.createdAt),
+      seq: String(seq),
+    };
     if (opts.rpm !== undefined) fields.rpm = String(opts.rpm);
     const created = await this.redis.hsetnx(this.keys.apiKey(id), "hash", fields.hash!);
     if (created === 0) return this.create(name, opts); // 12 random characters collided: draw again
@@ -117,9 +123,10 @@ export class ApiKeyStore {
     const pipeline = this.redis.pipeline();
     for (const id of ids) pipeline.hgetall(this.keys.apiKey(id));
     const rows = (await pipeline.exec()) ?? [];
-    return ids
-      .map((id, i) => toRecord(id, (rows[i]?.[1] ?? {}) as Record<string, string>))
-      .sort((a, b) => a.createdAt - b.createdAt);
+    const raw = ids.map((id, i) => ({ id, fields: (rows[i]?.[1] ?? {}) as Record<string, string> }));
+    // Creation order: the sequence number (keys made in the same millisecond stay in order).
+    raw.sort((a, b) => Number(a.fields.seq ?? 0) - Number(b.fields.seq ?? 0));
+    return raw.map((r) => toRecord(r.id, r.fields));
   }
 
   /** Revokes a key at once (every gateway sharing this Redis refuses it from the next request). */

@@ -15,6 +15,11 @@ export class Keyspace {
     return `${this.prefix}:keys`;
   }
 
+  /** Counter giving each API key its creation order. */
+  keySequence(): string {
+    return `${this.prefix}:keyseq`;
+  }
+
   apiKey(id: string): string {
     return `${this.prefix}:key:${id}`;
   }
