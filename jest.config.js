@@ -8,7 +8,11 @@ module.exports = {
   testMatch: ["**/src/**/*.test.ts", "**/test/**/*.test.ts"],
   transform: {
     "^.+\\.ts$": ["ts-jest", { tsconfig: "<rootDir>/tsconfig.jest.json" }],
+    // light-my-request (Fastify's inject) requires cookie@2, which ships only ES modules: Node 20
+    // loads it, Jest's module system needs it as CommonJS.
+    "/cookie/dist/index\\.js$": ["ts-jest", { tsconfig: { allowJs: true, module: "commonjs", isolatedModules: true } }],
   },
+  transformIgnorePatterns: ["/node_modules/(?!(light-my-request/node_modules/)?cookie/dist/)"],
   testTimeout: 60_000,
   // Workspace packages resolve to this checkout's sources (node_modules/@noosphere may point at
   // another checkout when worktrees share one node_modules).

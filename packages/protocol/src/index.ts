@@ -29,3 +29,4 @@ export {
   decodeVoucherHeader,
 } from "./voucher";
 export type { TierName, Voucher } from "./voucher";
+export { ecdsaBackend, recoverDigestSigner, recoverTypedDataSigner, signTypedData, typedDataDigest } from "./crypto";

@@ -1,5 +1,6 @@
-import { randomBytes, sha256, toBigInt, TypedDataEncoder, verifyTypedData } from "ethers";
+import { randomBytes, sha256, toBigInt } from "ethers";
 import type { Signer, TypedDataDomain } from "ethers";
+import { recoverTypedDataSigner, signTypedData, typedDataDigest } from "./crypto";
 
 /** What a caller signs for every request to a miner (validators and clients alike). */
 export interface InferenceRequest {
@@ -39,7 +40,7 @@ export function bodyHash(body: Uint8Array | string): string {
 }
 
 export function requestHash(domain: TypedDataDomain, request: InferenceRequest): string {
-  return TypedDataEncoder.hash(domain, requestTypes, request);
+  return typedDataDigest(domain, requestTypes, { ...request });
 }
 
 export interface SignRequestOptions {
@@ -71,7 +72,7 @@ export async function signRequest(
     nonce: toBigInt(randomBytes(16)),
     deadline: BigInt(now() + (opts.ttlSeconds ?? 60)),
   };
-  const signature = await signer.signTypedData(domain, requestTypes, request);
+  const signature = await signTypedData(signer, domain, requestTypes, { ...request });
   return { request, signature, headers: requestHeaders(request, signature) };
 }
 
@@ -86,13 +87,7 @@ export function requestHeaders(request: InferenceRequest, signature: string): Re
 }
 
 export type RequestRejection =
-  | "missing-signature"
-  | "malformed-headers"
-  | "bad-signature"
-  | "wrong-miner"
-  | "wrong-netuid"
-  | "expired"
-  | "replayed";
+  "missing-signature" | "malformed-headers" | "bad-signature" | "wrong-miner" | "wrong-netuid" | "expired" | "replayed";
 
 export class RequestVerificationError extends Error {
   constructor(
@@ -149,7 +144,7 @@ export function verifyRequest(opts: VerifyRequestOptions): InferenceRequest {
   };
   let recovered: string;
   try {
-    recovered = verifyTypedData(opts.domain, requestTypes, request, signature);
+    recovered = recoverTypedDataSigner(opts.domain, requestTypes, { ...request }, signature);
   } catch {
     throw new RequestVerificationError("bad-signature", "signature is not a valid EIP-712 signature");
   }
@@ -194,4 +189,3 @@ export class NonceRegistry {
     for (const [key, deadline] of this.seen) if (deadline < now) this.seen.delete(key);
   }
 }
-

@@ -1,5 +1,6 @@
-import { sha256, TypedDataEncoder, verifyTypedData } from "ethers";
+import { sha256 } from "ethers";
 import type { Signer, TypedDataDomain } from "ethers";
+import { recoverTypedDataSigner, signTypedData, typedDataDigest } from "./crypto";
 
 /** What a miner signs over each answer, so a validator can prove what the miner said. */
 export interface InferenceResponse {
@@ -25,18 +26,14 @@ export async function signResponse(
   domain: TypedDataDomain,
   response: InferenceResponse,
 ): Promise<string> {
-  return signer.signTypedData(domain, responseTypes, response);
+  return signTypedData(signer, domain, responseTypes, { ...response });
 }
 
 /** Returns the miner address that signed `response`; callers compare it with the axon's hotkey. */
-export function recoverResponseSigner(
-  domain: TypedDataDomain,
-  response: InferenceResponse,
-  signature: string,
-): string {
-  return verifyTypedData(domain, responseTypes, response, signature);
+export function recoverResponseSigner(domain: TypedDataDomain, response: InferenceResponse, signature: string): string {
+  return recoverTypedDataSigner(domain, responseTypes, { ...response }, signature);
 }
 
 export function responseDigest(domain: TypedDataDomain, response: InferenceResponse): string {
-  return TypedDataEncoder.hash(domain, responseTypes, response);
+  return typedDataDigest(domain, responseTypes, { ...response });
 }

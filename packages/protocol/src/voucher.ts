@@ -1,5 +1,5 @@
-import { verifyTypedData } from "ethers";
 import type { Signer, TypedDataDomain } from "ethers";
+import { recoverTypedDataSigner, signTypedData } from "./crypto";
 
 /** Billing tiers: `standard` is served on a GPU, `batch` on a CPU. */
 export const TIERS = { standard: 0, batch: 1 } as const;
@@ -40,12 +40,16 @@ export function voucherDomain(chainId: bigint | number, billing: string): TypedD
   return { name: "NoosphereBilling", version: "1", chainId, verifyingContract: billing };
 }
 
-export function signVoucher(signer: Pick<Signer, "signTypedData">, domain: TypedDataDomain, voucher: Voucher): Promise<string> {
-  return signer.signTypedData(domain, voucherTypes, voucher);
+export function signVoucher(
+  signer: Pick<Signer, "signTypedData">,
+  domain: TypedDataDomain,
+  voucher: Voucher,
+): Promise<string> {
+  return signTypedData(signer, domain, voucherTypes, { ...voucher });
 }
 
 export function recoverVoucherSigner(domain: TypedDataDomain, voucher: Voucher, signature: string): string {
-  return verifyTypedData(domain, voucherTypes, voucher, signature);
+  return recoverTypedDataSigner(domain, voucherTypes, { ...voucher }, signature);
 }
 
 /** Voucher as sent in the x-noos-voucher header: JSON with the amount as a decimal string. */

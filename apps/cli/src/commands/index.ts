@@ -8,6 +8,7 @@ import { registerCommand } from "./register";
 import { stakeCommand } from "./stake";
 import { takeCommand } from "./take";
 import { simCommand } from "./sim";
+import { gatewayCommand } from "./gateway";
 import { daoCommand } from "./dao";
 import { billingCommand } from "./billing";
 import { explorerCommand } from "./explorer";
@@ -22,6 +23,7 @@ export function registerCommands(program: Command): void {
   program.addCommand(stakeCommand());
   program.addCommand(takeCommand());
   program.addCommand(simCommand());
+  program.addCommand(gatewayCommand());
   program.addCommand(daoCommand());
   program.addCommand(billingCommand());
   program.addCommand(minerCommand());

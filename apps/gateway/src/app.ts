@@ -1,0 +1,94 @@
+import Fastify from "fastify";
+import type { FastifyBaseLogger, FastifyError, FastifyInstance } from "fastify";
+import type { GatewayServices } from "./context";
+import { GatewayError, errors } from "./errors";
+import { authenticate } from "./routes/auth";
+import { modelRoutes } from "./routes/models";
+import { ocrRoutes } from "./routes/ocr";
+import { opsRoutes } from "./routes/ops";
+import { textRoutes } from "./routes/text";
+
+export interface GatewayAppOptions {
+  /** Largest request body in bytes (an OCR image in base64 is the largest). */
+  bodyLimit?: number;
+}
+
+/**
+ * Builds the gateway's HTTP app (not listening): the OpenAI-compatible API under /v1 (API key
+ * required), /health and /metrics. Errors are always OpenAI's `{ error: { message, type, param,
+ * code } }`.
+ */
+export function buildGatewayApp(s: GatewayServices, opts: GatewayAppOptions = {}): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: s.logger as FastifyBaseLogger,
+    bodyLimit: opts.bodyLimit ?? 8 * 1024 * 1024,
+  });
+
+  // Raw images for POST /v1/ocr.
+  app.addContentTypeParser(["image/png", "image/jpeg"], { parseAs: "buffer" }, (_req, body, done) => done(null, body));
+
+  app.setErrorHandler((err: FastifyError, _req, reply) => {
+    const e = toGatewayError(err);
+    if (e.statusCode >= 500) s.logger.error({ err }, "request failed");
+    void reply.code(e.statusCode).headers(e.headers).send(e.toBody());
+  });
+  app.setNotFoundHandler((req, reply) => {
+    void reply
+      .code(404)
+      .send(
+        new GatewayError(
+          404,
+          "invalid_request_error",
+          "unknown_url",
+          `Unknown request URL: ${req.method} ${req.url}.`,
+        ).toBody(),
+      );
+  });
+
+  app.addHook("onResponse", async (req, reply) => {
+    const route = req.routeOptions.url ?? "unknown";
+    s.metrics.requests.inc({ route, status: String(reply.statusCode) });
+    s.metrics.latency.observe({ route }, reply.elapsedTime / 1000);
+  });
+
+  void app.register(opsRoutes(s));
+  void app.register(
+    async (v1) => {
+      v1.addHook("onRequest", authenticate(s));
+      await v1.register(modelRoutes(s));
+      await v1.register(textRoutes(s));
+      await v1.register(ocrRoutes(s));
+      v1.get("/usage", async (req) => {
+        const usage = await s.usage.get(req.apiKeyId!);
+        return {
+          object: "usage",
+          key: req.apiKeyId,
+          requests: usage.requests,
+          prompt_tokens: usage.promptTokens,
+          completion_tokens: usage.completionTokens,
+          noos_charged: usage.charged.toString(),
+        };
+      });
+    },
+    { prefix: "/v1" },
+  );
+  return app;
+}
+
+function toGatewayError(err: FastifyError): GatewayError {
+  if (err instanceof GatewayError) return err;
+  if (err.code === "FST_ERR_CTP_BODY_TOO_LARGE" || err.statusCode === 413) {
+    return errors.tooLarge("The request body is larger than this gateway accepts.", null, "body_too_large");
+  }
+  if (err.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE" || err.code === "FST_ERR_CTP_INVALID_CONTENT_LENGTH") {
+    return errors.invalidRequest(`${err.message}. Send JSON (content-type: application/json).`);
+  }
+  if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) {
+    return errors.invalidRequest(
+      err.code === "FST_ERR_CTP_EMPTY_JSON_BODY" || err instanceof SyntaxError
+        ? "The request body is not valid JSON."
+        : err.message,
+    );
+  }
+  return errors.internal("The gateway failed to handle this request; see its logs.");
+}

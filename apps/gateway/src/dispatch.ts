@@ -1,0 +1,278 @@
+import type { Signer, TypedDataDomain } from "ethers";
+import { HEADERS, signRequest } from "@noosphere/protocol";
+import type { SignedRequest } from "@noosphere/protocol";
+import type { Logger } from "@noosphere/node-kit";
+import type { BillingAccount, Reservation } from "./billing/account";
+import { GatewayError, errors } from "./errors";
+import type { GatewayMetrics } from "./metrics";
+import type { MinerClient, SseEvent } from "./miner-client";
+import { MinerUnreachableError } from "./miner-client";
+import type { ModelRoute } from "./routing/directory";
+import type { MinerEndpoint, Router } from "./routing/router";
+
+/** What a miner returns with every answer (apps/miner settle()). */
+export interface MinerFinal {
+  output: unknown;
+  outputHash: string;
+  requestHash: string;
+  owed: string;
+  signature: string;
+  miner: string;
+}
+
+export interface CallPlan {
+  route: ModelRoute;
+  price: bigint;
+  /** The miner's wire body, exactly as signed. */
+  body: string;
+  stream: boolean;
+  signal: AbortSignal;
+}
+
+/** A call one miner has accepted. */
+export type CallOutcome =
+  | {
+      kind: "json";
+      miner: MinerEndpoint;
+      reservation: Reservation;
+      final: MinerFinal;
+      attempts: number;
+      minerMs: number;
+    }
+  | { kind: "stream"; miner: MinerEndpoint; reservation: Reservation; stream: MinerStream; attempts: number };
+
+export interface DispatcherOptions {
+  account: BillingAccount;
+  router: Router;
+  client: MinerClient;
+  /** Signs requests: the key the vouchers are signed with (miners check they are the same). */
+  signer: Signer;
+  wireDomain: TypedDataDomain;
+  logger: Logger;
+  metrics: GatewayMetrics;
+  /** Whole-answer timeout of a JSON call, and idle timeout of a stream. */
+  timeoutMs?: number;
+  /** Other miners tried after the first fails (the issue asks for one). */
+  maxFailovers?: number;
+}
+
+/** Miner error codes that are the caller's fault: relayed, never retried, never held against the miner. */
+const CALLER_ERRORS = new Set([400, 413]);
+
+/**
+ * Sends one request to the best miner for it and pays for it: reserves the price against the
+ * escrow, signs the request and the cumulative voucher, and, if the miner fails, releases the
+ * reservation and tries once more on another miner. A miner that says the voucher is too low (it
+ * holds a higher one: this gateway lost state, or another signed for the same client) is caught
+ * up with and asked again.
+ */
+export class Dispatcher {
+  private readonly timeoutMs: number;
+  private readonly maxFailovers: number;
+
+  constructor(private readonly opts: DispatcherOptions) {
+    this.timeoutMs = opts.timeoutMs ?? 60_000;
+    this.maxFailovers = opts.maxFailovers ?? 1;
+  }
+
+  async call(plan: CallPlan): Promise<CallOutcome> {
+    const { router, account, metrics, logger } = this.opts;
+    const netuid = String(plan.route.netuid);
+    const tried = new Set<string>();
+    const failures: string[] = [];
+    let escrowRefusals = 0;
+    let resynced = false;
+    let attempts = 0;
+    let miner: MinerEndpoint | undefined;
+    for (;;) {
+      miner ??= router.pick(plan.route.miners, tried);
+      if (!miner) {
+        throw errors.noMiner(
+          failures.length === 0
+            ? `No live miner serves ${plan.route.id} right now; try again shortly.`
+            : `No miner could answer for ${plan.route.id}: ${failures.join("; ")}.`,
+        );
+      }
+      attempts++;
+      const slot = { miner: miner.hotkey, netuid: miner.netuid, tier: miner.tier };
+      // Reserve the price (Redis) and sign the request meanwhile (the signature does not depend on it).
+      const reserving = account.reserve(slot, plan.price, miner.modelHash);
+      const signing = signRequest(this.opts.signer, this.opts.wireDomain, {
+        miner: miner.hotkey,
+        netuid: miner.netuid,
+        body: plan.body,
+      });
+      const [reserved, signed] = await Promise.allSettled([reserving, signing]);
+      if (reserved.status === "rejected") throw reserved.reason;
+      const reservation = reserved.value;
+      if (signed.status === "rejected") {
+        await account.release(reservation);
+        throw signed.reason;
+      }
+      const started = performance.now();
+      let failure: { reason: string; cooldown: boolean };
+      try {
+        const outcome = await this.send(miner, plan, reservation, signed.value);
+        if (outcome.kind === "ok-json" || outcome.kind === "ok-stream") {
+          if (outcome.kind === "ok-json") {
+            const minerMs = performance.now() - started;
+            router.scoreboard.success(miner.key, minerMs);
+            metrics.upstreamLatency.observe({ netuid }, minerMs / 1000);
+            return { kind: "json", miner, reservation, final: outcome.final, attempts, minerMs };
+          }
+          return {
+            kind: "stream",
+            miner,
+            reservation,
+            attempts,
+            stream: new MinerStream(outcome.events, outcome.close, async (ok, reason) => {
+              if (ok) {
+                router.scoreboard.success(miner!.key, performance.now() - started);
+                metrics.upstreamLatency.observe({ netuid }, (performance.now() - started) / 1000);
+              } else {
+                await account.release(reservation);
+                if (!plan.signal.aborted) {
+                  router.scoreboard.failure(miner!.key);
+                  metrics.minerFailures.inc({ netuid, reason: "stream-broken" });
+                  logger.warn({ miner: miner!.url, reason }, "miner stream broke");
+                }
+              }
+            }),
+          };
+        }
+        await account.release(reservation);
+        const { status, code, message } = outcome;
+        if (CALLER_ERRORS.has(status)) throw relayCallerError(status, code, message);
+        if (status === 403 && code === "voucher-too-low" && !resynced) {
+          const held = heldAmount(message);
+          if (held !== undefined) {
+            resynced = true;
+            await account.catchUp(slot, held);
+            logger.info({ miner: miner.url, held: held.toString() }, "caught up with a miner's voucher");
+            continue; // same miner
+          }
+        }
+        if (status === 403 && code === "unauthorized-signer") {
+          throw errors.internal(`The gateway's key may not sign for its client: ${message}`);
+        }
+        // A miner that says the escrow is short reads it from a cache the gateway's own fresh check
+        // just beat (e.g. right after a deposit): not the miner's fault, and another may know better.
+        const stale = status === 403 && code === "insufficient-escrow";
+        if (stale) escrowRefusals++;
+        failure = { reason: `${status} ${code}: ${message}`, cooldown: status !== 429 && !stale };
+      } catch (err) {
+        if (err instanceof GatewayError) throw err;
+        await account.release(reservation);
+        if (plan.signal.aborted) throw errors.invalidRequest("The client closed the request.");
+        failure = {
+          reason: err instanceof MinerUnreachableError ? err.reason : (err as Error).message,
+          cooldown: true,
+        };
+      }
+      router.scoreboard.failure(miner.key, { cooldown: failure.cooldown });
+      metrics.minerFailures.inc({ netuid, reason: failure.reason.split(":")[0]!.slice(0, 40) });
+      logger.warn({ miner: miner.url, uid: miner.uid, reason: failure.reason }, "miner call failed");
+      failures.push(`uid ${miner.uid} (${failure.reason})`);
+      tried.add(miner.key);
+      miner = undefined;
+      if (tried.size > this.maxFailovers || !router.pick(plan.route.miners, tried)) {
+        if (escrowRefusals === failures.length) {
+          throw errors.insufficientQuota(`The miners refused the client's escrow as too low: ${failures.join("; ")}.`);
+        }
+        throw errors.noMiner(`No miner could answer for ${plan.route.id}: ${failures.join("; ")}.`);
+      }
+      metrics.retries.inc({ netuid });
+    }
+  }
+
+  private async send(
+    miner: MinerEndpoint,
+    plan: CallPlan,
+    reservation: Reservation,
+    signed: SignedRequest,
+  ): Promise<
+    | { kind: "ok-json"; final: MinerFinal }
+    | { kind: "ok-stream"; events: AsyncGenerator<SseEvent, void>; close: () => void }
+    | { kind: "error"; status: number; code: string; message: string }
+  > {
+    const reply = await this.opts.client.post(miner.url, "/v1/infer", {
+      body: plan.body,
+      headers: { ...signed.headers, [HEADERS.voucher]: reservation.header },
+      timeoutMs: this.timeoutMs,
+      signal: plan.signal,
+    });
+    if (reply.kind === "stream") {
+      if (reply.status === 200) return { kind: "ok-stream", events: reply.events, close: reply.close };
+      reply.close();
+      return { kind: "error", status: reply.status, code: "bad-stream", message: `stream with status ${reply.status}` };
+    }
+    if (reply.status === 200) {
+      const final = reply.body as MinerFinal | undefined;
+      if (!final || typeof final !== "object" || !("output" in final)) {
+        return { kind: "error", status: 502, code: "bad-answer", message: "answer without output" };
+      }
+      return { kind: "ok-json", final };
+    }
+    const error = (reply.body as { error?: { code?: string; message?: string } } | undefined)?.error;
+    return {
+      kind: "error",
+      status: reply.status,
+      code: error?.code ?? "http-error",
+      message: error?.message ?? `HTTP ${reply.status}`,
+    };
+  }
+}
+
+/**
+ * A miner's accepted stream: `data: {"delta": ...}` events, then `event: done` with the final
+ * answer. `finish` must be called once: ok when done arrived, else the reservation is released.
+ */
+export class MinerStream {
+  private finished = false;
+
+  constructor(
+    private readonly events: AsyncGenerator<SseEvent, void>,
+    private readonly closeUpstream: () => void,
+    private readonly onFinish: (ok: boolean, reason?: string) => Promise<void>,
+  ) {}
+
+  /** Yields text deltas; returns the final answer, or throws if the stream broke. */
+  async *deltas(): AsyncGenerator<string, MinerFinal> {
+    try {
+      for await (const ev of this.events) {
+        if (ev.event === "done") {
+          const final = JSON.parse(ev.data) as MinerFinal;
+          await this.finish(true);
+          return final;
+        }
+        if (ev.event === "error") throw new Error(`miner stream error: ${ev.data}`);
+        const chunk = JSON.parse(ev.data) as { delta?: unknown };
+        if (typeof chunk.delta === "string" && chunk.delta.length > 0) yield chunk.delta;
+      }
+      throw new Error("stream ended without a final answer");
+    } catch (err) {
+      await this.finish(false, (err as Error).message);
+      throw err;
+    } finally {
+      if (!this.finished) await this.finish(false, "consumer stopped");
+    }
+  }
+
+  private async finish(ok: boolean, reason?: string): Promise<void> {
+    if (this.finished) return;
+    this.finished = true;
+    if (!ok) this.closeUpstream();
+    await this.onFinish(ok, reason);
+  }
+}
+
+function relayCallerError(status: number, code: string, message: string): GatewayError {
+  if (status === 413) return errors.tooLarge(`The miner refused the request as too large (${code}): ${message}`, null);
+  return errors.invalidRequest(`The miner refused the request (${code}): ${message}`);
+}
+
+/** The miner's 403 voucher-too-low says "... (previous P + price Q) ...": P is what it holds. */
+export function heldAmount(message: string): bigint | undefined {
+  const m = /previous (\d+)/.exec(message);
+  return m ? BigInt(m[1]!) : undefined;
+}

@@ -1,0 +1,166 @@
+import {
+  BaseWallet,
+  Signature,
+  TypedDataEncoder,
+  computeAddress,
+  getBytes,
+  keccak256,
+  recoverAddress,
+  toUtf8Bytes,
+} from "ethers";
+import type { Signer, TypedDataDomain, TypedDataField } from "ethers";
+
+/**
+ * EIP-712 hashing, signing and recovery on the hot path of every request (a gateway signs two
+ * messages per request, a miner recovers two). Results are exactly those of ethers'
+ * signTypedData / verifyTypedData; only the speed differs:
+ * - flat structs (address, uintN, bytes32 fields: every wire type here) are hashed with their
+ *   type hash and the domain separator computed once;
+ * - ECDSA runs in libsecp256k1 (the `secp256k1` package's prebuilt binding, RFC 6979 nonces and
+ *   low-s like ethers, so signatures are byte-identical) when it loads, else in ethers (noble).
+ */
+
+interface NativeSecp256k1 {
+  ecdsaSign(message: Uint8Array, privateKey: Uint8Array): { signature: Uint8Array; recid: number };
+  ecdsaRecover(signature: Uint8Array, recid: number, message: Uint8Array, compressed: boolean): Uint8Array;
+}
+
+function loadNative(): NativeSecp256k1 | undefined {
+  if (process.env.NOOS_NATIVE_SECP256K1 === "0") return undefined;
+  try {
+    // The binding only: the package's pure-JS fallback would be slower than ethers.
+    return require("secp256k1/bindings") as NativeSecp256k1;
+  } catch {
+    return undefined;
+  }
+}
+
+const native = loadNative();
+
+/** Which ECDSA implementation signs and recovers: "libsecp256k1" or "noble". */
+export const ecdsaBackend: "libsecp256k1" | "noble" = native ? "libsecp256k1" : "noble";
+
+type Types = Record<string, TypedDataField[]>;
+
+interface FlatHasher {
+  typeHash: Uint8Array;
+  fields: { name: string; kind: "address" | "uint" | "bytes32" }[];
+}
+
+const hashers = new WeakMap<Types, FlatHasher | null>();
+const separators = new Map<string, Uint8Array>();
+
+/** 0x-hex to bytes without ethers' generic checks (inputs here are hashes and addresses). */
+function hexBytes(hex: string, name: string, size: number): Uint8Array {
+  if (typeof hex !== "string" || hex.length !== 2 + 2 * size || !/^0x[0-9a-fA-F]*$/.test(hex)) {
+    throw new TypeError(`${name} must be ${size} bytes of 0x-hex, got ${String(hex)}`);
+  }
+  return Buffer.from(hex.slice(2), "hex");
+}
+
+/** A hasher for single-struct types whose fields are all address, uintN or bytes32; else null. */
+function flatHasher(types: Types): FlatHasher | null {
+  let h = hashers.get(types);
+  if (h !== undefined) return h;
+  const names = Object.keys(types);
+  const fields = names.length === 1 ? types[names[0]!]! : [];
+  const kinds = fields.map((f) =>
+    f.type === "address"
+      ? "address"
+      : f.type === "bytes32"
+        ? "bytes32"
+        : /^uint(8|16|32|64|128|256)?$/.test(f.type)
+          ? "uint"
+          : null,
+  );
+  if (names.length !== 1 || kinds.some((k) => k === null)) {
+    h = null;
+  } else {
+    const encodeType = `${names[0]}(${fields.map((f) => `${f.type} ${f.name}`).join(",")})`;
+    h = {
+      typeHash: getBytes(keccak256(toUtf8Bytes(encodeType))),
+      fields: fields.map((f, i) => ({ name: f.name, kind: kinds[i]! })),
+    };
+  }
+  hashers.set(types, h);
+  return h;
+}
+
+function domainSeparator(domain: TypedDataDomain): Uint8Array {
+  const key = `${domain.name}|${domain.version}|${String(domain.chainId)}|${domain.verifyingContract}|${domain.salt}`;
+  let sep = separators.get(key);
+  if (sep === undefined) {
+    sep = getBytes(TypedDataEncoder.hashDomain(domain));
+    separators.set(key, sep);
+  }
+  return sep;
+}
+
+function writeWord(
+  out: Uint8Array,
+  offset: number,
+  kind: "address" | "uint" | "bytes32",
+  value: unknown,
+  name: string,
+): void {
+  if (kind === "uint") {
+    let n = typeof value === "bigint" ? value : BigInt(value as number | string);
+    if (n < 0n || n >= 1n << 256n) throw new RangeError(`${name} out of uint range: ${n}`);
+    for (let i = offset + 31; n > 0n; i--) {
+      out[i] = Number(n & 0xffn);
+      n >>= 8n;
+    }
+    return;
+  }
+  const size = kind === "address" ? 20 : 32;
+  out.set(hexBytes(value as string, name, size), offset + 32 - size);
+}
+
+/** The EIP-712 digest of `value` (what is signed), as ethers' TypedDataEncoder.hash computes it. */
+export function typedDataDigest(domain: TypedDataDomain, types: Types, value: Record<string, unknown>): string {
+  const h = flatHasher(types);
+  if (!h) return TypedDataEncoder.hash(domain, types, value);
+  const buf = new Uint8Array(32 * (h.fields.length + 1));
+  buf.set(h.typeHash, 0);
+  h.fields.forEach((f, i) => writeWord(buf, 32 * (i + 1), f.kind, value[f.name], f.name));
+  const message = new Uint8Array(66);
+  message[0] = 0x19;
+  message[1] = 0x01;
+  message.set(domainSeparator(domain), 2);
+  message.set(hexBytes(keccak256(buf), "structHash", 32), 34);
+  return keccak256(message);
+}
+
+/** Signs typed data as `signer.signTypedData` would (fast for wallets holding their key). */
+export async function signTypedData(
+  signer: Pick<Signer, "signTypedData">,
+  domain: TypedDataDomain,
+  types: Types,
+  value: Record<string, unknown>,
+): Promise<string> {
+  if (!(signer instanceof BaseWallet)) return signer.signTypedData(domain, types, value);
+  const digest = typedDataDigest(domain, types, value);
+  if (!native) return signer.signingKey.sign(digest).serialized;
+  const { signature, recid } = native.ecdsaSign(hexBytes(digest, "digest", 32), hexBytes(signer.privateKey, "key", 32));
+  const hex = Buffer.from(signature).toString("hex");
+  return Signature.from({ r: `0x${hex.slice(0, 64)}`, s: `0x${hex.slice(64, 128)}`, v: 27 + recid }).serialized;
+}
+
+/** The address that signed `digest` (throws on a malformed signature, as ethers does). */
+export function recoverDigestSigner(digest: string, signature: string): string {
+  if (!native) return recoverAddress(digest, signature);
+  const sig = Signature.from(signature);
+  const compact = getBytes(sig.r + sig.s.slice(2));
+  const publicKey = native.ecdsaRecover(compact, sig.yParity, hexBytes(digest, "digest", 32), false);
+  return computeAddress(`0x${Buffer.from(publicKey).toString("hex")}`);
+}
+
+/** Recovers who signed typed data, as ethers' verifyTypedData does. */
+export function recoverTypedDataSigner(
+  domain: TypedDataDomain,
+  types: Types,
+  value: Record<string, unknown>,
+  signature: string,
+): string {
+  return recoverDigestSigner(typedDataDigest(domain, types, value), signature);
+}
