@@ -64,9 +64,9 @@ describe("Consensus commit-reveal against weight copying", function () {
       for (const v of validators) {
         const row =
           v === copier
-            ? minerUids.map((u) => Number(((consensus[u] ?? 0n) * 65_535n) / ONE))
-            : minerUids.map((_, j) => quality(j, t));
-        if (row.every((x) => x === 0)) row.fill(1);
+            ? minerUids.map((u): number => Number(((consensus[u] ?? 0n) * 65_535n) / ONE))
+            : minerUids.map((_, j): number => quality(j, t));
+        if (!row.some((x) => x !== 0)) row.fill(1);
         pending.set(v.address, row);
         const h = commitHash(netuid, v.address, minerUids, row, salt);
         await (await s.consensus.connect(v.wallet).commitWeights(netuid, h)).wait();
