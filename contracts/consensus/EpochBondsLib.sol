@@ -14,6 +14,7 @@ import {
     V_SUM_SHIFT,
     V_UPDATE_SHIFT,
     V_PERMIT_BIT,
+    V_SLOTS_SHIFT,
     MASK32,
     MASK64,
     MASK96,
@@ -42,6 +43,7 @@ library EpochBondsLib {
         uint256 keep; // 0x1a0 1: the row holds a permit next epoch (its bonds are stored), else 0
         uint256 cols4; // 0x1c0 memory address of the per-column data
         uint256 stake; // 0x1e0 active stake share of the row (its rank weight)
+        uint256 slotMask; // 0x200 bit s: chunk slot s of the row holds a non-zero weight
     }
 
     /// @dev The chunk in memory.
@@ -156,6 +158,7 @@ library EpochBondsLib {
         uint256 bondsSlot = _base(st.bonds[uint16(uid)]) + ch.t0;
         uint256 pNB = _data(ch.newBonds) + ((k * ch.cols) << 5);
         f.keep = (word >> V_PERMIT_BIT) & 1;
+        f.slotMask = (word >> V_SLOTS_SHIFT) >> ch.t0;
         f.stake = ch.stake[k];
         if (ch.liquid) _slotsLiquid(f, weightsSlot, bondsSlot, ch.slots, pNB);
         else _slots(f, weightsSlot, bondsSlot, ch.slots, pNB);
@@ -175,7 +178,7 @@ library EpochBondsLib {
         assembly ("memory-safe") {
             // the row's masked weights of chunk slot s (self-weight and outdated entries dropped)
             function masked(fr, slot, s) -> w {
-                w := sload(slot)
+                if and(shr(s, mload(add(fr, 0x200))), 1) { w := sload(slot) }
                 if w {
                     if eq(s, mload(add(fr, 0xe0))) { w := and(w, mload(add(fr, 0x100))) }
                     let lastUpdate := mload(add(fr, 0x120))
@@ -311,7 +314,7 @@ library EpochBondsLib {
             }
             // the row's masked weights of chunk slot s (self-weight and outdated entries dropped)
             function masked(fr, slot, s) -> w {
-                w := sload(slot)
+                if and(shr(s, mload(add(fr, 0x200))), 1) { w := sload(slot) }
                 if w {
                     if eq(s, mload(add(fr, 0xe0))) { w := and(w, mload(add(fr, 0x100))) }
                     let lastUpdate := mload(add(fr, 0x120))

@@ -16,7 +16,8 @@ import {
     V_UPDATE_SHIFT,
     V_ROW_BIT,
     V_PERMIT_BIT,
-    V_ACTIVE_BIT
+    V_ACTIVE_BIT,
+    V_SLOTS_SHIFT
 } from "./ConsensusTypes.sol";
 
 /// @notice The registry's batch view of every neuron (SubnetRegistry.neurons; not in ISubnets).
@@ -153,7 +154,9 @@ library EpochStartLib {
             bool hasRow = rm.setBlock != 0 && rm.holderRegisteredAt == s.registered[uid];
             uint256 lastUpdate = hasRow ? rm.setBlock : s.registered[uid];
             uint256 word = uid | (lastUpdate << V_UPDATE_SHIFT);
-            if (hasRow) word |= (1 << V_ROW_BIT) | (_maskedSum(st, s, uid, rm) << V_SUM_SHIFT);
+            if (hasRow) {
+                word |= (1 << V_ROW_BIT) | (_maskedSum(st, s, uid, rm) << V_SUM_SHIFT) | (uint256(rm.slots) << V_SLOTS_SHIFT);
+            }
             if ((permits >> uid) & 1 == 1) word |= 1 << V_PERMIT_BIT;
             if (lastUpdate + cutoff >= block.number) {
                 word |= (1 << V_ACTIVE_BIT) | (s.stakes[uid] << V_STAKE_SHIFT);
@@ -184,7 +187,9 @@ library EpochStartLib {
                 sum -= (row[j >> 4] >> ((j & 15) << 4)) & 0xffff;
             }
         }
-        if (!selfMasked && uid < end) sum -= (row[uid >> 4] >> ((uid & 15) << 4)) & 0xffff;
+        if (!selfMasked && uid < end && (rm.slots >> (uid >> 4)) & 1 == 1) {
+            sum -= (row[uid >> 4] >> ((uid & 15) << 4)) & 0xffff;
+        }
     }
 
     /// @dev Filtered stake of every UID (u128 x 2 per slot): the payout basis when no validator is active.
