@@ -74,13 +74,13 @@ describe("Consensus commit-reveal against weight copying", function () {
       // commit: honest validators what they observe now, the copier the public consensus
       const consensus = await s.consensus.consensus(netuid);
       for (const v of validators) {
-        const row =
+        const row: number[] =
           v === copier
             ? minerUids.map((u) =>
                 Number(((consensus[u] ?? 0n) * 65_535n) / ONE),
               )
             : minerUids.map((_, j) => quality(j, t));
-        if (row.every((x) => x === 0)) row.fill(1);
+        if (!row.some((x) => x !== 0)) row.fill(1);
         pending.set(v.address, row);
         const h = commitHash(netuid, v.address, minerUids, row, salt);
         await (
