@@ -308,6 +308,47 @@ describe("Consensus epochs", function () {
       await epochMatchesReference(fx.s, fx.netuid, "real stack");
     });
 
+    it("matches the reference over consecutive commit-reveal epochs with registrations in between", async () => {
+      const fx = await loadFixture(epochFixture);
+      const { s, netuid, validators } = fx;
+      const p = paramsObject(await s.consensus.paramsOf(netuid));
+      await (
+        await s.consensus.setParams(netuid, { ...p, weightsRateLimit: 0 })
+      ).wait();
+      let rng = 7;
+      const next = () => (rng = (rng * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+      const pending = new Map<string, [number[], number[]]>();
+      for (let e = 0; e < 4; e++) {
+        await epochMatchesReference(s, netuid, `commit-reveal epoch ${e}`);
+        for (const v of validators) {
+          const row = pending.get(v.address);
+          if (row) {
+            await (
+              await s.consensus
+                .connect(v.wallet)
+                .revealWeights(netuid, row[0], row[1], SALT, 0)
+            ).wait();
+          }
+        }
+        const n = Number(await s.subnets.neuronCount(netuid));
+        const [permitted] = await s.consensus.permits(netuid);
+        pending.clear();
+        for (const v of validators) {
+          if (((permitted >> BigInt(v.uid)) & 1n) === 0n) continue; // outranked by a newcomer
+          const uids = [...Array(n).keys()].filter(() => next() < 0.7);
+          if (uids.length === 0) uids.push(n - 1);
+          const weights = uids.map(() => 1 + Math.floor(next() * 65_000));
+          pending.set(v.address, [uids, weights]);
+          const h = commitHash(netuid, v.address, uids, weights, SALT);
+          await (
+            await s.consensus.connect(v.wallet).commitWeights(netuid, h)
+          ).wait();
+        }
+        await addNeuron(s, netuid, e === 1 ? 2500n * ONE : 0n);
+        await mineToDue(s, s.consensus, netuid);
+      }
+    });
+
     it("gives the same results run one step per transaction as in one transaction", async () => {
       const fx = await loadFixture(epochFixture);
       const snapshot = await takeSnapshot();

@@ -7,7 +7,7 @@ import {
 import { randomInt, seededRng } from "../../packages/yuma/src";
 import { runEpochToEnd } from "./reference";
 import { changeBetweenEpochs, writeRandomSubnet } from "./scenario";
-import { deployWorld, type World } from "./world";
+import { createSubnet, deployWorld, type World } from "./world";
 
 const ONE = 10n ** 18n;
 
@@ -59,6 +59,14 @@ describe("Consensus epoch properties (fast-check)", function () {
     if (sumI !== 0n || sumD !== 0n)
       expect(r.carried).to.be.lessThan(BigInt(2 * n + 2));
   }
+
+  it("refuses a registry reporting more than 256 UIDs (ConsensusTooManyUids)", async () => {
+    const w = await loadFixture(worldFixture);
+    await createSubnet(w, { netuid: 9, neurons: 257 });
+    await expect(w.consensus.runEpoch(9))
+      .to.be.revertedWithCustomError(w.consensus, "ConsensusTooManyUids")
+      .withArgs(9, 257);
+  });
 
   it("incentive and dividends sum to 1 and emission is conserved (120 runs)", async () => {
     const w = await loadFixture(worldFixture);
