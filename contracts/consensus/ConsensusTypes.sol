@@ -30,6 +30,7 @@ uint256 constant V_UPDATE_SHIFT = 144; // u64 last update: the row's block, or t
 uint256 constant V_ROW_BIT = 208; // the current holder revealed a row
 uint256 constant V_PERMIT_BIT = 209; // permit for the next epoch: its bonds are kept
 uint256 constant V_ACTIVE_BIT = 210; // active (last update within the activity cutoff)
+uint256 constant V_SLOTS_SHIFT = 211; // u16: bit t set when the row's slot t holds a non-zero weight
 uint256 constant MASK32 = 0xffffffff;
 uint256 constant MASK64 = 0xffffffffffffffff;
 uint256 constant MASK96 = 0xffffffffffffffffffffffff;
@@ -65,6 +66,7 @@ struct RowMeta {
     uint64 holderRegisteredAt; // registration block of the revealing hotkey: the row dies with it
     uint32 sum; // sum of the row's u16 weights
     uint16 span; // slots written (16 UIDs each)
+    uint16 slots; // bit t: slot t holds a non-zero weight (epochs skip the others)
 }
 
 /// @notice The running (or last) epoch: a state machine with a cursor.

@@ -11,6 +11,7 @@ import {
     V_STAKE_SHIFT,
     V_SUM_SHIFT,
     V_UPDATE_SHIFT,
+    V_SLOTS_SHIFT,
     MASK32,
     MASK64,
     MASK96,
@@ -138,8 +139,10 @@ library EpochConsensusLib {
         uint256 uid = word & 0xffff;
         uint256 lastUpdate = (word >> V_UPDATE_SHIFT) & MASK64;
         uint256[16] storage row = st.weights[uint16(uid)];
+        uint256 mask = word >> V_SLOTS_SHIFT;
         for (uint256 s = 0; s < w.slots; ++s) {
             uint256 t = w.t0 + s;
+            if ((mask >> t) & 1 == 0) continue; // an all-zero slot
             uint256 packed = row[t];
             if (packed == 0) continue;
             if (t == uid >> 4) packed &= ~(uint256(0xffff) << ((uid & 15) << 4));

@@ -16,7 +16,8 @@ import {
     V_UPDATE_SHIFT,
     V_ROW_BIT,
     V_PERMIT_BIT,
-    V_ACTIVE_BIT
+    V_ACTIVE_BIT,
+    V_SLOTS_SHIFT
 } from "./ConsensusTypes.sol";
 
 /// @notice The registry's batch view of every neuron (SubnetRegistry.neurons; not in ISubnets).
@@ -93,21 +94,51 @@ library EpochStartLib {
         uint256 n = s.n;
         s.stakes = new uint256[](n);
         s.registered = new uint256[](n);
+        _stakesOf(staking, hotkeys, s.stakes, minStake);
         uint256 packed;
+        uint256 maxRegistered;
+        uint256 stakeTotal;
         for (uint256 uid = 0; uid < n; ++uid) {
-            address hotkey = hotkeys[uid];
+            uint256 hotkey = uint160(hotkeys[uid]);
             uint256 reg = registered[uid];
-            uint256 stake = staking.stakeOf(hotkey);
-            if (stake < minStake) stake = 0;
-            s.stakes[uid] = stake;
-            s.stakeTotal += stake;
+            // invariant: stakes < 2^100 each (capped supply), at most 256: no overflow
+            unchecked {
+                stakeTotal += s.stakes[uid];
+            }
             s.registered[uid] = reg;
-            if (reg > s.maxRegistered) s.maxRegistered = reg;
-            if (st.hotkeys[uid] != uint160(hotkey)) st.hotkeys[uid] = uint160(hotkey);
+            if (reg > maxRegistered) maxRegistered = reg;
+            if (st.hotkeys[uid] != hotkey) st.hotkeys[uid] = hotkey;
             packed |= reg << ((uid & 3) << 6);
             if (uid & 3 == 3 || uid + 1 == n) {
                 if (st.registered[uid >> 2] != packed) st.registered[uid >> 2] = packed;
                 packed = 0;
+            }
+        }
+        s.maxRegistered = maxRegistered;
+        s.stakeTotal = stakeTotal;
+    }
+
+    /// @dev staking.stakeOf of every hotkey (one STATICCALL each, encoded by hand), below `minStake` as 0.
+    function _stakesOf(IStaking staking, address[] memory hotkeys, uint256[] memory out, uint256 minStake)
+        private
+        view
+    {
+        bytes4 selector = IStaking.stakeOf.selector;
+        assembly ("memory-safe") {
+            let n := mload(hotkeys)
+            let buf := mload(0x40) // scratch above the free memory pointer, not kept
+            mstore(buf, selector)
+            for { let i := 0 } lt(i, n) { i := add(i, 1) } {
+                mstore(add(buf, 4), mload(add(hotkeys, shl(5, add(i, 1)))))
+                if iszero(staticcall(gas(), staking, buf, 36, buf, 32)) {
+                    returndatacopy(0, 0, returndatasize())
+                    revert(0, returndatasize())
+                }
+                if lt(returndatasize(), 32) { revert(0, 0) }
+                let stake := mload(buf)
+                if lt(stake, minStake) { stake := 0 }
+                mstore(add(out, shl(5, add(i, 1))), stake)
+                mstore(buf, selector)
             }
         }
     }
@@ -153,7 +184,9 @@ library EpochStartLib {
             bool hasRow = rm.setBlock != 0 && rm.holderRegisteredAt == s.registered[uid];
             uint256 lastUpdate = hasRow ? rm.setBlock : s.registered[uid];
             uint256 word = uid | (lastUpdate << V_UPDATE_SHIFT);
-            if (hasRow) word |= (1 << V_ROW_BIT) | (_maskedSum(st, s, uid, rm) << V_SUM_SHIFT);
+            if (hasRow) {
+                word |= (1 << V_ROW_BIT) | (_maskedSum(st, s, uid, rm) << V_SUM_SHIFT) | (uint256(rm.slots) << V_SLOTS_SHIFT);
+            }
             if ((permits >> uid) & 1 == 1) word |= 1 << V_PERMIT_BIT;
             if (lastUpdate + cutoff >= block.number) {
                 word |= (1 << V_ACTIVE_BIT) | (s.stakes[uid] << V_STAKE_SHIFT);
@@ -184,7 +217,9 @@ library EpochStartLib {
                 sum -= (row[j >> 4] >> ((j & 15) << 4)) & 0xffff;
             }
         }
-        if (!selfMasked && uid < end) sum -= (row[uid >> 4] >> ((uid & 15) << 4)) & 0xffff;
+        if (!selfMasked && uid < end && (rm.slots >> (uid >> 4)) & 1 == 1) {
+            sum -= (row[uid >> 4] >> ((uid & 15) << 4)) & 0xffff;
+        }
     }
 
     /// @dev Filtered stake of every UID (u128 x 2 per slot): the payout basis when no validator is active.

@@ -130,11 +130,12 @@ abstract contract WeightsLedger is ConsensusBase {
         SubnetState storage st = _subnets[netuid];
         RowMeta storage meta = st.rowMeta[uid];
         uint256 newSpan = (uint256(uids[uids.length - 1]) >> 4) + 1;
-        _writeRow(st.weights[uid], uids, weights, newSpan > meta.span ? newSpan : meta.span);
+        uint256 slots = _writeRow(st.weights[uid], uids, weights, newSpan > meta.span ? newSpan : meta.span);
         meta.setBlock = uint64(block.number);
         meta.holderRegisteredAt = subnets.registeredAt(netuid, uid);
         meta.sum = uint32(sum);
         meta.span = uint16(newSpan);
+        meta.slots = uint16(slots);
     }
 
     /// @dev Sorted, in range, not all zero, no weight above the subnet's max share; returns the sum.
@@ -181,9 +182,11 @@ abstract contract WeightsLedger is ConsensusBase {
         revert WeightsUnsortedUids(i, u, prev);
     }
 
-    /// @dev Writes slots [0, span): slot t packs the weights of UIDs 16t..16t+15 (zero where absent).
+    /// @dev Writes slots [0, span): slot t packs the weights of UIDs 16t..16t+15 (zero where absent);
+    /// returns the mask of the non-zero slots.
     function _writeRow(uint256[16] storage row, uint16[] calldata uids, uint16[] calldata weights, uint256 span)
         internal
+        returns (uint256 slots)
     {
         uint256 len = uids.length;
         assembly ("memory-safe") {
@@ -197,6 +200,7 @@ abstract contract WeightsLedger is ConsensusBase {
                     word := or(word, shl(shl(4, and(u, 15)), calldataload(add(weights.offset, shl(5, i)))))
                 }
                 sstore(add(base, t), word)
+                if word { slots := or(slots, shl(t, 1)) }
             }
         }
     }

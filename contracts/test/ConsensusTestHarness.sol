@@ -46,6 +46,7 @@ contract ConsensusTestHarness is Consensus {
     {
         SubnetState storage st = _subnets[netuid];
         uint256 sum;
+        uint256 slots;
         for (uint256 t = 0; t < 16; ++t) {
             uint256 word;
             for (uint256 l = 0; l < 16; ++l) {
@@ -56,12 +57,14 @@ contract ConsensusTestHarness is Consensus {
                 }
             }
             st.weights[uid][t] = word;
+            if (word != 0) slots |= 1 << t;
         }
         st.rowMeta[uid] = RowMeta({
             setBlock: setBlock,
             holderRegisteredAt: holderRegisteredAt,
             sum: uint32(sum),
-            span: uint16((row.length + 15) >> 4)
+            span: uint16((row.length + 15) >> 4),
+            slots: uint16(slots)
         });
     }
 

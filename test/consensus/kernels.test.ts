@@ -9,12 +9,16 @@ describe("Consensus selection kernels", function () {
   this.timeout(120_000);
 
   async function kernelsFixture() {
-    return (await hre.ethers.deployContract("ConsensusTestKernels")) as unknown as ConsensusTestKernels;
+    return (await hre.ethers.deployContract(
+      "ConsensusTestKernels",
+    )) as unknown as ConsensusTestKernels;
   }
 
   /** Smallest value whose cumulative stake (values <= it) reaches `need`. */
   function quantile(values: bigint[], stakes: bigint[], need: bigint): bigint {
-    const order = values.map((v, i) => [v, stakes[i] as bigint] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    const order = values
+      .map((v, i) => [v, stakes[i] as bigint] as const)
+      .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     let cum = 0n;
     for (const [v, s] of order) {
       cum += s;
@@ -27,10 +31,16 @@ describe("Consensus selection kernels", function () {
     const k = await loadFixture(kernelsFixture);
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.tuple(fc.bigInt({ min: 1n, max: 10n ** 18n }), fc.bigInt({ min: 0n, max: 10n ** 18n })), {
-          minLength: 1,
-          maxLength: 64,
-        }),
+        fc.array(
+          fc.tuple(
+            fc.bigInt({ min: 1n, max: 10n ** 18n }),
+            fc.bigInt({ min: 0n, max: 10n ** 18n }),
+          ),
+          {
+            minLength: 1,
+            maxLength: 64,
+          },
+        ),
         fc.boolean(),
         fc.double({ min: 0, max: 1, noNaN: true }),
         fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
@@ -39,8 +49,12 @@ describe("Consensus selection kernels", function () {
           const stakes = pairs.map(([, s]) => s);
           const total = stakes.reduce((a, b) => a + b, 0n);
           if (total === 0n) return;
-          const need = 1n + (BigInt(Math.floor(share * 1e9)) * (total - 1n)) / 1_000_000_000n;
-          expect(await k.quantileAsc(values, stakes, need, seed)).to.equal(quantile(values, stakes, need));
+          const need =
+            1n +
+            (BigInt(Math.floor(share * 1e9)) * (total - 1n)) / 1_000_000_000n;
+          expect(await k.quantileAsc(values, stakes, need, seed)).to.equal(
+            quantile(values, stakes, need),
+          );
         },
       ),
       { numRuns: 300 },
@@ -60,13 +74,20 @@ describe("Consensus selection kernels", function () {
     const k = await loadFixture(kernelsFixture);
     await fc.assert(
       fc.asyncProperty(
-        fc.uniqueArray(fc.bigInt({ min: 0n, max: 2n ** 200n }), { minLength: 1, maxLength: 256 }),
+        fc.uniqueArray(fc.bigInt({ min: 0n, max: 2n ** 200n }), {
+          minLength: 1,
+          maxLength: 256,
+        }),
         fc.nat(),
         fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
         async (words, pick, seed) => {
           const kth = 1 + (pick % words.length);
-          const sorted = [...words].sort((a, b) => (a > b ? -1 : a < b ? 1 : 0));
-          expect(await k.selectTopDesc(words, kth, seed)).to.equal(sorted[kth - 1]);
+          const sorted = [...words].sort((a, b) =>
+            a > b ? -1 : a < b ? 1 : 0,
+          );
+          expect(await k.selectTopDesc(words, kth, seed)).to.equal(
+            sorted[kth - 1],
+          );
         },
       ),
       { numRuns: 200 },

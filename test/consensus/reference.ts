@@ -17,33 +17,67 @@ import {
   type YumaParams,
 } from "../../packages/yuma/src";
 import type { BigNumberish } from "ethers";
-import type { Consensus, ConsensusTestHarness } from "../../packages/contracts/generated/typechain";
+import type {
+  Consensus,
+  ConsensusTestHarness,
+} from "../../packages/contracts/generated/typechain";
 
 /** What the bridge reads: the consensus contract, the registry and staking (real ones or the doubles). */
 export interface ChainLike {
   consensus: Consensus | ConsensusTestHarness;
   subnets: {
-    params(netuid: BigNumberish): Promise<{ tempo: bigint; maxValidators: bigint; minValidatorStake: bigint }>;
-    neurons(netuid: BigNumberish): Promise<[string[], bigint[], bigint[]] & unknown>;
+    params(
+      netuid: BigNumberish,
+    ): Promise<{
+      tempo: bigint;
+      maxValidators: bigint;
+      minValidatorStake: bigint;
+    }>;
+    neurons(
+      netuid: BigNumberish,
+    ): Promise<[string[], bigint[], bigint[]] & unknown>;
   };
-  staking: { stakeOf(hotkey: string): Promise<bigint>; stakesOf?: (hotkeys: string[]) => Promise<bigint[]> };
+  staking: {
+    stakeOf(hotkey: string): Promise<bigint>;
+    stakesOf?: (hotkeys: string[]) => Promise<bigint[]>;
+  };
 }
 
 /** Unpacks 16 u16 lanes per word. */
-function unpackRow(words: readonly bigint[], from: number, n: number): number[] {
-  return [...Array(n).keys()].map((j) => Number(((words[from + (j >> 4)] as bigint) >> BigInt((j & 15) * 16)) & 0xffffn));
+function unpackRow(
+  words: readonly bigint[],
+  from: number,
+  n: number,
+): number[] {
+  return [...Array(n).keys()].map((j) =>
+    Number(
+      ((words[from + (j >> 4)] as bigint) >> BigInt((j & 15) * 16)) & 0xffffn,
+    ),
+  );
 }
 
 /** Row metadata, weight and bond rows (n entries each) and stored consensus of UIDs 0..n-1. */
-async function readRows(c: Consensus | ConsensusTestHarness, netuid: number, n: number) {
+async function readRows(
+  c: Consensus | ConsensusTestHarness,
+  netuid: number,
+  n: number,
+) {
   if ("testState" in c) {
-    const out = { metas: [] as { setBlock: bigint; holderRegisteredAt: bigint }[], weights: [] as number[][], bonds: [] as number[][], consensusU16: [] as number[] };
+    const out = {
+      metas: [] as { setBlock: bigint; holderRegisteredAt: bigint }[],
+      weights: [] as number[][],
+      bonds: [] as number[][],
+      consensusU16: [] as number[],
+    };
     for (let from = 0; from < n || from === 0; from += 48) {
       const to = Math.min(n, from + 48);
       const [metas, weights, bonds, cons] = await c.testState(netuid, from, to);
       for (let i = 0; i < to - from; i++) {
         const m = metas[i] as { setBlock: bigint; holderRegisteredAt: bigint };
-        out.metas.push({ setBlock: m.setBlock, holderRegisteredAt: m.holderRegisteredAt });
+        out.metas.push({
+          setBlock: m.setBlock,
+          holderRegisteredAt: m.holderRegisteredAt,
+        });
         out.weights.push(unpackRow(weights, i * 16, n));
         out.bonds.push(unpackRow(bonds, i * 16, n));
       }
@@ -57,17 +91,33 @@ async function readRows(c: Consensus | ConsensusTestHarness, netuid: number, n: 
   const bonds = [];
   for (let i = 0; i < n; i++) {
     const m = await c.rowMetaOf(netuid, i);
-    metas.push({ setBlock: m.setBlock, holderRegisteredAt: m.holderRegisteredAt });
+    metas.push({
+      setBlock: m.setBlock,
+      holderRegisteredAt: m.holderRegisteredAt,
+    });
     weights.push((await c.weightsRow(netuid, i, n)).map(Number));
     bonds.push((await c.bondsRow(netuid, i, n)).map(Number));
   }
-  return { metas, weights, bonds, consensusU16: (await c.consensusU16(netuid, n)).map(Number) };
+  return {
+    metas,
+    weights,
+    bonds,
+    consensusU16: (await c.consensusU16(netuid, n)).map(Number),
+  };
 }
 
-const MODES: LiquidAlphaConsensusMode[] = ["auto", "current", "previous", "max"];
+const MODES: LiquidAlphaConsensusMode[] = [
+  "auto",
+  "current",
+  "previous",
+  "max",
+];
 
 /** The on-chain parameter struct for reference parameters (tempo, maxValidators, minimum stake live in the registry). */
-export function chainParams(p: YumaParams, extra: { weightsRateLimit?: number; versionKey?: bigint } = {}) {
+export function chainParams(
+  p: YumaParams,
+  extra: { weightsRateLimit?: number; versionKey?: bigint } = {},
+) {
   return {
     configured: true,
     kappa: p.kappa,
@@ -89,7 +139,10 @@ export function chainParams(p: YumaParams, extra: { weightsRateLimit?: number; v
  * The subnet's state as the next epoch (starting in the next block) will see it. The emission is a
  * placeholder until the epoch ran (epochMatchesReference takes it from the EpochStarted event).
  */
-export async function readYumaInput(w: ChainLike, netuid: number): Promise<YumaInput> {
+export async function readYumaInput(
+  w: ChainLike,
+  netuid: number,
+): Promise<YumaInput> {
   const c = w.consensus;
   const [hotkeys, registered] = await w.subnets.neurons(netuid);
   const n = hotkeys.length;
@@ -102,8 +155,13 @@ export async function readYumaInput(w: ChainLike, netuid: number): Promise<YumaI
     : await Promise.all(hotkeys.map((h) => w.staking.stakeOf(h)));
   const registeredAt = registered.map(Number);
   const rows = await readRows(c, netuid, n);
-  const hasRow = rows.metas.map((m, i) => m.setBlock !== 0n && Number(m.holderRegisteredAt) === registeredAt[i]);
-  const lastUpdate = registeredAt.map((reg, i) => (hasRow[i] ? Number(rows.metas[i]?.setBlock) : reg));
+  const hasRow = rows.metas.map(
+    (m, i) =>
+      m.setBlock !== 0n && Number(m.holderRegisteredAt) === registeredAt[i],
+  );
+  const lastUpdate = registeredAt.map((reg, i) =>
+    hasRow[i] ? Number(rows.metas[i]?.setBlock) : reg,
+  );
   const weights = rows.weights.map((row, i) => (hasRow[i] ? row : []));
   const bonds = rows.bonds;
   const previous = rows.consensusU16;
@@ -127,7 +185,9 @@ export async function readYumaInput(w: ChainLike, netuid: number): Promise<YumaI
   return {
     block,
     stake,
-    validatorPermit: [...Array(n).keys()].map((i) => ((next >> BigInt(i)) & 1n) === 1n),
+    validatorPermit: [...Array(n).keys()].map(
+      (i) => ((next >> BigInt(i)) & 1n) === 1n,
+    ),
     lastUpdate,
     registeredAt,
     weights,
@@ -154,9 +214,17 @@ export async function runEpochToEnd(
   netuid: number,
   gasLimit = 16_000_000,
 ): Promise<EpochRunStats> {
-  const stats: EpochRunStats = { transactions: 0, totalGas: 0n, maxGas: 0n, startBlock: 0, pool: 0n };
+  const stats: EpochRunStats = {
+    transactions: 0,
+    totalGas: 0n,
+    maxGas: 0n,
+    startBlock: 0,
+    pool: 0n,
+  };
   for (let i = 0; i < 64; i++) {
-    const receipt = await (await w.consensus.runEpoch(netuid, { gasLimit })).wait();
+    const receipt = await (
+      await w.consensus.runEpoch(netuid, { gasLimit })
+    ).wait();
     if (!receipt) throw new Error("no receipt");
     stats.transactions++;
     stats.totalGas += receipt.gasUsed;
@@ -175,7 +243,11 @@ export async function runEpochToEnd(
 }
 
 /** What the contract computed for its last epoch, in the reference's shape. */
-export async function readEpochOutput(w: Pick<ChainLike, "consensus">, netuid: number, n: number) {
+export async function readEpochOutput(
+  w: Pick<ChainLike, "consensus">,
+  netuid: number,
+  n: number,
+) {
   const c = w.consensus;
   const [vUids, , vDividends] = await c.validators(netuid);
   const dividends = [...Array(n)].map(() => 0n);
@@ -189,7 +261,9 @@ export async function readEpochOutput(w: Pick<ChainLike, "consensus">, netuid: n
     incentive: [...(await c.incentives(netuid))],
     dividends,
     bonds: rows.bonds,
-    newValidatorPermit: [...Array(n).keys()].map((i) => ((next >> BigInt(i)) & 1n) === 1n),
+    newValidatorPermit: [...Array(n).keys()].map(
+      (i) => ((next >> BigInt(i)) & 1n) === 1n,
+    ),
     minerEmission: [...minerEmission],
     validatorEmission: [...validatorEmission],
     dust: await c.carried(netuid),
@@ -197,20 +271,36 @@ export async function readEpochOutput(w: Pick<ChainLike, "consensus">, netuid: n
 }
 
 /** Asserts the contract's last epoch equals the reference's output exactly. */
-export function expectSameAsReference(got: Awaited<ReturnType<typeof readEpochOutput>>, want: YumaOutput, label: string) {
+export function expectSameAsReference(
+  got: Awaited<ReturnType<typeof readEpochOutput>>,
+  want: YumaOutput,
+  label: string,
+) {
   expect(got.consensus, `${label}: consensus`).to.deep.equal(want.consensus);
-  expect(got.consensusU16, `${label}: consensusU16`).to.deep.equal(want.consensusU16);
+  expect(got.consensusU16, `${label}: consensusU16`).to.deep.equal(
+    want.consensusU16,
+  );
   expect(got.incentive, `${label}: incentive`).to.deep.equal(want.incentive);
   expect(got.dividends, `${label}: dividends`).to.deep.equal(want.dividends);
-  expect(got.newValidatorPermit, `${label}: permits`).to.deep.equal(want.newValidatorPermit);
+  expect(got.newValidatorPermit, `${label}: permits`).to.deep.equal(
+    want.newValidatorPermit,
+  );
   expect(got.bonds, `${label}: bonds`).to.deep.equal(want.bonds);
-  expect(got.minerEmission, `${label}: miner emission`).to.deep.equal(want.minerEmission);
-  expect(got.validatorEmission, `${label}: validator emission`).to.deep.equal(want.validatorEmission);
+  expect(got.minerEmission, `${label}: miner emission`).to.deep.equal(
+    want.minerEmission,
+  );
+  expect(got.validatorEmission, `${label}: validator emission`).to.deep.equal(
+    want.validatorEmission,
+  );
   expect(got.dust, `${label}: dust`).to.equal(want.dust);
 }
 
 /** Reads the input, runs the epoch, compares; returns the reference output and the run's gas. */
-export async function epochMatchesReference(w: ChainLike, netuid: number, label: string) {
+export async function epochMatchesReference(
+  w: ChainLike,
+  netuid: number,
+  label: string,
+) {
   const input = await readYumaInput(w, netuid);
   const stats = await runEpochToEnd(w, netuid);
   input.block = stats.startBlock;

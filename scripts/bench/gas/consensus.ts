@@ -36,8 +36,14 @@ const GAS_LIMIT = 16_000_000;
 
 let nextSigner = 0;
 async function signer(): Promise<HardhatEthersSigner> {
-  const address = hre.ethers.zeroPadValue(hre.ethers.toBeHex(0xc0de0000 + nextSigner++), 20);
-  await hre.network.provider.send("hardhat_setBalance", [address, "0x56bc75e2d63100000"]);
+  const address = hre.ethers.zeroPadValue(
+    hre.ethers.toBeHex(0xc0de0000 + nextSigner++),
+    20,
+  );
+  await hre.network.provider.send("hardhat_setBalance", [
+    address,
+    "0x56bc75e2d63100000",
+  ]);
   return hre.ethers.getImpersonatedSigner(address);
 }
 
@@ -53,11 +59,16 @@ function rngFrom(seed: number): () => number {
   };
 }
 
-async function runEpoch(s: Stack, netuid: number): Promise<{ total: bigint; max: bigint; txs: number }> {
+async function runEpoch(
+  s: Stack,
+  netuid: number,
+): Promise<{ total: bigint; max: bigint; txs: number }> {
   await mineToDue(s, s.harness, netuid);
   const out = { total: 0n, max: 0n, txs: 0 };
   for (;;) {
-    const receipt = await (await s.harness.runEpoch(netuid, { gasLimit: GAS_LIMIT })).wait();
+    const receipt = await (
+      await s.harness.runEpoch(netuid, { gasLimit: GAS_LIMIT })
+    ).wait();
     if (!receipt) throw new Error("no receipt");
     out.total += receipt.gasUsed;
     if (receipt.gasUsed > out.max) out.max = receipt.gasUsed;
@@ -67,22 +78,44 @@ async function runEpoch(s: Stack, netuid: number): Promise<{ total: bigint; max:
 }
 
 /** Builds a subnet of `validators` staked UIDs and `uids - validators` miners, runs it, measures. */
-export async function measureOne(s: Stack, validators: number, uids: number, seed = 7, liquid = false): Promise<EpochGas> {
+export async function measureOne(
+  s: Stack,
+  validators: number,
+  uids: number,
+  seed = 7,
+  liquid = false,
+): Promise<EpochGas> {
   return measure(s, validators, uids, seed, liquid);
 }
 
-async function measure(s: Stack, validators: number, uids: number, seed: number, liquid = false): Promise<EpochGas> {
+async function measure(
+  s: Stack,
+  validators: number,
+  uids: number,
+  seed: number,
+  liquid = false,
+): Promise<EpochGas> {
   const rng = rngFrom(seed);
-  const netuid = await createTestSubnet(s, { tempo: 50, maxValidators: validators, share: 0 });
+  const netuid = await createTestSubnet(s, {
+    tempo: 50,
+    maxValidators: validators,
+    share: 0,
+  });
   if (liquid) {
-    const p = { ...paramsObject(await s.harness.defaultParams()), liquidAlpha: true, consensusMode: 1n };
+    const p = {
+      ...paramsObject(await s.harness.defaultParams()),
+      liquidAlpha: true,
+      consensusMode: 1n,
+    };
     await (await s.harness.setParams(netuid, p)).wait();
   }
   await (await s.emission.setEmissionShare(netuid, 1_000)).wait();
   const hotkeys: HardhatEthersSigner[] = [];
   for (let i = 0; i < uids; i++) {
     const h = await signer();
-    await (await s.staking.connect(h).registerHotkey(await s.admin.getAddress())).wait();
+    await (
+      await s.staking.connect(h).registerHotkey(await s.admin.getAddress())
+    ).wait();
     await registerNeuron(s.subnets, h, netuid, h.address, 0n);
     hotkeys.push(h);
   }
@@ -90,14 +123,24 @@ async function measure(s: Stack, validators: number, uids: number, seed: number,
   await (await s.token.mint(await s.admin.getAddress(), total)).wait();
   await (await s.token.approve(await s.staking.getAddress(), total)).wait();
   for (let i = 0; i < validators; i++) {
-    await (await s.staking.delegate((hotkeys[i] as HardhatEthersSigner).address, 10_000n * ONE - BigInt(i) * ONE, 0n)).wait();
+    await (
+      await s.staking.delegate(
+        (hotkeys[i] as HardhatEthersSigner).address,
+        10_000n * ONE - BigInt(i) * ONE,
+        0n,
+      )
+    ).wait();
   }
   await runEpoch(s, netuid); // permits
-  const quality = [...Array(uids).keys()].map((j) => (j < validators ? 0 : 0.2 + 0.8 * rng()));
+  const quality = [...Array(uids).keys()].map((j) =>
+    j < validators ? 0 : 0.2 + 0.8 * rng(),
+  );
   const reveal = async () => {
     const block = (await hre.ethers.provider.getBlockNumber()) + 1;
     for (let k = 0; k < validators; k++) {
-      const row = quality.map((q) => Math.min(65_535, Math.round(60_000 * q * (0.95 + 0.1 * rng()))));
+      const row = quality.map((q) =>
+        Math.min(65_535, Math.round(60_000 * q * (0.95 + 0.1 * rng()))),
+      );
       const reg = await s.subnets.registeredAt(netuid, k);
       await (await s.harness.testSetRow(netuid, k, row, block, reg)).wait();
     }
@@ -108,22 +151,41 @@ async function measure(s: Stack, validators: number, uids: number, seed: number,
   await runEpoch(s, netuid);
   await reveal();
   const steady = await runEpoch(s, netuid);
-  return { label: `${validators}x${uids}${liquid ? " liquid" : ""}`, validators, uids, first, steady };
+  return {
+    label: `${validators}x${uids}${liquid ? " liquid" : ""}`,
+    validators,
+    uids,
+    first,
+    steady,
+  };
 }
 
 /** Gas of a commit and of a reveal of a full row (every miner of a 64x256 subnet). */
 async function commitReveal(s: Stack): Promise<GasRow[]> {
-  const netuid = await createTestSubnet(s, { tempo: 20, maxValidators: 4, share: 0 });
-  await (await s.harness.setParams(netuid, { ...paramsObject(await s.harness.defaultParams()), weightsRateLimit: 0 })).wait();
+  const netuid = await createTestSubnet(s, {
+    tempo: 20,
+    maxValidators: 4,
+    share: 0,
+  });
+  await (
+    await s.harness.setParams(netuid, {
+      ...paramsObject(await s.harness.defaultParams()),
+      weightsRateLimit: 0,
+    })
+  ).wait();
   const v = await signer();
-  await (await s.staking.connect(v).registerHotkey(await s.admin.getAddress())).wait();
+  await (
+    await s.staking.connect(v).registerHotkey(await s.admin.getAddress())
+  ).wait();
   await registerNeuron(s.subnets, v, netuid, v.address, 0n);
   await (await s.token.mint(await s.admin.getAddress(), ONE)).wait();
   await (await s.token.approve(await s.staking.getAddress(), ONE)).wait();
   await (await s.staking.delegate(v.address, ONE, 0n)).wait();
   for (let i = 1; i < 256; i++) {
     const h = await signer();
-    await (await s.staking.connect(h).registerHotkey(await s.admin.getAddress())).wait();
+    await (
+      await s.staking.connect(h).registerHotkey(await s.admin.getAddress())
+    ).wait();
     await registerNeuron(s.subnets, h, netuid, h.address, 0n);
   }
   await runEpoch(s, netuid);
@@ -131,20 +193,44 @@ async function commitReveal(s: Stack): Promise<GasRow[]> {
   const weights = uids.map((u) => 1 + ((u * 7919) % 65_535));
   const salt = hre.ethers.id("bench");
   const hash = commitHash(netuid, v.address, uids, weights, salt);
-  const commit = await (await s.harness.connect(v).commitWeights(netuid, hash)).wait();
+  const commit = await (
+    await s.harness.connect(v).commitWeights(netuid, hash)
+  ).wait();
   await runEpoch(s, netuid);
-  const reveal = await (await s.harness.connect(v).revealWeights(netuid, uids, weights, salt, 0)).wait();
-  const hash2 = commitHash(netuid, v.address, uids, weights.map((w) => 65_535 - w + 1), salt);
-  const commit2 = await (await s.harness.connect(v).commitWeights(netuid, hash2)).wait();
+  const reveal = await (
+    await s.harness.connect(v).revealWeights(netuid, uids, weights, salt, 0)
+  ).wait();
+  const hash2 = commitHash(
+    netuid,
+    v.address,
+    uids,
+    weights.map((w) => 65_535 - w + 1),
+    salt,
+  );
+  const commit2 = await (
+    await s.harness.connect(v).commitWeights(netuid, hash2)
+  ).wait();
   await runEpoch(s, netuid);
   const reveal2 = await (
-    await s.harness.connect(v).revealWeights(netuid, uids, weights.map((w) => 65_535 - w + 1), salt, 0)
+    await s.harness.connect(v).revealWeights(
+      netuid,
+      uids,
+      weights.map((w) => 65_535 - w + 1),
+      salt,
+      0,
+    )
   ).wait();
   return [
     { name: "consensus commitWeights (first)", gas: commit?.gasUsed ?? 0n },
     { name: "consensus commitWeights (next)", gas: commit2?.gasUsed ?? 0n },
-    { name: "consensus revealWeights 255 UIDs (first row)", gas: reveal?.gasUsed ?? 0n },
-    { name: "consensus revealWeights 255 UIDs (replacing a row)", gas: reveal2?.gasUsed ?? 0n },
+    {
+      name: "consensus revealWeights 255 UIDs (first row)",
+      gas: reveal?.gasUsed ?? 0n,
+    },
+    {
+      name: "consensus revealWeights 255 UIDs (replacing a row)",
+      gas: reveal2?.gasUsed ?? 0n,
+    },
   ];
 }
 
@@ -156,10 +242,14 @@ export const SHAPES: [number, number][] = [
 ];
 
 /** Every shape's epoch gas and the commit / reveal gas. */
-export async function measureAll(): Promise<{ epochs: EpochGas[]; calls: GasRow[] }> {
+export async function measureAll(): Promise<{
+  epochs: EpochGas[];
+  calls: GasRow[];
+}> {
   const s = await deployStack();
   const epochs: EpochGas[] = [];
-  for (const [v, n] of SHAPES) epochs.push(await measure(s, v, n, v * 1000 + n));
+  for (const [v, n] of SHAPES)
+    epochs.push(await measure(s, v, n, v * 1000 + n));
   epochs.push(await measure(s, 64, 256, 64_256, true));
   return { epochs, calls: await commitReveal(s) };
 }
@@ -168,17 +258,38 @@ export async function gasRows(): Promise<GasRow[]> {
   const { epochs, calls } = await measureAll();
   const rows: GasRow[] = [];
   for (const e of epochs) {
-    rows.push({ name: `consensus epoch ${e.label}: total (${e.steady.txs} txs)`, gas: e.steady.total });
-    rows.push({ name: `consensus epoch ${e.label}: largest transaction`, gas: e.steady.max });
-    rows.push({ name: `consensus epoch ${e.label}, first with weights: total (${e.first.txs} txs)`, gas: e.first.total });
-    rows.push({ name: `consensus epoch ${e.label}, first with weights: largest transaction`, gas: e.first.max });
+    rows.push({
+      name: `consensus epoch ${e.label}: total (${e.steady.txs} txs)`,
+      gas: e.steady.total,
+    });
+    rows.push({
+      name: `consensus epoch ${e.label}: largest transaction`,
+      gas: e.steady.max,
+    });
+    rows.push({
+      name: `consensus epoch ${e.label}, first with weights: total (${e.first.txs} txs)`,
+      gas: e.first.total,
+    });
+    rows.push({
+      name: `consensus epoch ${e.label}, first with weights: largest transaction`,
+      gas: e.first.max,
+    });
   }
   return [...rows, ...calls];
 }
 
 /** Deployed bytecode sizes of the consensus contract and its libraries. */
-export async function bytecodeSizes(): Promise<{ name: string; bytes: number }[]> {
-  const names = ["Consensus", "EpochStartLib", "EpochConsensusLib", "EpochBondsLib", "EpochPayLib", "ConsensusTestHarness"];
+export async function bytecodeSizes(): Promise<
+  { name: string; bytes: number }[]
+> {
+  const names = [
+    "Consensus",
+    "EpochStartLib",
+    "EpochConsensusLib",
+    "EpochBondsLib",
+    "EpochPayLib",
+    "ConsensusTestHarness",
+  ];
   const out = [];
   for (const name of names) {
     const artifact = await hre.artifacts.readArtifact(name);
@@ -191,16 +302,39 @@ if (require.main === module) {
   (async () => {
     const { epochs, calls } = await measureAll();
     const fmt = (x: bigint | number) => x.toLocaleString("en-US");
-    const head = ["subnet (V x UIDs)", "epoch total gas", "largest tx", "txs", "first epoch total", "first largest tx", "txs"];
-    console.log(head.map((h, i) => (i === 0 ? h.padEnd(20) : h.padStart(18))).join(""));
+    const head = [
+      "subnet (V x UIDs)",
+      "epoch total gas",
+      "largest tx",
+      "txs",
+      "first epoch total",
+      "first largest tx",
+      "txs",
+    ];
+    console.log(
+      head.map((h, i) => (i === 0 ? h.padEnd(20) : h.padStart(18))).join(""),
+    );
     for (const e of epochs) {
-      const cells = [e.label, fmt(e.steady.total), fmt(e.steady.max), fmt(e.steady.txs), fmt(e.first.total), fmt(e.first.max), fmt(e.first.txs)];
-      console.log(cells.map((c, i) => (i === 0 ? c.padEnd(20) : c.padStart(18))).join(""));
+      const cells = [
+        e.label,
+        fmt(e.steady.total),
+        fmt(e.steady.max),
+        fmt(e.steady.txs),
+        fmt(e.first.total),
+        fmt(e.first.max),
+        fmt(e.first.txs),
+      ];
+      console.log(
+        cells.map((c, i) => (i === 0 ? c.padEnd(20) : c.padStart(18))).join(""),
+      );
     }
     console.log("");
-    for (const { name, gas } of calls) console.log(`${name.padEnd(60)} ${fmt(gas).padStart(14)}`);
+    for (const { name, gas } of calls)
+      console.log(`${name.padEnd(60)} ${fmt(gas).padStart(14)}`);
     for (const { name, bytes } of await bytecodeSizes()) {
-      console.log(`${(name + " deployed bytecode (bytes, limit 24,576)").padEnd(60)} ${fmt(bytes).padStart(14)}`);
+      console.log(
+        `${(name + " deployed bytecode (bytes, limit 24,576)").padEnd(60)} ${fmt(bytes).padStart(14)}`,
+      );
     }
   })().catch((e: unknown) => {
     console.error(e);
