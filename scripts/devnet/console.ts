@@ -38,7 +38,8 @@ export class DevnetConsole {
 
   /** A line wider than the terminal would wrap, and `\r` would then clear only its last row. */
   private fit(text: string): string {
-    const width = this.out.columns ?? 200;
+    const width = this.out.columns || 200; // 0 when the terminal does not say
+    if (width < 20) return text;
     return visibleLength(text) <= width - 1 ? text : truncateVisible(text, width - 2) + "…";
   }
 }

@@ -19,6 +19,7 @@ import type { EpochKeeper, FinishedEpoch } from "./keeper";
 import { parseDevnetOptions } from "./options";
 import type { DevnetOptions } from "./options";
 import { ProcessGroup } from "./processes";
+import { recordChild, startReaper, stopReaper } from "./reaper";
 import { ensureRedis, flushDevnetRedis, portFree } from "./redis";
 import {
   NOOS_BIN,
@@ -55,9 +56,13 @@ async function main(): Promise<void> {
   let statusTimer: NodeJS.Timeout | undefined;
   let stopping: Promise<void> | undefined;
   const stateFile = path.join(opts.dir, "state.json");
+  fs.mkdirSync(opts.dir, { recursive: true });
+  const childrenFile = path.join(opts.dir, "children");
+  const reaper = startReaper(childrenFile);
   const group = new ProcessGroup({
     write: (line) => out.line(line),
     colour: out.tty,
+    onStart: (proc) => recordChild(childrenFile, proc.kind, proc.child.pid!),
     onUnexpectedExit: (proc, code, signal) => {
       say(c.yellow(`${proc.name} exited (${signal ?? `code ${code}`})`));
       if (proc.kind === "chain" || proc.kind === "redis") void shutdown(1, `the ${proc.kind} stopped`);
@@ -72,6 +77,7 @@ async function main(): Promise<void> {
       if (group.running.length > 0) say(`stopping ${group.running.length} processes (miners redeem first)…`);
       await keeper?.stop().catch(() => undefined);
       await group.stopAll(STOP_ORDER);
+      stopReaper(reaper, childrenFile);
       fs.rmSync(stateFile, { force: true });
       say(
         group.running.length === 0
@@ -91,6 +97,7 @@ async function main(): Promise<void> {
       void shutdown(0);
     } else if (Date.now() - firstSignalAt > 1_500) {
       say("second Ctrl-C: killing everything now");
+      stopReaper(reaper, childrenFile);
       for (const p of group.all) {
         try {
           if (p.child.pid) process.kill(-p.child.pid, "SIGKILL");
@@ -103,6 +110,10 @@ async function main(): Promise<void> {
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
+  // A closed terminal: stop as on Ctrl-C, and never die of writing to it meanwhile.
+  process.on("SIGHUP", onSignal);
+  process.stdout.on("error", () => undefined);
+  process.stderr.on("error", () => undefined);
 
   try {
     // 0. Ports: better now than a service failing a minute in.

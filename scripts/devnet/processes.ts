@@ -15,6 +15,8 @@ export interface ManagedProcess {
 export interface ProcessGroupOptions {
   write?: (line: string) => void;
   colour?: boolean;
+  /** Called once a process is spawned (e.g. to list it for the reaper). */
+  onStart?: (proc: ManagedProcess) => void;
   /** Called when a process exits while the group is not stopping (a crash, or a service that gave up). */
   onUnexpectedExit?: (proc: ManagedProcess, code: number | null, signal: NodeJS.Signals | null) => void;
 }
@@ -66,6 +68,7 @@ export class ProcessGroup {
       });
     });
     this.procs.push(proc);
+    if (child.pid !== undefined) this.opts.onStart?.(proc);
     return proc;
   }
 

@@ -1,6 +1,14 @@
-/** The devnet's process group: prefixed output, pino lines made readable, ordered stops, no leftovers. */
+/**
+ * The devnet's process group: prefixed output, pino lines made readable, ordered stops, no
+ * leftovers, and the reaper that cleans up after a devnet killed outright.
+ */
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { expect } from "chai";
 import { ProcessGroup, formatLogLine } from "../../scripts/devnet/processes";
+import { recordChild, startReaper, stopReaper } from "../../scripts/devnet/reaper";
 import { processAlive } from "../../scripts/devnet/spawn";
 
 /** A node child that prints `ready`, then on SIGTERM prints `stop <name>` and exits after `delayMs`. */
@@ -113,5 +121,52 @@ describe("devnet formatLogLine", function () {
     expect(formatLogLine("{not json")).to.equal("{not json");
     expect(formatLogLine(JSON.stringify({ a: 1 }))).to.equal('{"a":1}');
     expect(formatLogLine("   ")).to.equal(undefined);
+  });
+});
+
+describe("devnet reaper", function () {
+  this.timeout(60_000);
+
+  it("stops the devnet's children if the devnet dies without cleaning up: services first, the chain last", async function () {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "noos-reaper-"));
+    const file = path.join(dir, "children");
+    // Stands in for a devnet killed with SIGKILL.
+    const devnet = spawn("sleep", ["60"], { stdio: "ignore" });
+    const reaper = startReaper(file, devnet.pid!);
+    const exits: { name: string; at: number }[] = [];
+    const group = new ProcessGroup({ write: () => {}, onStart: (p) => recordChild(file, p.kind, p.child.pid!) });
+    for (const [name, kind] of [
+      ["chain", "chain"],
+      ["miner-0", "miner"],
+    ] as const) {
+      const proc = group.start(name, process.execPath, ["-e", "setInterval(() => {}, 1000)"], { kind });
+      void proc.exited.then(() => exits.push({ name, at: Date.now() }));
+    }
+    const killedAt = Date.now();
+    devnet.kill("SIGKILL");
+    while (exits.length < 2 && Date.now() - killedAt < 30_000) await new Promise((r) => setTimeout(r, 100));
+    expect(exits.map((e) => e.name)).to.deep.equal(["miner-0", "chain"]);
+    expect(exits[1]!.at - exits[0]!.at).to.be.greaterThan(5_000); // the miner had time to redeem
+    expect(group.running).to.deep.equal([]);
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect(fs.existsSync(file)).to.equal(false); // the reaper tidied up and left
+    expect(processAlive(reaper.pid!)).to.equal(false);
+  });
+
+  it("does nothing after a clean stop", async function () {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "noos-reaper-"));
+    const file = path.join(dir, "children");
+    const devnet = spawn("sleep", ["60"], { stdio: "ignore" });
+    const reaper = startReaper(file, devnet.pid!);
+    const bystander = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], {
+      detached: true,
+      stdio: "ignore",
+    });
+    recordChild(file, "miner", bystander.pid!);
+    stopReaper(reaper, file);
+    devnet.kill("SIGKILL");
+    await new Promise((r) => setTimeout(r, 2_500));
+    expect(processAlive(bystander.pid!)).to.equal(true);
+    process.kill(-bystander.pid!, "SIGKILL");
   });
 });
