@@ -3,6 +3,8 @@
  * and read their status on NoosGovernor. No global state: every function takes the contract addresses.
  * Errors a user can fix are thrown as {@link DaoError} with a code and a hint saying what to do.
  */
+import { PROPOSAL_STATES } from "../../packages/contracts/src/governance";
+import type { ProposalState } from "../../packages/contracts/src/governance";
 import { Interface, id, isAddress, isHexString, parseUnits, type ContractRunner, type Signer } from "ethers";
 import {
   Billing__factory,
@@ -60,18 +62,8 @@ export class DaoError extends Error {
   }
 }
 
-/** OpenZeppelin Governor's ProposalState, by index. */
-export const PROPOSAL_STATES = [
-  "Pending",
-  "Active",
-  "Canceled",
-  "Defeated",
-  "Succeeded",
-  "Queued",
-  "Expired",
-  "Executed",
-] as const;
-export type ProposalState = (typeof PROPOSAL_STATES)[number];
+export { PROPOSAL_STATES };
+export type { ProposalState };
 
 export type Support = "against" | "for" | "abstain";
 const SUPPORT: Record<Support, number> = { against: 0, for: 1, abstain: 2 };

@@ -2,3 +2,5 @@
 export * from "../generated/typechain";
 export { loadDeployment, saveDeployment, deploymentsDir, DeploymentNotFoundError } from "./deployments";
 export type { Deployment, ContractName } from "./deployments";
+export { PROPOSAL_STATES } from "./governance";
+export type { ProposalState } from "./governance";

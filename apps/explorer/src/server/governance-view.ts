@@ -1,20 +1,9 @@
 import { ZeroAddress } from "ethers";
 import type { Provider } from "ethers";
-import { NoosGovernor__factory } from "@noosphere/contracts";
+import { NoosGovernor__factory, PROPOSAL_STATES } from "@noosphere/contracts";
 import type { NoosGovernor } from "@noosphere/contracts";
 import type { ProposalRow } from "../shared/types";
 
-/** OpenZeppelin Governor's ProposalState, in enum order. */
-export const PROPOSAL_STATES = [
-  "Pending",
-  "Active",
-  "Canceled",
-  "Defeated",
-  "Succeeded",
-  "Queued",
-  "Expired",
-  "Executed",
-] as const;
 
 interface Created {
   id: bigint;
