@@ -27,7 +27,7 @@ import { ContractChainView } from "../src/billing/chain-view";
 import { VoucherBook } from "../src/billing/voucher-book";
 import { VoucherVerifier } from "../src/billing/voucher-verifier";
 import { createMinerMetrics } from "../src/metrics";
-import { TextGenerationTask } from "../src/tasks/text-generation";
+import { loadTask } from "../src/tasks/load";
 import { signCall } from "../src/testing/client";
 import type { MinerTarget, SignedCall } from "../src/testing/client";
 import { startHardhatNode } from "../src/testing/hardhat-node";
@@ -138,8 +138,15 @@ async function timeRaw(model: TextGenerationModel, maxTokens: number): Promise<{
 async function main(): Promise<void> {
   const node = await startHardhatNode();
   try {
+    // Raw: the model on this thread. HTTP: the miner as it runs in production, its own copy of the
+    // model on its engine thread.
     const model = await loadTextGenerationModel(builtinModelPath("noos-tiny"));
-    const task = new TextGenerationTask(model);
+    const task = await loadTask({
+      taskId: "text-generation",
+      model: "builtin:noos-tiny",
+      device: "cpu",
+      logger: silentLogger(),
+    });
     const net = await deployNetwork(node, { modelHash: task.modelHash });
     const { miner, validator, client, gateway } = net.accounts;
     await registerNeuron(net.subnets, miner, net.netuid, miner.address);

@@ -33,12 +33,18 @@ const TIER_BATCH = 1;
 const TEXT = "Call me Ishmael. Some years ago";
 const PROMPT = { prompt: TEXT, max_tokens: 8 };
 
-/** The real task, counting how many runs overlap (to check the concurrency limit). */
+/** The real task, counting its runs, how many overlap (the concurrency limit) and how many were aborted. */
 class CountingTask implements TaskHandler {
   running = 0;
   maxRunning = 0;
   runs = 0;
+  aborted = 0;
+  /** Set to serve as a task that is not speculative (as OCR is). */
+  speculativeOverride: boolean | undefined;
   constructor(private readonly inner: TaskHandler) {}
+  get speculative() {
+    return this.speculativeOverride ?? this.inner.speculative;
+  }
   get taskId() {
     return this.inner.taskId;
   }
@@ -60,6 +66,9 @@ class CountingTask implements TaskHandler {
     this.maxRunning = Math.max(this.maxRunning, this.running);
     try {
       return await this.inner.run(input, signal);
+    } catch (err) {
+      if (signal.aborted) this.aborted++;
+      throw err;
     } finally {
       this.running--;
     }
@@ -211,6 +220,63 @@ describe("miner HTTP API (real chain, real model, real HTTP)", () => {
       const call = await signCall(net.accounts.validator, target, PROMPT);
       expect((await send(target, call)).status).toBe(200);
       expect(await errorOf(await send(target, call))).toEqual({ status: 401, code: "replayed" });
+    });
+
+    it("checks the caller while the model starts, and stops the model when the caller is refused", async () => {
+      // Text generation is speculative: the run starts before the signature is checked...
+      expect(task.speculative).toBe(true);
+      const { runs, aborted } = task;
+      const forged = await signCall(
+        net.accounts.stranger,
+        target,
+        { prompt: TEXT, max_tokens: LIMITS.maxOutputTokens },
+        {
+          headers: { [HEADERS.caller]: net.accounts.validator.address },
+        },
+      );
+      expect(await errorOf(await send(target, forged))).toEqual({ status: 401, code: "bad-signature" });
+      // ...and is aborted (not finished: the greedy text runs on to max_tokens) before the 401 goes out.
+      expect(task.runs).toBe(runs + 1);
+      expect(task.aborted).toBe(aborted + 1);
+      expect(task.running).toBe(0);
+      const stranger = await infer(net.accounts.stranger, target, { prompt: TEXT, max_tokens: LIMITS.maxOutputTokens });
+      expect(await errorOf(stranger)).toEqual({ status: 403, code: "not-authorized" });
+      expect(task.aborted).toBe(aborted + 2);
+      expect(task.running).toBe(0);
+    });
+
+    it("admits the caller before the model starts when the task is not speculative", async () => {
+      task.speculativeOverride = false;
+      try {
+        const runs = task.runs;
+        const forged = await signCall(net.accounts.stranger, target, PROMPT, {
+          headers: { [HEADERS.caller]: net.accounts.validator.address },
+        });
+        expect(await errorOf(await send(target, forged))).toEqual({ status: 401, code: "bad-signature" });
+        expect(await errorOf(await infer(net.accounts.stranger, target, PROMPT))).toEqual({
+          status: 403,
+          code: "not-authorized",
+        });
+        expect(task.runs).toBe(runs);
+        expect((await infer(net.accounts.validator, target, PROMPT)).status).toBe(200);
+        expect(task.runs).toBe(runs + 1);
+      } finally {
+        task.speculativeOverride = undefined;
+      }
+    });
+
+    it("sends nothing of a stream before the caller is admitted", async () => {
+      const forged = await signCall(
+        net.accounts.stranger,
+        target,
+        { ...PROMPT, stream: true },
+        {
+          headers: { [HEADERS.caller]: net.accounts.validator.address },
+        },
+      );
+      const res = await send(target, forged);
+      expect(res.headers.get("content-type")).toMatch(/application\/json/);
+      expect(await errorOf(res)).toEqual({ status: 401, code: "bad-signature" });
     });
 
     it("refuses a known caller's forged signature on the fast path too", async () => {

@@ -6,6 +6,7 @@ import type { TypedDataDomain } from "ethers";
 import { HEADERS } from "@noosphere/protocol";
 import type { Logger } from "@noosphere/node-kit";
 import { RequestAuthenticator } from "./auth/authenticator";
+import type { AuthenticatedRequest, RequestClaim } from "./auth/authenticator";
 import { createEcdsa } from "./auth/ecdsa";
 import type { Ecdsa } from "./auth/ecdsa";
 import { ResponseSigner } from "./auth/response-signer";
@@ -66,6 +67,12 @@ declare module "fastify" {
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/** A caller the miner will serve, and on what terms. */
+interface Admitted {
+  auth: AuthenticatedRequest;
+  grant: AccessGrant;
+}
 
 /**
  * Builds the miner's HTTP app (not listening): POST /v1/infer, GET /health, GET /metrics.
@@ -166,36 +173,66 @@ export function buildMinerApp(opts: MinerAppOptions): FastifyInstance {
     return metrics.registry.metrics();
   });
 
-  app.post("/v1/infer", async (req, reply) => {
-    const started = performance.now();
-    const auth = authenticator.authenticate(req.headers, req.rawBody ?? EMPTY);
-    const grant = await access.admit(auth.request.caller, header(req, HEADERS.voucher));
+  /** Signature, deadline and nonce (401), then a permit or a voucher within the escrow (403). */
+  async function admit(claim: RequestClaim, voucherHeader: string | undefined): Promise<Admitted> {
+    const auth = authenticator.verify(claim);
+    const grant = await access.admit(auth.request.caller, voucherHeader);
     // Without libsecp256k1, the caller's key tables take a few ms to build: after this answer.
     if (ecdsa.backend === "javascript") setImmediate(() => authenticator.admitted(auth));
-    try {
-      if (req.body === undefined) throw new MinerHttpError(400, "empty-body", "a JSON body is required");
-      const input = task.parse(req.body, await chain.limits());
-      const signal = abortOnDisconnect(reply);
-      if (task.stream && task.wantsStream?.(input)) {
-        const stream = task.stream.bind(task);
-        await queue.run(() => {
-          if (signal.aborted) throw new MinerHttpError(400, "client-gone", "the caller disconnected");
-          return streamAnswer(reply, stream(input, signal), grant, auth.hash, started, signal);
-        });
-        return reply;
-      }
-      const result = await queue.run(() => {
-        if (signal.aborted) throw new MinerHttpError(400, "client-gone", "the caller disconnected");
-        return task.run(input, signal);
+    return { auth, grant };
+  }
+
+  app.post("/v1/infer", async (req, reply) => {
+    const started = performance.now();
+    const claim = authenticator.claim(req.headers, req.rawBody ?? EMPTY);
+    if (req.body === undefined) throw new MinerHttpError(400, "empty-body", "a JSON body is required");
+    const input = task.parse(req.body, await chain.limits());
+    const voucher = header(req, HEADERS.voucher);
+    const signal = abortOnDisconnect(reply);
+    // A speculative task starts on the model first and its caller is checked meanwhile (the
+    // signatures cost this thread ~0.2 ms; the model runs on the engine thread). Nothing is sent
+    // before the caller is admitted, and a refused caller's job is aborted within a model step.
+    const job = new AbortController();
+    signal.addEventListener("abort", () => job.abort(signal.reason), { once: true });
+    const admission = task.speculative
+      ? Promise.resolve().then(() => admit(claim, voucher))
+      : Promise.resolve(await admit(claim, voucher));
+    void admission.catch((err: unknown) => job.abort(err));
+    const guard = () => {
+      if (job.signal.aborted) throw new MinerHttpError(400, "client-gone", "the caller disconnected");
+    };
+
+    if (task.stream && task.wantsStream?.(input)) {
+      const stream = task.stream.bind(task);
+      await queue.run(async () => {
+        guard();
+        const gen = stream(input, job.signal);
+        const { auth, grant } = await admission;
+        return streamAnswer(reply, gen, grant, auth.hash, started, signal);
       });
-      const answer = settle(result, grant, auth.hash, started);
+      return reply;
+    }
+    const running = queue.run(() => {
+      guard();
+      return task.run(input, job.signal);
+    });
+    running.catch(() => undefined); // awaited below, after the admission
+    let admitted: Admitted;
+    try {
+      admitted = await admission;
+    } catch (err) {
+      await running.catch(() => undefined); // the engine has stopped before the refusal goes out
+      throw err;
+    }
+    try {
+      const answer = settle(await running, admitted.grant, admitted.auth.hash, started);
       return reply
         .header(HEADERS.response, answer.signature)
         .header(HEADERS.owed, answer.owed)
         .type("application/json")
         .send(answer.json);
     } catch (err) {
-      grant.release();
+      admitted.grant.release();
       throw err;
     }
   });

@@ -1,6 +1,6 @@
 import fc from "fast-check";
-import { NonceManager, TypedDataEncoder, Wallet, verifyTypedData } from "ethers";
-import { ecdsaBackend, recoverTypedDataSigner, signTypedData, typedDataDigest } from "./crypto";
+import { NonceManager, SigningKey, TypedDataEncoder, Wallet, computeAddress, getBytes, verifyTypedData } from "ethers";
+import { addressOfPublicKey, ecdsaBackend, recoverTypedDataSigner, signTypedData, typedDataDigest } from "./crypto";
 import { requestTypes } from "./request";
 import { responseTypes } from "./response";
 import { voucherDomain, voucherTypes } from "./voucher";
@@ -92,15 +92,36 @@ describe("EIP-712 crypto fast path", () => {
     }
   });
 
-  it("falls back to ethers (noble) when the binding is switched off, with the same signatures", async () => {
+  it("derives checksummed addresses from public keys exactly as ethers' computeAddress", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), (seed) => {
+        fc.pre(seed.some((b) => b !== 0));
+        let key: SigningKey;
+        try {
+          key = new SigningKey(seed);
+        } catch {
+          return; // not below the curve order
+        }
+        expect(addressOfPublicKey(getBytes(key.publicKey))).toBe(computeAddress(key.publicKey));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("falls back to ethers (noble) when the bindings are switched off, with the same signatures", async () => {
     const saved = process.env.NOOS_NATIVE_SECP256K1;
+    const savedKeccak = process.env.NOOS_NATIVE_KECCAK;
     process.env.NOOS_NATIVE_SECP256K1 = "0";
+    process.env.NOOS_NATIVE_KECCAK = "0";
     try {
       let noble: typeof import("./crypto") | undefined;
+      let javascript: typeof import("./keccak") | undefined;
       jest.isolateModules(() => {
         noble = require("./crypto") as typeof import("./crypto");
+        javascript = require("./keccak") as typeof import("./keccak");
       });
       expect(noble!.ecdsaBackend).toBe("noble");
+      expect(javascript!.keccakBackend).toBe("javascript");
       const d = wireDomain(7, wallets[2]!.address);
       const r = { requestHash: `0x${"ab".repeat(32)}`, outputHash: `0x${"cd".repeat(32)}`, owed: 9n };
       const sig = await noble!.signTypedData(wallets[2]!, d, responseTypes, r);
@@ -109,6 +130,8 @@ describe("EIP-712 crypto fast path", () => {
     } finally {
       if (saved === undefined) delete process.env.NOOS_NATIVE_SECP256K1;
       else process.env.NOOS_NATIVE_SECP256K1 = saved;
+      if (savedKeccak === undefined) delete process.env.NOOS_NATIVE_KECCAK;
+      else process.env.NOOS_NATIVE_KECCAK = savedKeccak;
     }
   });
 });

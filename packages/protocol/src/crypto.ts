@@ -1,14 +1,6 @@
-import {
-  BaseWallet,
-  Signature,
-  TypedDataEncoder,
-  computeAddress,
-  getBytes,
-  keccak256,
-  recoverAddress,
-  toUtf8Bytes,
-} from "ethers";
+import { BaseWallet, Signature, TypedDataEncoder, getBytes, keccak256, recoverAddress, toUtf8Bytes } from "ethers";
 import type { Signer, TypedDataDomain, TypedDataField } from "ethers";
+import { keccak256Bytes } from "./keccak";
 
 /**
  * EIP-712 hashing, signing and recovery on the hot path of every request (a gateway signs two
@@ -17,7 +9,8 @@ import type { Signer, TypedDataDomain, TypedDataField } from "ethers";
  * - flat structs (address, uintN, bytes32 fields: every wire type here) are hashed with their
  *   type hash and the domain separator computed once;
  * - ECDSA runs in libsecp256k1 (the `secp256k1` package's prebuilt binding, RFC 6979 nonces and
- *   low-s like ethers, so signatures are byte-identical) when it loads, else in ethers (noble).
+ *   low-s like ethers, so signatures are byte-identical) when it loads, else in ethers (noble);
+ * - Keccak-256 runs natively (./keccak) when it loads.
  */
 
 interface NativeSecp256k1 {
@@ -116,10 +109,14 @@ function writeWord(
   out.set(hexBytes(value as string, name, size), offset + 32 - size);
 }
 
-/** The EIP-712 digest of `value` (what is signed), as ethers' TypedDataEncoder.hash computes it. */
-export function typedDataDigest(domain: TypedDataDomain, types: Types, value: Record<string, unknown>): string {
+/** The EIP-712 digest of `value` (what is signed) as 32 bytes. */
+export function typedDataDigestBytes(
+  domain: TypedDataDomain,
+  types: Types,
+  value: Record<string, unknown>,
+): Uint8Array {
   const h = flatHasher(types);
-  if (!h) return TypedDataEncoder.hash(domain, types, value);
+  if (!h) return getBytes(TypedDataEncoder.hash(domain, types, value));
   const buf = new Uint8Array(32 * (h.fields.length + 1));
   buf.set(h.typeHash, 0);
   h.fields.forEach((f, i) => writeWord(buf, 32 * (i + 1), f.kind, value[f.name], f.name));
@@ -127,8 +124,36 @@ export function typedDataDigest(domain: TypedDataDomain, types: Types, value: Re
   message[0] = 0x19;
   message[1] = 0x01;
   message.set(domainSeparator(domain), 2);
-  message.set(hexBytes(keccak256(buf), "structHash", 32), 34);
-  return keccak256(message);
+  message.set(keccak256Bytes(buf), 34);
+  return keccak256Bytes(message);
+}
+
+/** The EIP-712 digest of `value` (what is signed), as ethers' TypedDataEncoder.hash computes it. */
+export function typedDataDigest(domain: TypedDataDomain, types: Types, value: Record<string, unknown>): string {
+  return toHex(typedDataDigestBytes(domain, types, value));
+}
+
+function toHex(bytes: Uint8Array): string {
+  return "0x" + Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex");
+}
+
+/** 0x-hex address with the EIP-55 checksum, from its 20 bytes (what ethers' getAddress returns). */
+function checksummed(address: Uint8Array): string {
+  const lower = Buffer.from(address.buffer, address.byteOffset, address.byteLength).toString("hex");
+  const hash = keccak256Bytes(Buffer.from(lower, "ascii"));
+  let out = "0x";
+  for (let i = 0; i < 40; i++) {
+    const c = lower[i]!;
+    // nibble i of the hash: upper case where it is >= 8
+    const nibble = i % 2 === 0 ? hash[i >> 1]! >> 4 : hash[i >> 1]! & 15;
+    out += nibble >= 8 ? c.toUpperCase() : c;
+  }
+  return out;
+}
+
+/** The address of an uncompressed public key (0x04 || x || y). */
+export function addressOfPublicKey(publicKey: Uint8Array): string {
+  return checksummed(keccak256Bytes(publicKey.subarray(1)).subarray(12));
 }
 
 /** Signs typed data as `signer.signTypedData` would (fast for wallets holding their key). */
@@ -139,11 +164,11 @@ export async function signTypedData(
   value: Record<string, unknown>,
 ): Promise<string> {
   if (!(signer instanceof BaseWallet)) return signer.signTypedData(domain, types, value);
-  const digest = typedDataDigest(domain, types, value);
+  const digest = typedDataDigestBytes(domain, types, value);
   if (!native) return signer.signingKey.sign(digest).serialized;
-  const { signature, recid } = native.ecdsaSign(hexBytes(digest, "digest", 32), hexBytes(signer.privateKey, "key", 32));
-  const hex = Buffer.from(signature).toString("hex");
-  return Signature.from({ r: `0x${hex.slice(0, 64)}`, s: `0x${hex.slice(64, 128)}`, v: 27 + recid }).serialized;
+  // libsecp256k1 signs low-s with RFC 6979 nonces, as ethers does: r || s || v, v = 27 + recid.
+  const { signature, recid } = native.ecdsaSign(digest, hexBytes(signer.privateKey, "key", 32));
+  return toHex(signature) + (27 + recid).toString(16);
 }
 
 /** The address that signed `digest` (throws on a malformed signature, as ethers does). */
@@ -152,7 +177,7 @@ export function recoverDigestSigner(digest: string, signature: string): string {
   const sig = Signature.from(signature);
   const compact = getBytes(sig.r + sig.s.slice(2));
   const publicKey = native.ecdsaRecover(compact, sig.yParity, hexBytes(digest, "digest", 32), false);
-  return computeAddress(`0x${Buffer.from(publicKey).toString("hex")}`);
+  return addressOfPublicKey(publicKey);
 }
 
 /** Recovers who signed typed data, as ethers' verifyTypedData does. */

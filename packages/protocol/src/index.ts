@@ -29,4 +29,13 @@ export {
   decodeVoucherHeader,
 } from "./voucher";
 export type { TierName, Voucher } from "./voucher";
-export { ecdsaBackend, recoverDigestSigner, recoverTypedDataSigner, signTypedData, typedDataDigest } from "./crypto";
+export {
+  addressOfPublicKey,
+  ecdsaBackend,
+  recoverDigestSigner,
+  recoverTypedDataSigner,
+  signTypedData,
+  typedDataDigest,
+  typedDataDigestBytes,
+} from "./crypto";
+export { keccak256Bytes, keccak256Hex, keccakBackend } from "./keccak";

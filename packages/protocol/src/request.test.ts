@@ -1,12 +1,5 @@
 import { Wallet } from "ethers";
-import {
-  HEADERS,
-  NonceRegistry,
-  RequestVerificationError,
-  signRequest,
-  verifyRequest,
-  wireDomain,
-} from "./index";
+import { HEADERS, NonceRegistry, RequestVerificationError, signRequest, verifyRequest, wireDomain } from "./index";
 import type { RequestRejection } from "./index";
 
 const domain = wireDomain(31337, "0x0000000000000000000000000000000000000a11");
@@ -61,7 +54,8 @@ describe("signed requests", () => {
     const { headers } = await signed();
     const { [HEADERS.signature]: _dropped, ...rest } = headers;
     expectRejection(
-      () => verifyRequest({ domain, miner: miner.address, netuid: 1, headers: rest, body, nonces: new NonceRegistry() }),
+      () =>
+        verifyRequest({ domain, miner: miner.address, netuid: 1, headers: rest, body, nonces: new NonceRegistry() }),
       "missing-signature",
     );
   });
@@ -89,12 +83,26 @@ describe("signed requests", () => {
     const nonces = new NonceRegistry();
     expectRejection(
       () =>
-        verifyRequest({ domain, miner: miner.address, netuid: 1, headers: { ...headers, [HEADERS.signature]: "0x1234" }, body, nonces }),
+        verifyRequest({
+          domain,
+          miner: miner.address,
+          netuid: 1,
+          headers: { ...headers, [HEADERS.signature]: "0x1234" },
+          body,
+          nonces,
+        }),
       "bad-signature",
     );
     expectRejection(
       () =>
-        verifyRequest({ domain, miner: miner.address, netuid: 1, headers: { ...headers, [HEADERS.nonce]: "abc" }, body, nonces }),
+        verifyRequest({
+          domain,
+          miner: miner.address,
+          netuid: 1,
+          headers: { ...headers, [HEADERS.nonce]: "abc" },
+          body,
+          nonces,
+        }),
       "malformed-headers",
     );
     expectRejection(
@@ -112,7 +120,10 @@ describe("signed requests", () => {
       "expired",
     );
     verifyRequest({ domain, miner: miner.address, netuid: 1, headers, body, nonces });
-    expectRejection(() => verifyRequest({ domain, miner: miner.address, netuid: 1, headers, body, nonces }), "replayed");
+    expectRejection(
+      () => verifyRequest({ domain, miner: miner.address, netuid: 1, headers, body, nonces }),
+      "replayed",
+    );
   });
 
   it("forgets nonces once their deadline has passed", () => {

@@ -3,7 +3,14 @@ import { decodeVoucherHeader, encodeVoucherHeader, recoverVoucherSigner, signVou
 
 describe("vouchers", () => {
   const client = Wallet.createRandom();
-  const voucher = { client: client.address, miner: Wallet.createRandom().address, netuid: 1, tier: 0, model: "0x" + "ab".repeat(32), cumulativeAmount: 123n };
+  const voucher = {
+    client: client.address,
+    miner: Wallet.createRandom().address,
+    netuid: 1,
+    tier: 0,
+    model: "0x" + "ab".repeat(32),
+    cumulativeAmount: 123n,
+  };
   const domain = voucherDomain(31337, "0x0000000000000000000000000000000000000b11");
 
   it("travels in a header and recovers its signer", async () => {

@@ -1,12 +1,11 @@
 import { createHash } from "node:crypto";
 import { getBytes, isHexString } from "ethers";
 import type { TypedDataDomain } from "ethers";
-import { HEADERS, NonceRegistry } from "@noosphere/protocol";
+import { HEADERS, NonceRegistry, requestTypes, typedDataDigestBytes } from "@noosphere/protocol";
 import type { InferenceRequest, RequestRejection } from "@noosphere/protocol";
 import { MinerHttpError } from "../errors";
 import { createEcdsa } from "./ecdsa";
 import type { Ecdsa } from "./ecdsa";
-import { TypedHasher } from "./typed-hash";
 
 export type AuthRejection = RequestRejection | "deadline-too-far";
 
@@ -21,6 +20,12 @@ export interface RequestAuthenticatorOptions {
   /** Signature checks (default: native libsecp256k1 when installed, else JavaScript). */
   ecdsa?: Ecdsa;
   nowSeconds?: () => number;
+}
+
+/** A request as its headers state it, before its signature, deadline and nonce are checked. */
+export interface RequestClaim {
+  request: InferenceRequest;
+  signature: string;
 }
 
 /** A request whose signature, deadline and nonce checked out. */
@@ -42,12 +47,10 @@ type Headers = Record<string, string | string[] | undefined>;
 export class RequestAuthenticator {
   readonly ecdsa: Ecdsa;
   private readonly nonces = new NonceRegistry();
-  private readonly hasher: TypedHasher;
   private readonly maxTtl: number;
   private readonly now: () => number;
 
   constructor(private readonly opts: RequestAuthenticatorOptions) {
-    this.hasher = new TypedHasher(opts.domain);
     this.maxTtl = opts.maxTtlSeconds ?? 300;
     this.ecdsa = opts.ecdsa ?? createEcdsa();
     this.now = opts.nowSeconds ?? (() => Math.floor(Date.now() / 1000));
@@ -55,11 +58,23 @@ export class RequestAuthenticator {
 
   /** EIP-712 hash of `request` under this miner's wire domain (equals protocol's `requestHash`). */
   hash(request: InferenceRequest): string {
-    return this.hasher.request(request);
+    return "0x" + Buffer.from(this.digest(request)).toString("hex");
+  }
+
+  private digest(request: InferenceRequest): Uint8Array {
+    return typedDataDigestBytes(this.opts.domain, requestTypes, { ...request });
   }
 
   /** Verifies the request in `headers` over `body`; throws a 401 MinerHttpError otherwise. */
   authenticate(headers: Headers, body: Uint8Array): AuthenticatedRequest {
+    return this.verify(this.claim(headers, body));
+  }
+
+  /**
+   * The checks that need no signature verification (headers present and well formed, this
+   * netuid) and the request they state; 401 otherwise. `verify` finishes the job.
+   */
+  claim(headers: Headers, body: Uint8Array): RequestClaim {
     const signature = header(headers, HEADERS.signature)?.trim();
     if (signature === undefined || signature === "" || /^0x0*$/i.test(signature)) {
       throw refuse("missing-signature", `missing or empty ${HEADERS.signature} header`);
@@ -96,8 +111,14 @@ export class RequestAuthenticator {
     if (request.nonce >= 2n ** 256n || request.deadline >= 2n ** 64n) {
       throw refuse("malformed-headers", `${HEADERS.nonce} must fit uint256 and ${HEADERS.deadline} uint64`);
     }
-    const hash = this.hash(request);
-    this.checkSignature(caller, hash, signature);
+    return { request, signature };
+  }
+
+  /** Checks a claim's signature, deadline and nonce (consumed here); throws a 401 MinerHttpError otherwise. */
+  verify({ request, signature }: RequestClaim): AuthenticatedRequest {
+    const { caller } = request;
+    const digest = this.digest(request);
+    this.checkSignature(caller, digest, signature);
 
     const now = this.now();
     if (request.deadline < BigInt(now)) {
@@ -109,7 +130,7 @@ export class RequestAuthenticator {
     if (!this.nonces.consume(caller, request.nonce, Number(request.deadline), now)) {
       throw refuse("replayed", `nonce ${request.nonce} was already used by ${caller}`);
     }
-    return { request, hash };
+    return { request, hash: "0x" + Buffer.from(digest).toString("hex") };
   }
 
   /** Tells the signature backend this caller was admitted (the JavaScript one caches its key). */
@@ -117,11 +138,11 @@ export class RequestAuthenticator {
     this.ecdsa.admitted(auth.request.caller);
   }
 
-  private checkSignature(caller: string, hash: string, signature: string): void {
+  private checkSignature(caller: string, digest: Uint8Array, signature: string): void {
     if (!isHexString(signature, 65)) {
       throw refuse("bad-signature", "signature must be 65 bytes of 0x-hex (r, s, v)");
     }
-    if (!this.ecdsa.signedBy(caller, getBytes(hash), getBytes(signature))) {
+    if (!this.ecdsa.signedBy(caller, digest, getBytes(signature))) {
       throw refuse("bad-signature", "signature does not match the caller, miner, netuid and body of this request");
     }
   }

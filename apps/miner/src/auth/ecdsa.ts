@@ -1,4 +1,5 @@
-import { SigningKey, computeAddress, getBytes, hexlify, keccak256 } from "ethers";
+import { SigningKey, computeAddress, getBytes, hexlify } from "ethers";
+import { keccak256Bytes } from "@noosphere/protocol";
 import { CallerKeys } from "./caller-keys";
 
 /**
@@ -18,7 +19,7 @@ export interface Ecdsa {
   /** Tells the backend `address` was admitted (the JavaScript one then caches its key). */
   admitted(address: string): void;
   /** Signs a 32-byte digest; returns the 65-byte r || s || v (27 or 28) hex, as ethers does. */
-  sign(key: SigningKey, digest: string): string;
+  sign(key: SigningKey, digest: Uint8Array | string): string;
 }
 
 interface NativeSecp256k1 {
@@ -55,6 +56,8 @@ function recoveryId(signature: Uint8Array): number | undefined {
 class NativeEcdsa implements Ecdsa {
   readonly backend = "native" as const;
 
+  private readonly keys = new WeakMap<SigningKey, Uint8Array>();
+
   constructor(private readonly lib: NativeSecp256k1) {}
 
   signedBy(address: string, digest: Uint8Array, signature: Uint8Array): boolean {
@@ -62,8 +65,8 @@ class NativeEcdsa implements Ecdsa {
     if (recid === undefined) return false;
     try {
       const publicKey = this.lib.ecdsaRecover(signature.subarray(0, 64), recid, digest, false);
-      const hash = keccak256(publicKey.subarray(1));
-      return ("0x" + hash.slice(26)).toLowerCase() === address.toLowerCase();
+      const recovered = Buffer.from(keccak256Bytes(publicKey.subarray(1)).subarray(12)).toString("hex");
+      return recovered === address.slice(2).toLowerCase();
     } catch {
       return false; // r or s out of range, or no point recovers
     }
@@ -71,9 +74,19 @@ class NativeEcdsa implements Ecdsa {
 
   admitted(): void {}
 
-  sign(key: SigningKey, digest: string): string {
-    const { signature, recid } = this.lib.ecdsaSign(getBytes(digest), getBytes(key.privateKey));
+  sign(key: SigningKey, digest: Uint8Array | string): string {
+    const { signature, recid } = this.lib.ecdsaSign(getBytes(digest), this.privateKey(key));
     return hexlify(signature) + (27 + recid).toString(16);
+  }
+
+  /** The key's 32 bytes, parsed once per key (the hotkey signs every answer). */
+  private privateKey(key: SigningKey): Uint8Array {
+    let bytes = this.keys.get(key);
+    if (bytes === undefined) {
+      bytes = getBytes(key.privateKey);
+      this.keys.set(key, bytes);
+    }
+    return bytes;
   }
 }
 
@@ -107,7 +120,7 @@ class JsEcdsa implements Ecdsa {
     this.keys.remember(key, publicKey);
   }
 
-  sign(key: SigningKey, digest: string): string {
+  sign(key: SigningKey, digest: Uint8Array | string): string {
     return key.sign(digest).serialized;
   }
 }

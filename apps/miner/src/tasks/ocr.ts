@@ -35,6 +35,8 @@ export function pipelineHash(hashes: readonly string[]): string {
  */
 export class OcrTask implements TaskHandler<OcrInput, OcrOutput> {
   readonly taskId = "ocr";
+  /** A detection pass cannot be stopped halfway (tens of ms): callers are admitted before it starts. */
+  readonly speculative = false;
   readonly modelHash: string;
 
   constructor(
@@ -49,18 +51,7 @@ export class OcrTask implements TaskHandler<OcrInput, OcrOutput> {
   }
 
   parse(body: unknown, _limits: CallLimits): OcrInput {
-    const image = (body as { image?: unknown } | null)?.image;
-    if (typeof image !== "string" || image.length === 0) {
-      throw new MinerHttpError(400, "invalid-request", "image must be a base64-encoded PNG or JPEG");
-    }
-    if (image.length > Math.ceil((MAX_IMAGE_BYTES * 4) / 3) + 4) {
-      throw new MinerHttpError(413, "image-too-large", `image is over the limit of ${MAX_IMAGE_BYTES} bytes`);
-    }
-    const bytes = Buffer.from(image, "base64");
-    const png = bytes.subarray(0, 4).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47]));
-    const jpeg = bytes[0] === 0xff && bytes[1] === 0xd8;
-    if (!png && !jpeg) throw new MinerHttpError(400, "invalid-request", "image must be a PNG or JPEG");
-    return { image: bytes };
+    return parseOcrRequest(body);
   }
 
   async run(input: OcrInput): Promise<TaskResult<OcrOutput>> {
@@ -89,4 +80,20 @@ export class OcrTask implements TaskHandler<OcrInput, OcrOutput> {
   close(): Promise<void> {
     return this.engine.close();
   }
+}
+
+/** Validates an OCR wire body: a base64 PNG or JPEG within MAX_IMAGE_BYTES (400, 413). */
+export function parseOcrRequest(body: unknown): OcrInput {
+  const image = (body as { image?: unknown } | null)?.image;
+  if (typeof image !== "string" || image.length === 0) {
+    throw new MinerHttpError(400, "invalid-request", "image must be a base64-encoded PNG or JPEG");
+  }
+  if (image.length > Math.ceil((MAX_IMAGE_BYTES * 4) / 3) + 4) {
+    throw new MinerHttpError(413, "image-too-large", `image is over the limit of ${MAX_IMAGE_BYTES} bytes`);
+  }
+  const bytes = Buffer.from(image, "base64");
+  const png = bytes.subarray(0, 4).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47]));
+  const jpeg = bytes[0] === 0xff && bytes[1] === 0xd8;
+  if (!png && !jpeg) throw new MinerHttpError(400, "invalid-request", "image must be a PNG or JPEG");
+  return { image: bytes };
 }

@@ -25,6 +25,12 @@ export interface TaskHandler<I = unknown, O = unknown> {
   readonly modelHash: string;
   /** Execution provider actually in use: "cuda" or "cpu". */
   readonly provider: string;
+  /**
+   * True when an aborted run stops within one short model step (text generation, token by token):
+   * the miner may then start the model while it still checks the caller, and aborts it if the
+   * caller is refused. False: callers are admitted before the model starts.
+   */
+  readonly speculative?: boolean;
   parse(body: unknown, limits: CallLimits): I;
   run(input: I, signal: AbortSignal): Promise<TaskResult<O>>;
   /** Streams deltas when the input asked for it; the final value is the whole result. */

@@ -31,6 +31,8 @@ const MAX_STOP_LENGTH = 64;
  */
 export class TextGenerationTask implements TaskHandler<TextInput, TextOutput> {
   readonly taskId = "text-generation";
+  /** Generation checks its signal before every token, so an aborted run stops within one step. */
+  readonly speculative = true;
 
   constructor(private readonly model: TextModel) {}
 
@@ -48,61 +50,7 @@ export class TextGenerationTask implements TaskHandler<TextInput, TextOutput> {
   }
 
   parse(body: unknown, limits: CallLimits): TextInput {
-    if (typeof body !== "object" || body === null || Array.isArray(body)) throw bad("body must be a JSON object");
-    const b = body as Record<string, unknown>;
-    if (typeof b.prompt !== "string" || b.prompt.length === 0) throw bad("prompt must be a non-empty string");
-    const maxTokens = optionalNumber(b, "max_tokens") ?? Math.min(64, limits.maxOutputTokens);
-    if (!Number.isInteger(maxTokens) || maxTokens < 1) throw bad("max_tokens must be a positive integer");
-    if (maxTokens > limits.maxOutputTokens) {
-      throw new MinerHttpError(
-        413,
-        "output-limit",
-        `max_tokens ${maxTokens} is over this subnet's limit of ${limits.maxOutputTokens}`,
-      );
-    }
-    // Counting tokens costs a tokenizer pass; a prompt longer than any tokenizer could fit in the
-    // limit (32 characters a token) is refused without one.
-    if (b.prompt.length > limits.maxInputTokens * 32) {
-      throw new MinerHttpError(
-        413,
-        "input-limit",
-        `prompt of ${b.prompt.length} characters is over this subnet's limit of ${limits.maxInputTokens} tokens`,
-      );
-    }
-    const promptTokens = this.model.countTokens(b.prompt);
-    if (promptTokens > limits.maxInputTokens) {
-      throw new MinerHttpError(
-        413,
-        "input-limit",
-        `prompt has ${promptTokens} tokens; this subnet allows ${limits.maxInputTokens}`,
-      );
-    }
-    const stop = b.stop === undefined || b.stop === null ? undefined : typeof b.stop === "string" ? [b.stop] : b.stop;
-    if (
-      stop !== undefined &&
-      (!Array.isArray(stop) ||
-        stop.length > MAX_STOP_SEQUENCES ||
-        stop.some((s) => typeof s !== "string" || s.length === 0 || s.length > MAX_STOP_LENGTH))
-    ) {
-      throw bad(
-        `stop must be a string or up to ${MAX_STOP_SEQUENCES} non-empty strings of at most ${MAX_STOP_LENGTH} characters`,
-      );
-    }
-    const temperature = optionalNumber(b, "temperature");
-    if (temperature !== undefined && (temperature < 0 || temperature > 2))
-      throw bad("temperature must be within [0, 2]");
-    const topP = optionalNumber(b, "top_p");
-    if (topP !== undefined && (topP <= 0 || topP > 1)) throw bad("top_p must be within (0, 1]");
-    const topK = optionalNumber(b, "top_k");
-    if (topK !== undefined && (!Number.isInteger(topK) || topK < 0)) throw bad("top_k must be an integer >= 0");
-    const seed = optionalNumber(b, "seed");
-    if (seed !== undefined && !Number.isSafeInteger(seed)) throw bad("seed must be an integer");
-    if (b.stream !== undefined && typeof b.stream !== "boolean") throw bad("stream must be true or false");
-    return {
-      prompt: b.prompt,
-      stream: b.stream === true,
-      options: { maxTokens, temperature, topK, topP, seed, stop: stop as string[] | undefined },
-    };
+    return parseTextRequest(body, limits, (text) => this.model.countTokens(text));
   }
 
   wantsStream(input: TextInput): boolean {
@@ -127,6 +75,67 @@ export class TextGenerationTask implements TaskHandler<TextInput, TextOutput> {
   close(): Promise<void> {
     return this.model.close();
   }
+}
+
+/**
+ * Validates a text-generation wire body against the subnet's limits (400 malformed, 413 over a
+ * limit); `countTokens` is the served model's tokenizer.
+ */
+export function parseTextRequest(body: unknown, limits: CallLimits, countTokens: (text: string) => number): TextInput {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) throw bad("body must be a JSON object");
+  const b = body as Record<string, unknown>;
+  if (typeof b.prompt !== "string" || b.prompt.length === 0) throw bad("prompt must be a non-empty string");
+  const maxTokens = optionalNumber(b, "max_tokens") ?? Math.min(64, limits.maxOutputTokens);
+  if (!Number.isInteger(maxTokens) || maxTokens < 1) throw bad("max_tokens must be a positive integer");
+  if (maxTokens > limits.maxOutputTokens) {
+    throw new MinerHttpError(
+      413,
+      "output-limit",
+      `max_tokens ${maxTokens} is over this subnet's limit of ${limits.maxOutputTokens}`,
+    );
+  }
+  // Counting tokens costs a tokenizer pass; a prompt longer than any tokenizer could fit in the
+  // limit (32 characters a token) is refused without one.
+  if (b.prompt.length > limits.maxInputTokens * 32) {
+    throw new MinerHttpError(
+      413,
+      "input-limit",
+      `prompt of ${b.prompt.length} characters is over this subnet's limit of ${limits.maxInputTokens} tokens`,
+    );
+  }
+  const promptTokens = countTokens(b.prompt);
+  if (promptTokens > limits.maxInputTokens) {
+    throw new MinerHttpError(
+      413,
+      "input-limit",
+      `prompt has ${promptTokens} tokens; this subnet allows ${limits.maxInputTokens}`,
+    );
+  }
+  const stop = b.stop === undefined || b.stop === null ? undefined : typeof b.stop === "string" ? [b.stop] : b.stop;
+  if (
+    stop !== undefined &&
+    (!Array.isArray(stop) ||
+      stop.length > MAX_STOP_SEQUENCES ||
+      stop.some((s) => typeof s !== "string" || s.length === 0 || s.length > MAX_STOP_LENGTH))
+  ) {
+    throw bad(
+      `stop must be a string or up to ${MAX_STOP_SEQUENCES} non-empty strings of at most ${MAX_STOP_LENGTH} characters`,
+    );
+  }
+  const temperature = optionalNumber(b, "temperature");
+  if (temperature !== undefined && (temperature < 0 || temperature > 2)) throw bad("temperature must be within [0, 2]");
+  const topP = optionalNumber(b, "top_p");
+  if (topP !== undefined && (topP <= 0 || topP > 1)) throw bad("top_p must be within (0, 1]");
+  const topK = optionalNumber(b, "top_k");
+  if (topK !== undefined && (!Number.isInteger(topK) || topK < 0)) throw bad("top_k must be an integer >= 0");
+  const seed = optionalNumber(b, "seed");
+  if (seed !== undefined && !Number.isSafeInteger(seed)) throw bad("seed must be an integer");
+  if (b.stream !== undefined && typeof b.stream !== "boolean") throw bad("stream must be true or false");
+  return {
+    prompt: b.prompt,
+    stream: b.stream === true,
+    options: { maxTokens, temperature, topK, topP, seed, stop: stop as string[] | undefined },
+  };
 }
 
 function toOutput(result: Awaited<ReturnType<TextModel["generate"]>>): TextOutput {
