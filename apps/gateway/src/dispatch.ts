@@ -8,6 +8,7 @@ import type { GatewayMetrics } from "./metrics";
 import type { MinerClient, SseEvent } from "./miner-client";
 import { MinerUnreachableError } from "./miner-client";
 import type { ModelRoute } from "./routing/directory";
+import type { KeyAdmission } from "./store/api-keys";
 import type { MinerEndpoint, Router } from "./routing/router";
 
 /** What a miner returns with every answer (apps/miner settle()). */
@@ -27,6 +28,8 @@ export interface CallPlan {
   body: string;
   stream: boolean;
   signal: AbortSignal;
+  /** The request's API key, admitted with the first reservation (one Redis round trip for both). */
+  admit?: KeyAdmission;
 }
 
 /** A call one miner has accepted. */
@@ -83,6 +86,7 @@ export class Dispatcher {
     let escrowRefusals = 0;
     let resynced = false;
     let attempts = 0;
+    let admit = plan.admit;
     let miner: MinerEndpoint | undefined;
     for (;;) {
       miner ??= router.pick(plan.route.miners, tried);
@@ -96,7 +100,7 @@ export class Dispatcher {
       attempts++;
       const slot = { miner: miner.hotkey, netuid: miner.netuid, tier: miner.tier };
       // Reserve the price (Redis) and sign the request meanwhile (the signature does not depend on it).
-      const reserving = account.reserve(slot, plan.price, miner.modelHash);
+      const reserving = account.reserve(slot, plan.price, miner.modelHash, admit);
       const signing = signRequest(this.opts.signer, this.opts.wireDomain, {
         miner: miner.hotkey,
         netuid: miner.netuid,
@@ -104,6 +108,7 @@ export class Dispatcher {
       });
       const [reserved, signed] = await Promise.allSettled([reserving, signing]);
       if (reserved.status === "rejected") throw reserved.reason;
+      admit = undefined; // admitted once: a retry takes no second request from the rate limit
       const reservation = reserved.value;
       if (signed.status === "rejected") {
         await account.release(reservation);

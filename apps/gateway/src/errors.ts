@@ -1,3 +1,5 @@
+import type { KeyRefusal } from "./store/api-keys";
+
 /**
  * Errors in OpenAI's shape: `{ error: { message, type, param, code } }`, with the status codes
  * OpenAI's clients expect (401 bad key, 429 rate limit, 404 unknown model, 400 bad request), plus
@@ -47,6 +49,11 @@ export const errors = {
       "invalid_api_key",
       "Incorrect API key provided. Keys look like noos_<id>_<secret>; list yours with 'noos gateway keys list'.",
     ),
+  /** A key the admission refused: 401, or 429 with Retry-After when over its rate limit. */
+  keyRefused: (refusal: KeyRefusal): GatewayError =>
+    refusal.reason === "rate-limited"
+      ? errors.rateLimited(refusal.limit, Math.max(1, Math.ceil(refusal.retryAfterMs / 1000)))
+      : errors.invalidKey(),
   rateLimited: (limitPerMinute: number, retryAfterSeconds: number) =>
     new GatewayError(
       429,

@@ -85,6 +85,7 @@ export async function createGatewayServices(o: GatewayServiceOptions): Promise<G
     tasks: GATEWAY_TASKS,
     healthTimeoutMs: o.healthTimeoutMs,
   });
+  const usage = new UsageStore(o.redis, keyspace);
   const dispatcher = new Dispatcher({
     account,
     router,
@@ -99,7 +100,7 @@ export async function createGatewayServices(o: GatewayServiceOptions): Promise<G
   return {
     redis: o.redis,
     apiKeys: new ApiKeyStore(o.redis, keyspace, o.defaultRpm ?? 60),
-    usage: new UsageStore(o.redis, keyspace),
+    usage,
     directory,
     dispatcher,
     account,
@@ -115,6 +116,7 @@ export async function createGatewayServices(o: GatewayServiceOptions): Promise<G
     close() {
       directory.stop();
       minerClient.close();
+      void usage.flush().catch((err: unknown) => logger.error({ err }, "usage counts not written at close"));
     },
   };
 }

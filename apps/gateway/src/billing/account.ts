@@ -4,6 +4,7 @@ import { encodeVoucherHeader, signVoucher, voucherDomain } from "@noosphere/prot
 import type { Voucher } from "@noosphere/protocol";
 import type { GatewayChainView } from "../chain/chain-view";
 import { GatewayConfigError, errors } from "../errors";
+import type { KeyAdmission } from "../store/api-keys";
 import type { VoucherLedger, VoucherSlot } from "./ledger";
 import { slotField } from "./ledger";
 
@@ -66,13 +67,15 @@ export class BillingAccount {
 
   /**
    * Sets `price` aside on `slot` and signs the voucher naming `model` (the model hash the miner's
-   * axon declares: its owner gets the royalty); 402 when the escrow cannot cover it.
+   * axon declares: its owner gets the royalty); 402 when the escrow cannot cover it. `admit`: the
+   * request's API key, admitted in the same Redis round trip (401 or 429 if refused).
    */
-  async reserve(slot: VoucherSlot, price: bigint, model: string): Promise<Reservation> {
+  async reserve(slot: VoucherSlot, price: bigint, model: string, admit?: KeyAdmission): Promise<Reservation> {
     const { ledger } = this.opts;
     if (Date.now() - this.snapshotAt > this.snapshotMaxAgeMs) void this.snapshot().catch(() => undefined);
     const floor = await this.floor(slot);
-    let result = await ledger.reserve(slot, price, floor);
+    let result = await ledger.reserve(slot, price, floor, admit);
+    if (!result.ok && result.reason === "key") throw errors.keyRefused(result.admission);
     if (!result.ok) {
       // No snapshot yet, or a refusal: read the chain (a deposit may have landed) before deciding.
       await this.snapshot();

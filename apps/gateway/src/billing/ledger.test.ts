@@ -3,6 +3,7 @@ import type { Redis } from "ioredis";
 import { Wallet } from "ethers";
 import { VoucherLedger } from "./ledger";
 import type { VoucherSlot } from "./ledger";
+import { ApiKeyStore } from "../store/api-keys";
 import type { Keyspace } from "../store/keyspace";
 import { testRedis } from "../testing/redis";
 
@@ -30,6 +31,38 @@ describe("voucher ledger", () => {
     expect(await ledger.snapshot(10, 5n, [])).toBe(true);
     expect(await ledger.reserve(slots[0]!, 1n)).toEqual({ ok: true, cumulative: 1n });
     expect(await ledger.summary()).toEqual({ outstanding: 1n, escrow: 5n, block: 10 });
+  });
+
+  it("admits the API key and reserves in one round trip; a refused key reserves nothing", async () => {
+    const ledger = ledgerFor();
+    const apiKeys = new ApiKeyStore(redis, keys, 0);
+    await ledger.snapshot(1, 10n, []);
+    const { key, record } = await apiKeys.create("one a minute", { rpm: 1 });
+    const admit = apiKeys.admission(key)!;
+    const wrong = apiKeys.admission(key.slice(0, -1) + (key.endsWith("a") ? "b" : "a"))!;
+    const unchanged = async () => expect(await ledger.summary()).toMatchObject({ outstanding: 0n });
+    expect(await ledger.reserve(slots[0]!, 4n, 0n, wrong)).toEqual({
+      ok: false,
+      reason: "key",
+      admission: { ok: false, reason: "invalid" },
+    });
+    await unchanged();
+    expect(await ledger.reserve(slots[0]!, 4n, 0n, admit)).toEqual({ ok: true, cumulative: 4n });
+    // The minute's one request is taken.
+    expect(await ledger.reserve(slots[0]!, 4n, 0n, admit)).toMatchObject({
+      ok: false,
+      reason: "key",
+      admission: { ok: false, reason: "rate-limited", limit: 1 },
+    });
+    expect(await ledger.summary()).toMatchObject({ outstanding: 4n });
+    await apiKeys.revoke(record.id);
+    expect(await ledger.reserve(slots[1]!, 1n, 0n, admit)).toMatchObject({
+      reason: "key",
+      admission: { reason: "revoked" },
+    });
+    expect(await ledger.summary()).toMatchObject({ outstanding: 4n });
+    // Without a key it is the plain reservation.
+    expect(await ledger.reserve(slots[1]!, 1n)).toEqual({ ok: true, cumulative: 1n });
   });
 
   it("raises a slot's cumulative by the price while the escrow covers everything outstanding", async () => {

@@ -1,4 +1,6 @@
 import type { Redis } from "ioredis";
+import { ADMIT_KEY_LUA, toAdmission } from "../store/api-keys";
+import type { AdmitReply, KeyAdmission, KeyRefusal } from "../store/api-keys";
 import type { Keyspace } from "../store/keyspace";
 import { BIGDEC_LUA } from "../store/lua";
 import { RedisScript } from "../store/script";
@@ -13,7 +15,9 @@ export interface VoucherSlot {
 export type ReserveResult =
   | { ok: true; cumulative: bigint }
   | { ok: false; reason: "insufficient"; outstanding: bigint; available: bigint }
-  | { ok: false; reason: "no-snapshot" };
+  | { ok: false; reason: "no-snapshot" }
+  /** The API key given to admit with the reservation was refused: nothing was reserved. */
+  | { ok: false; reason: "key"; admission: KeyRefusal };
 
 export interface SlotState {
   /** Highest cumulative amount signed (or known held by the miner). */
@@ -57,8 +61,7 @@ end
  * ARGV: slot, price, floor (the slot's redeemed total on-chain, if known: its cumulative starts
  * there). Replies {1, cumulative}, {0, outstanding, available} or {2} when no snapshot exists yet.
  */
-const RESERVE = new RedisScript(
-  `${SLOT_FUNCTIONS}
+const RESERVE_LUA = `
 local escrow = redis.call('HGET', KEYS[1], 'escrow')
 if not escrow then return {2} end
 local s = load_slot(ARGV[1])
@@ -73,8 +76,21 @@ s.c = dadd(s.c, price)
 signed = dadd(signed, price)
 save(s)
 return {1, s.c}
-`,
-  1,
+`;
+
+const RESERVE = new RedisScript(`${SLOT_FUNCTIONS}${RESERVE_LUA}`, 1);
+
+/**
+ * A request's API key admission and its reservation in one round trip: KEYS ledger, key record,
+ * rate bucket; ARGV as RESERVE's, then the key's hash and the default rpm. A refused key replies
+ * {3, status, limit, retryAfterMs, remaining} and reserves nothing.
+ */
+const ADMIT_AND_RESERVE = new RedisScript(
+  `${ADMIT_KEY_LUA}
+local a = admit_key(KEYS[2], KEYS[3], ARGV[4], ARGV[5])
+if a[1] ~= 0 then return {3, a[1], a[2], a[3], a[4]} end
+${SLOT_FUNCTIONS}${RESERVE_LUA}`,
+  3,
 );
 
 /** ARGV: slot, price, the cumulative that reservation produced. Undoes it if nothing moved since. */
@@ -173,13 +189,23 @@ export class VoucherLedger {
   /**
    * Reserves `price` on `slot` if the snapshot's escrow covers everything outstanding plus it.
    * `floor`: the slot's redeemed total on-chain when known (a new slot's cumulative starts there).
+   * `admit`: an API key to admit first, in the same round trip (nothing is reserved if refused).
    */
-  async reserve(slot: VoucherSlot, price: bigint, floor = 0n): Promise<ReserveResult> {
-    const reply = (await RESERVE.run(
-      this.redis,
-      [this.key],
-      [slotField(slot), price.toString(), floor.toString()],
-    )) as [number, string?, string?];
+  async reserve(slot: VoucherSlot, price: bigint, floor = 0n, admit?: KeyAdmission): Promise<ReserveResult> {
+    const args = [slotField(slot), price.toString(), floor.toString()];
+    const reply = (
+      admit
+        ? await ADMIT_AND_RESERVE.run(this.redis, [this.key, ...admit.keys], [...args, ...admit.args])
+        : await RESERVE.run(this.redis, [this.key], args)
+    ) as [number, string?, string?];
+    if (reply[0] === 3) {
+      // status != 0: a refusal
+      return {
+        ok: false,
+        reason: "key",
+        admission: toAdmission(admit!.id, reply.slice(1) as AdmitReply) as KeyRefusal,
+      };
+    }
     if (reply[0] === 1) return { ok: true, cumulative: BigInt(reply[1]!) };
     if (reply[0] === 2) return { ok: false, reason: "no-snapshot" };
     return { ok: false, reason: "insufficient", outstanding: BigInt(reply[1]!), available: BigInt(reply[2]!) };

@@ -1,6 +1,21 @@
 import type { FastifyRequest } from "fastify";
 import type { GatewayServices } from "../context";
 import { errors } from "../errors";
+import type { KeyAdmission } from "../store/api-keys";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /**
+     * The presented key, for routes that admit it in the same Redis round trip as their voucher
+     * reservation (routes with `config: { admitsWithReservation: true }`).
+     */
+    keyAdmission?: KeyAdmission;
+  }
+  interface FastifyContextConfig {
+    /** The route admits the API key with its voucher reservation (one Redis round trip). */
+    admitsWithReservation?: boolean;
+  }
+}
 
 function presentedKey(req: FastifyRequest): string | undefined {
   const auth = req.headers.authorization;
@@ -12,18 +27,24 @@ function presentedKey(req: FastifyRequest): string | undefined {
   return Array.isArray(header) ? header[0] : header;
 }
 
-/** Every /v1 route needs an API key (Authorization: Bearer ...) and takes one request from its rate limit. */
+/**
+ * Every /v1 route needs an API key (Authorization: Bearer ...) and takes one request from its
+ * rate limit: here, or, on routes that reserve a voucher, in the reservation's round trip (a
+ * malformed key is still refused here, before anything else).
+ */
 export function authenticate(s: GatewayServices) {
   return async function onRequest(req: FastifyRequest): Promise<void> {
     const key = presentedKey(req);
     if (!key) throw errors.missingKey();
-    const admission = await s.apiKeys.admit(key);
-    if (!admission.ok) {
-      if (admission.reason === "rate-limited") {
-        throw errors.rateLimited(admission.limit, Math.max(1, Math.ceil(admission.retryAfterMs / 1000)));
-      }
-      throw errors.invalidKey();
+    if (req.routeOptions.config.admitsWithReservation) {
+      const admission = s.apiKeys.admission(key);
+      if (!admission) throw errors.invalidKey();
+      req.keyAdmission = admission;
+      req.apiKeyId = admission.id;
+      return;
     }
+    const admission = await s.apiKeys.admit(key);
+    if (!admission.ok) throw errors.keyRefused(admission);
     req.apiKeyId = admission.id;
   };
 }

@@ -18,7 +18,7 @@ interface OcrLine {
  */
 export function ocrRoutes(s: GatewayServices) {
   return async function register(app: FastifyInstance): Promise<void> {
-    app.post("/ocr", async (req, reply) => {
+    app.post("/ocr", { config: { admitsWithReservation: true } }, async (req, reply) => {
       const job = parseOcrRequest(req.body);
       const route = job.model ? routeFor(s, job.model, "ocr") : s.directory.firstOfTask("ocr");
       if (!route) throw errors.noMiner("No OCR subnet has a live miner right now; try again shortly.");
@@ -38,6 +38,7 @@ export function ocrRoutes(s: GatewayServices) {
         body: JSON.stringify({ image: job.image }),
         stream: false,
         signal: requestSignal(reply),
+        admit: req.keyAdmission,
       });
       if (outcome.kind !== "json") throw errors.upstream("The miner answered OCR with a stream.");
       const lines = ((outcome.final.output as { lines?: OcrLine[] }).lines ?? []) as OcrLine[];
@@ -46,7 +47,9 @@ export function ocrRoutes(s: GatewayServices) {
       if (req.apiKeyId) {
         s.usage
           .record(req.apiKeyId, { promptTokens: 0, completionTokens: 0, charged })
-          .catch((err: unknown) => s.logger.error({ err, key: req.apiKeyId }, "usage not recorded"));
+          .catch((err: unknown) =>
+            s.logger.error({ err, key: req.apiKeyId }, "usage counts not written yet (kept for the next batch)"),
+          );
       }
       void reply.header("x-noos-miner", outcome.miner.hotkey).header("x-noos-charged", charged.toString());
       return {

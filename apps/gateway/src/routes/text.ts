@@ -36,8 +36,11 @@ const SPECIAL_TOKENS_MARGIN = 8;
 /** POST /v1/chat/completions and POST /v1/completions, streaming or not. */
 export function textRoutes(services: GatewayServices) {
   return async function register(app: FastifyInstance): Promise<void> {
-    app.post("/chat/completions", (req, reply) => handle(services, "chat", parseChatRequest(req.body), req, reply));
-    app.post("/completions", (req, reply) =>
+    const config = { admitsWithReservation: true };
+    app.post("/chat/completions", { config }, (req, reply) =>
+      handle(services, "chat", parseChatRequest(req.body), req, reply),
+    );
+    app.post("/completions", { config }, (req, reply) =>
       handle(services, "completion", parseCompletionRequest(req.body), req, reply),
     );
   };
@@ -53,6 +56,7 @@ async function handle(s: GatewayServices, flavour: Flavour, job: TextJob, req: F
     body: JSON.stringify(minerTextBody(job)),
     stream: job.stream,
     signal,
+    admit: req.keyAdmission,
   });
   const meta: ResponseMeta = {
     id: openAIId(flavour === "chat" ? "chatcmpl" : "cmpl"),
@@ -121,11 +125,13 @@ async function settle(
   s.metrics.charged.inc({ netuid: String(outcome.miner.netuid) }, Number(formatEther(charged)));
   s.metrics.tokens.inc({ kind: "prompt" }, promptTokens);
   s.metrics.tokens.inc({ kind: "completion" }, completionTokens);
-  // Not awaited: the answer need not wait for the counter (later commands on this connection see it).
+  // Counted in memory and written in batches: the answer does not wait for the counter.
   if (req.apiKeyId) {
     s.usage
       .record(req.apiKeyId, { promptTokens, completionTokens, charged })
-      .catch((err: unknown) => s.logger.error({ err, key: req.apiKeyId }, "usage not recorded"));
+      .catch((err: unknown) =>
+        s.logger.error({ err, key: req.apiKeyId }, "usage counts not written yet (kept for the next batch)"),
+      );
   }
   return usageOf(promptTokens, completionTokens, formatEther(charged));
 }

@@ -28,6 +28,8 @@ export type Admission =
   | { ok: false; reason: "invalid" | "revoked" }
   | { ok: false; reason: "rate-limited"; limit: number; retryAfterMs: number };
 
+export type KeyRefusal = Extract<Admission, { ok: false }>;
+
 const ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 const KEY_PATTERN = /^noos_([a-z0-9]{12})_([A-Za-z0-9]{40})$/;
 
@@ -53,36 +55,46 @@ export function apiKeyId(key: string): string | undefined {
 }
 
 /**
- * One round trip admits a request: checks the key's hash and revocation, then takes a token from
- * the key's bucket (capacity = its per-minute limit, refilled continuously). Redis's clock is the
- * only clock, so gateways on several machines agree. Replies {status, limit, retryAfterMs, remaining}:
- * status 0 admitted, 1 unknown key, 2 revoked, 3 rate-limited.
+ * Admits a request with a key: checks its hash and revocation, then takes a token from the key's
+ * bucket (capacity = its per-minute limit, refilled continuously). Redis's clock is the only
+ * clock, so gateways on several machines agree. Returns {status, limit, retryAfterMs, remaining}:
+ * status 0 admitted, 1 unknown key, 2 revoked, 3 rate-limited. Other scripts include it to admit
+ * in the same round trip as their own work (the voucher ledger's reservation).
  */
-const ADMIT = new RedisScript(
-  `
-local rec = redis.call('HMGET', KEYS[1], 'hash', 'revokedAt', 'rpm')
-if not rec[1] or rec[1] ~= ARGV[1] then return {1, 0, 0, 0} end
-if rec[2] and rec[2] ~= '' then return {2, 0, 0, 0} end
-local rpm = tonumber(rec[3]) or tonumber(ARGV[2])
-if rpm <= 0 then return {0, 0, 0, -1} end
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local b = redis.call('HMGET', KEYS[2], 'tokens', 'ts')
-local tokens = tonumber(b[1]) or rpm
-local ts = tonumber(b[2]) or now
-if now > ts then tokens = math.min(rpm, tokens + (now - ts) * rpm / 60000) end
-if tokens < 1 then
-  redis.call('HSET', KEYS[2], 'tokens', tostring(tokens), 'ts', tostring(now))
-  redis.call('PEXPIRE', KEYS[2], 61000)
-  return {3, rpm, math.ceil((1 - tokens) * 60000 / rpm), 0}
+export const ADMIT_KEY_LUA = `
+local function admit_key(record, bucket, hash, default_rpm)
+  local rec = redis.call('HMGET', record, 'hash', 'revokedAt', 'rpm')
+  if not rec[1] or rec[1] ~= hash then return {1, 0, 0, 0} end
+  if rec[2] and rec[2] ~= '' then return {2, 0, 0, 0} end
+  local rpm = tonumber(rec[3]) or tonumber(default_rpm)
+  if rpm <= 0 then return {0, 0, 0, -1} end
+  local t = redis.call('TIME')
+  local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  local b = redis.call('HMGET', bucket, 'tokens', 'ts')
+  local tokens = tonumber(b[1]) or rpm
+  local ts = tonumber(b[2]) or now
+  if now > ts then tokens = math.min(rpm, tokens + (now - ts) * rpm / 60000) end
+  if tokens < 1 then
+    redis.call('HSET', bucket, 'tokens', tostring(tokens), 'ts', tostring(now))
+    redis.call('PEXPIRE', bucket, 61000)
+    return {3, rpm, math.ceil((1 - tokens) * 60000 / rpm), 0}
+  end
+  tokens = tokens - 1
+  redis.call('HSET', bucket, 'tokens', tostring(tokens), 'ts', tostring(now))
+  redis.call('PEXPIRE', bucket, 61000)
+  return {0, rpm, 0, math.floor(tokens)}
 end
-tokens = tokens - 1
-redis.call('HSET', KEYS[2], 'tokens', tostring(tokens), 'ts', tostring(now))
-redis.call('PEXPIRE', KEYS[2], 61000)
-return {0, rpm, 0, math.floor(tokens)}
-`,
-  2,
-);
+`;
+
+/** One round trip admits a request: KEYS record, bucket; ARGV hash, default rpm. */
+const ADMIT = new RedisScript(`${ADMIT_KEY_LUA}\nreturn admit_key(KEYS[1], KEYS[2], ARGV[1], ARGV[2])`, 2);
+
+/** What a script needs to admit a presented key: its Redis keys and arguments. */
+export interface KeyAdmission {
+  id: string;
+  keys: [record: string, bucket: string];
+  args: [hash: string, defaultRpm: number];
+}
 
 export class ApiKeyStore {
   constructor(
@@ -139,19 +151,33 @@ export class ApiKeyStore {
 
   /** Authenticates a presented key and takes one request from its rate limit. */
   async admit(presented: string): Promise<Admission> {
-    const id = apiKeyId(presented);
-    if (id === undefined) return { ok: false, reason: "invalid" };
-    const reply = (await ADMIT.run(
-      this.redis,
-      [this.keys.apiKey(id), this.keys.rateBucket(id)],
-      [hashApiKey(presented), this.defaultRpm],
-    )) as [number, number, number, number];
-    const [status, limit, retryAfterMs, remaining] = reply;
-    if (status === 1) return { ok: false, reason: "invalid" };
-    if (status === 2) return { ok: false, reason: "revoked" };
-    if (status === 3) return { ok: false, reason: "rate-limited", limit, retryAfterMs };
-    return { ok: true, id, limit, remaining };
+    const admission = this.admission(presented);
+    if (admission === undefined) return { ok: false, reason: "invalid" };
+    const reply = (await ADMIT.run(this.redis, admission.keys, admission.args)) as AdmitReply;
+    return toAdmission(admission.id, reply);
   }
+
+  /** What ADMIT_KEY_LUA needs to admit `presented` (undefined when it is not a well-formed key). */
+  admission(presented: string): KeyAdmission | undefined {
+    const id = apiKeyId(presented);
+    if (id === undefined) return undefined;
+    return {
+      id,
+      keys: [this.keys.apiKey(id), this.keys.rateBucket(id)],
+      args: [hashApiKey(presented), this.defaultRpm],
+    };
+  }
+}
+
+/** admit_key's reply: status, limit, retryAfterMs, remaining. */
+export type AdmitReply = [number, number, number, number];
+
+export function toAdmission(id: string, reply: AdmitReply): Admission {
+  const [status, limit, retryAfterMs, remaining] = reply;
+  if (status === 1) return { ok: false, reason: "invalid" };
+  if (status === 2) return { ok: false, reason: "revoked" };
+  if (status === 3) return { ok: false, reason: "rate-limited", limit, retryAfterMs };
+  return { ok: true, id, limit, remaining };
 }
 
 function toRecord(id: string, raw: Record<string, string>): ApiKeyRecord {
