@@ -2,9 +2,11 @@
  * HTTP overhead of the miner: the same model (noos-tiny, CPU) and the same prompt, called raw
  * (`model.generate`, and one decoder `session.run` for scale) and through the miner's HTTP API
  * (signed request, access check, queue, signed answer) on a spawned Hardhat chain with the real
- * contracts. Raw and HTTP samples are interleaved in rounds so machine load hits both alike.
- * The HTTP client runs in a worker thread (its own event loop, as a remote caller would have),
- * with requests signed before the clock starts (client work; its cost is printed apart).
+ * contracts: the miner as it runs (the model on its engine thread, the caller checked while the
+ * model starts) and, for comparison, the same app with the model on its HTTP thread. Raw and
+ * HTTP samples are interleaved in rounds so machine load hits all alike. The HTTP client runs in
+ * a worker thread (its own event loop, as a remote caller would have), with requests signed
+ * before the clock starts (client work; its cost is printed apart).
  *
  *   npx tsx apps/miner/bench/http-overhead.bench.ts [--rounds 30] [--per-round 10]
  *
@@ -28,6 +30,8 @@ import { VoucherBook } from "../src/billing/voucher-book";
 import { VoucherVerifier } from "../src/billing/voucher-verifier";
 import { createMinerMetrics } from "../src/metrics";
 import { loadTask } from "../src/tasks/load";
+import { TextGenerationTask } from "../src/tasks/text-generation";
+import type { TaskHandler } from "../src/tasks/task";
 import { signCall } from "../src/testing/client";
 import type { MinerTarget, SignedCall } from "../src/testing/client";
 import { startHardhatNode } from "../src/testing/hardhat-node";
@@ -160,30 +164,34 @@ async function main(): Promise<void> {
       tier: TIER_BATCH,
       miner: miner.address,
     });
-    const app = buildMinerApp({
-      task,
-      hotkey: miner,
-      netuid: net.netuid,
-      tier: TIER_BATCH,
-      wireDomain: wire,
-      voucherDomain: vouchers,
-      chain,
-      book: new VoucherBook(),
-      logger: silentLogger(),
-      metrics: createMinerMetrics(createRegistry("bench", false)),
-    });
-    // Time spent in the miner per request (arrival to answer written), beside the client's view.
-    const inServer: number[] = [];
-    const arrivals = new WeakMap<object, number>();
-    app.addHook("onRequest", async (req) => {
-      arrivals.set(req, performance.now());
-    });
-    app.addHook("onResponse", async (req) => {
-      const t = arrivals.get(req);
-      if (t !== undefined && req.url === "/v1/infer") inServer.push(performance.now() - t);
-    });
-    await app.listen({ host: "127.0.0.1", port: 0 });
-    const url = new URL(`http://127.0.0.1:${(app.server.address() as AddressInfo).port}`);
+    /** A miner app serving `served`, with the time each request spends in it (arrival to answer written). */
+    const serve = async (served: TaskHandler) => {
+      const app = buildMinerApp({
+        task: served,
+        hotkey: miner,
+        netuid: net.netuid,
+        tier: TIER_BATCH,
+        wireDomain: wire,
+        voucherDomain: vouchers,
+        chain,
+        book: new VoucherBook(),
+        logger: silentLogger(),
+        metrics: createMinerMetrics(createRegistry("bench", false)),
+      });
+      const inServer: number[] = [];
+      const arrivals = new WeakMap<object, number>();
+      app.addHook("onRequest", async (req) => {
+        arrivals.set(req, performance.now());
+      });
+      app.addHook("onResponse", async (req) => {
+        const t = arrivals.get(req);
+        if (t !== undefined && req.url === "/v1/infer") inServer.push(performance.now() - t);
+      });
+      await app.listen({ host: "127.0.0.1", port: 0 });
+      return { app, inServer, url: new URL(`http://127.0.0.1:${(app.server.address() as AddressInfo).port}`) };
+    };
+    const miners = { engine: await serve(task), inline: await serve(new TextGenerationTask(model)) };
+    const { url } = miners.engine;
     const httpClient = new HttpClient();
     const target: MinerTarget = {
       url: url.origin,
@@ -225,7 +233,7 @@ async function main(): Promise<void> {
       for (const who of ["client", "validator"] as const) {
         const raw: number[] = [];
         const viaHttp: number[] = [];
-        inServer.length = 0;
+        const viaInline: number[] = [];
         let rawTokens = 0;
         let httpTokens = 0;
         const sign = async (): Promise<SignedCall> => {
@@ -236,31 +244,41 @@ async function main(): Promise<void> {
             voucher: { client: client.address, cumulativeAmount: cumulative },
           });
         };
-        // Warm-up: caches, JIT, keep-alive connection, the caller's key tables.
-        for (let i = 0; i < 10; i++) {
-          await timeRaw(model, maxTokens);
-          const [r] = await httpClient.run(url.origin, [await sign()]);
-          if (r?.status !== 200) throw new Error(`warm-up request failed: ${r?.status} ${r?.body}`);
-        }
-        inServer.length = 0;
-        for (let round = 0; round < ROUNDS; round++) {
+        const signMany = async () => {
           const calls: SignedCall[] = [];
           for (let i = 0; i < PER_ROUND; i++) calls.push(await sign());
+          return calls;
+        };
+        /** The round's calls to one miner; returns the tokens they generated. */
+        const send = async (to: URL, calls: SignedCall[], times: number[]) => {
+          let tokens = 0;
+          for (const res of await httpClient.run(to.origin, calls)) {
+            if (res.status !== 200) throw new Error(`request failed: ${res.status} ${res.body}`);
+            times.push(res.ms);
+            tokens += (JSON.parse(res.body) as { output: { usage: { completionTokens: number } } }).output.usage
+              .completionTokens;
+          }
+          return tokens;
+        };
+        // Warm-up: caches, JIT, keep-alive connections, the caller's key tables.
+        for (let i = 0; i < 10; i++) await timeRaw(model, maxTokens);
+        await send(miners.engine.url, await signMany(), []);
+        await send(miners.inline.url, await signMany(), []);
+        miners.engine.inServer.length = 0;
+        for (let round = 0; round < ROUNDS; round++) {
+          const [engineCalls, inlineCalls] = [await signMany(), await signMany()];
           for (let i = 0; i < PER_ROUND; i++) {
             const r = await timeRaw(model, maxTokens);
             raw.push(r.ms);
             rawTokens += r.tokens;
           }
-          for (const res of await httpClient.run(url.origin, calls)) {
-            viaHttp.push(res.ms);
-            if (res.status !== 200) throw new Error(`request failed: ${res.status} ${res.body}`);
-            httpTokens += (JSON.parse(res.body) as { output: { usage: { completionTokens: number } } }).output.usage
-              .completionTokens;
-          }
+          httpTokens += await send(miners.engine.url, engineCalls, viaHttp);
+          await send(miners.inline.url, inlineCalls, viaInline);
         }
         const r = stats(raw);
         const h = stats(viaHttp);
-        const srv = stats(inServer);
+        const srv = stats(miners.engine.inServer);
+        const inline = stats(viaInline);
         if (maxTokens === SIZES[0] && who === "client") headline = { raw: r, http: h, server: srv };
         const rawSeconds = raw.reduce((a, b) => a + b, 0) / 1000;
         const httpSeconds = viaHttp.reduce((a, b) => a + b, 0) / 1000;
@@ -273,6 +291,8 @@ async function main(): Promise<void> {
             pct(h.p50 / r.p50 - 1),
             fmt(srv.p50),
             pct(srv.p50 / r.p50 - 1),
+            fmt(inline.p50),
+            pct(inline.p50 / r.p50 - 1),
             fmt(r.p99),
             fmt(h.p99),
             `${(raw.length / rawSeconds).toFixed(1)}`.padStart(8),
@@ -283,9 +303,12 @@ async function main(): Promise<void> {
         );
       }
     }
-    console.log("latencies in ms; 'in miner': arrival to answer written, measured in the miner");
     console.log(
-      "max_tok  caller     raw p50   http p50  overhead  in miner  overhead   raw p99   http p99   raw r/s  http r/s  raw tok/s http tok/s",
+      "latencies in ms; http: the miner as it runs (model on its engine thread); in miner: arrival to answer written,\n" +
+        "measured in it; inline: the same app with the model on its HTTP thread (no overlap), for comparison",
+    );
+    console.log(
+      "max_tok  caller     raw p50   http p50  overhead  in miner  overhead    inline  overhead   raw p99   http p99   raw r/s  http r/s  raw tok/s http tok/s",
     );
     for (const row of rows) console.log(row);
 
@@ -303,7 +326,8 @@ async function main(): Promise<void> {
       );
     }
     await httpClient.close();
-    await app.close();
+    await miners.engine.app.close();
+    await miners.inline.app.close();
   } finally {
     await node.stop();
   }

@@ -6,7 +6,6 @@ import {
   builtinModelPath,
   createOcrPipeline,
   loadTextGenerationModel,
-  loadTokenizer,
   ppOcrV4ModelPaths,
 } from "@noosphere/inference";
 import type { BuiltinModelName, Device, OcrModelPaths } from "@noosphere/inference";
@@ -56,7 +55,7 @@ export type TaskSource =
 export async function loadTask(opts: LoadTaskOptions): Promise<TaskHandler> {
   const source = taskSource(opts);
   if (opts.thread === false) return openTask(source, opts.device, opts.logger);
-  return EngineThreadTask.start(source, await openTaskFront(source), { device: opts.device, logger: opts.logger });
+  return EngineThreadTask.start(source, taskFront(source), { device: opts.device, logger: opts.logger });
 }
 
 /** Resolves `--model` for the subnet's task (MinerSetupError when it names nothing usable). */
@@ -81,12 +80,11 @@ export async function openTask(source: TaskSource, device: Device, logger: Logge
   }
 }
 
-/** The request parser of the task, for the HTTP thread (text generation counts with the model's tokenizer). */
-export async function openTaskFront(source: TaskSource): Promise<TaskFront> {
+/** The request parser of the task, for the HTTP thread. */
+export function taskFront(source: TaskSource): TaskFront {
   if (source.taskId === "ocr") return { parse: (body) => parseOcrRequest(body) };
-  const tokenizer = await loadTokenizer(source.dir);
   return {
-    parse: (body, limits) => parseTextRequest(body, limits, (text) => tokenizer.encode(text).length),
+    parse: (body, limits) => parseTextRequest(body, limits),
     wantsStream: (input) => (input as TextInput).stream,
   };
 }

@@ -3,13 +3,12 @@ import type { CallLimits, StreamChunk, TaskHandler, TaskResult } from "./task";
 import { MinerHttpError } from "../errors";
 
 /** The part of packages/inference's text-generation model the miner uses. */
-export type TextModel = Pick<
-  TextGenerationModel,
-  "info" | "provider" | "countTokens" | "generate" | "stream" | "close"
->;
+export type TextModel = Pick<TextGenerationModel, "info" | "provider" | "tokenizer" | "generate" | "stream" | "close">;
 
 export interface TextInput {
   prompt: string;
+  /** The subnet's input limit in tokens, checked when the prompt is tokenized for the model. */
+  maxInputTokens: number;
   options: TextGenerationOptions;
   stream: boolean;
 }
@@ -50,7 +49,7 @@ export class TextGenerationTask implements TaskHandler<TextInput, TextOutput> {
   }
 
   parse(body: unknown, limits: CallLimits): TextInput {
-    return parseTextRequest(body, limits, (text) => this.model.countTokens(text));
+    return parseTextRequest(body, limits);
   }
 
   wantsStream(input: TextInput): boolean {
@@ -58,12 +57,12 @@ export class TextGenerationTask implements TaskHandler<TextInput, TextOutput> {
   }
 
   async run(input: TextInput, signal: AbortSignal): Promise<TaskResult<TextOutput>> {
-    const result = await this.model.generate(input.prompt, { ...input.options, signal });
+    const result = await this.model.generate(this.promptIds(input), { ...input.options, signal });
     return { output: toOutput(result), units: result.usage.completionTokens };
   }
 
   async *stream(input: TextInput, signal: AbortSignal): AsyncGenerator<StreamChunk, TaskResult<TextOutput>> {
-    const gen = this.model.stream(input.prompt, { ...input.options, signal });
+    const gen = this.model.stream(this.promptIds(input), { ...input.options, signal });
     let next = await gen.next();
     while (!next.done) {
       yield { delta: next.value.text };
@@ -75,13 +74,26 @@ export class TextGenerationTask implements TaskHandler<TextInput, TextOutput> {
   close(): Promise<void> {
     return this.model.close();
   }
+
+  /** The prompt tokenized once, for the limit and the model alike (413 over the subnet's limit). */
+  private promptIds(input: TextInput): number[] {
+    const ids = this.model.tokenizer.encode(input.prompt);
+    if (ids.length > input.maxInputTokens) {
+      throw new MinerHttpError(
+        413,
+        "input-limit",
+        `prompt has ${ids.length} tokens; this subnet allows ${input.maxInputTokens}`,
+      );
+    }
+    return ids;
+  }
 }
 
 /**
  * Validates a text-generation wire body against the subnet's limits (400 malformed, 413 over a
- * limit); `countTokens` is the served model's tokenizer.
+ * limit). The prompt's tokens are counted by the task when it tokenizes it for the model.
  */
-export function parseTextRequest(body: unknown, limits: CallLimits, countTokens: (text: string) => number): TextInput {
+export function parseTextRequest(body: unknown, limits: CallLimits): TextInput {
   if (typeof body !== "object" || body === null || Array.isArray(body)) throw bad("body must be a JSON object");
   const b = body as Record<string, unknown>;
   if (typeof b.prompt !== "string" || b.prompt.length === 0) throw bad("prompt must be a non-empty string");
@@ -94,21 +106,14 @@ export function parseTextRequest(body: unknown, limits: CallLimits, countTokens:
       `max_tokens ${maxTokens} is over this subnet's limit of ${limits.maxOutputTokens}`,
     );
   }
-  // Counting tokens costs a tokenizer pass; a prompt longer than any tokenizer could fit in the
+  // The token count is checked where the prompt is tokenized for the model (one tokenizer pass);
+  // a prompt longer than any tokenizer could fit in the limit (32 characters a token) stops here.
   // limit (32 characters a token) is refused without one.
   if (b.prompt.length > limits.maxInputTokens * 32) {
     throw new MinerHttpError(
       413,
       "input-limit",
       `prompt of ${b.prompt.length} characters is over this subnet's limit of ${limits.maxInputTokens} tokens`,
-    );
-  }
-  const promptTokens = countTokens(b.prompt);
-  if (promptTokens > limits.maxInputTokens) {
-    throw new MinerHttpError(
-      413,
-      "input-limit",
-      `prompt has ${promptTokens} tokens; this subnet allows ${limits.maxInputTokens}`,
     );
   }
   const stop = b.stop === undefined || b.stop === null ? undefined : typeof b.stop === "string" ? [b.stop] : b.stop;
@@ -133,6 +138,7 @@ export function parseTextRequest(body: unknown, limits: CallLimits, countTokens:
   if (b.stream !== undefined && typeof b.stream !== "boolean") throw bad("stream must be true or false");
   return {
     prompt: b.prompt,
+    maxInputTokens: limits.maxInputTokens,
     stream: b.stream === true,
     options: { maxTokens, temperature, topK, topP, seed, stop: stop as string[] | undefined },
   };

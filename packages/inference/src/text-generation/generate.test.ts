@@ -58,6 +58,15 @@ describe("generate on the built-in model", () => {
     expect(wide.tokens).not.toEqual(greedy.tokens);
   });
 
+  it("takes the prompt as the model's token ids too, with the same answer as its text", async () => {
+    for (const prompt of ["Call me Ishmael.", "It was the whale"]) {
+      const ids = model.tokenizer.encode(prompt);
+      expect(await model.generate(ids, { maxTokens: 20 })).toEqual(await model.generate(prompt, { maxTokens: 20 }));
+      const opts = { maxTokens: 12, temperature: 0.9, seed: 5 };
+      expect(await model.stream(ids, opts).result).toEqual(await model.generate(prompt, opts));
+    }
+  });
+
   it("stops at maxTokens with finishReason length and counts usage", async () => {
     const prompt = "It was the whale";
     for (const maxTokens of [1, 7, 50]) {

@@ -131,9 +131,12 @@ function validate(options: TextGenerationOptions): void {
     throw new RangeError(`seed must be a safe integer, got ${seed}`);
 }
 
+/** A prompt as text, or as the model's token ids when the caller has tokenized it already. */
+export type Prompt = string | readonly number[];
+
 async function* generateTokens(
   ctx: GenerationContext,
-  prompt: string,
+  prompt: Prompt,
   options: TextGenerationOptions,
 ): AsyncGenerator<TokenChunk, TextGenerationResult> {
   validate(options);
@@ -142,7 +145,7 @@ async function* generateTokens(
   const rng = isGreedy(options) ? null : new Prng(options.seed ?? randomInt(2 ** 48));
   const useCache = ctx.decoder.hasCache && options.useCache !== false;
 
-  const promptIds = ctx.tokenizer.encode(prompt);
+  const promptIds = typeof prompt === "string" ? ctx.tokenizer.encode(prompt) : prompt;
   const promptTokens = promptIds.length;
   const ids = [...promptIds];
   if (ids.length === 0) {
@@ -227,7 +230,7 @@ async function* generateTokens(
 /** Starts a generation; nothing runs until the stream is iterated or its result awaited. */
 export function streamText(
   ctx: GenerationContext,
-  prompt: string,
+  prompt: Prompt,
   options: TextGenerationOptions = {},
 ): TextGenerationStream {
   let settle!: {
@@ -278,7 +281,7 @@ export function streamText(
 /** Runs a generation to the end. */
 export async function generateText(
   ctx: GenerationContext,
-  prompt: string,
+  prompt: Prompt,
   options: TextGenerationOptions = {},
 ): Promise<TextGenerationResult> {
   return streamText(ctx, prompt, options).result;

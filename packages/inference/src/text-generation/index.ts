@@ -15,6 +15,7 @@ export {
   streamText,
   type FinishReason,
   type GenerationContext,
+  type Prompt,
   type TextGenerationOptions,
   type TextGenerationResult,
   type TextGenerationStream,

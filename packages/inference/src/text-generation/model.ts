@@ -16,6 +16,7 @@ import { DecoderSession, describeDecoder, type DecoderModelConfig } from "./deco
 import {
   generateText,
   streamText,
+  type Prompt,
   type GenerationContext,
   type TextGenerationOptions,
   type TextGenerationResult,
@@ -45,8 +46,9 @@ export interface TextGenerationModelInfo {
 }
 
 export interface TextGenerationModel {
-  generate(prompt: string, options?: TextGenerationOptions): Promise<TextGenerationResult>;
-  stream(prompt: string, options?: TextGenerationOptions): TextGenerationStream;
+  /** `prompt`: text, or the model's token ids (when the caller tokenized it, e.g. to check a limit). */
+  generate(prompt: Prompt, options?: TextGenerationOptions): Promise<TextGenerationResult>;
+  stream(prompt: Prompt, options?: TextGenerationOptions): TextGenerationStream;
   /** Tokens `text` takes as a prompt (special tokens the tokenizer adds included). */
   countTokens(text: string): number;
   readonly info: TextGenerationModelInfo;
