@@ -7,8 +7,6 @@
  *   generation_config.json   (optional) eos_token_id
  *   model.onnx or onnx/model.onnx
  */
-import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
 import { access, readFile } from "node:fs/promises";
 import path from "node:path";
 import { createSession, sha256File, type Device, type Logger as SessionLogger } from "../session/index";
