@@ -64,7 +64,7 @@ function stats(ms: number[]): Stats {
 const CLIENT = `
 const http = require("node:http");
 const { parentPort } = require("node:worker_threads");
-const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+let agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 function post(url, call) {
   return new Promise((resolve, reject) => {
     const req = http.request({ agent, host: url.hostname, port: url.port, path: "/v1/infer", method: "POST",
@@ -87,8 +87,27 @@ function get(url, path) {
     req.end();
   });
 }
-parentPort.on("message", async ({ url, calls, health }) => {
+parentPort.on("message", async ({ url, calls, health, parallel }) => {
   const out = [];
+  if (parallel) {
+    // The calls shared out over \`parallel\` connections at once; answers in the order they came.
+    agent = new http.Agent({ keepAlive: true, maxSockets: parallel });
+    let next = 0;
+    const t0 = performance.now();
+    await Promise.all(Array.from({ length: parallel }, async () => {
+      while (next < calls.length) {
+        const call = calls[next++];
+        const t = performance.now();
+        const res = await post(new URL(url), call);
+        out.push({ ms: performance.now() - t, status: res.status, body: res.body });
+      }
+    }));
+    out.push({ ms: performance.now() - t0, status: 0, body: "" });
+    agent.destroy();
+    agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    parentPort.postMessage(out);
+    return;
+  }
   if (health) {
     for (let i = 0; i < health; i++) {
       const t = performance.now();
@@ -120,6 +139,18 @@ class HttpClient {
       this.worker.postMessage({ url, calls: calls.map((c) => ({ headers: c.headers, body: c.body })) });
     });
   }
+  /** `calls` sent over `parallel` connections at once; returns each answer and the whole run's wall time. */
+  async concurrent(url: string, calls: SignedCall[], parallel: number): Promise<{ answers: number; ms: number }> {
+    const out = await new Promise<{ ms: number; status: number; body: string }[]>((resolve) => {
+      this.worker.once("message", resolve);
+      this.worker.postMessage({ url, parallel, calls: calls.map((c) => ({ headers: c.headers, body: c.body })) });
+    });
+    const total = out.pop()!;
+    const bad = out.find((r) => r.status !== 200);
+    if (bad) throw new Error(`request failed: ${bad.status} ${bad.body}`);
+    return { answers: out.length, ms: total.ms };
+  }
+
   /** Round trips of GET /health: the floor any HTTP call pays on this machine. */
   health(url: string, n: number): Promise<{ ms: number; status: number; body: string }[]> {
     return new Promise((resolve) => {
@@ -311,6 +342,43 @@ async function main(): Promise<void> {
       "max_tok  caller     raw p50   http p50  overhead  in miner  overhead    inline  overhead   raw p99   http p99   raw r/s  http r/s  raw tok/s http tok/s",
     );
     for (const row of rows) console.log(row);
+
+    // Throughput: the model's capacity (back-to-back calls) against the miner's with callers in
+    // parallel: its queue keeps the model busy while the HTTP thread takes the next requests.
+    const PARALLEL = 4;
+    const N_THROUGHPUT = PER_ROUND * 10;
+    const body64 = { prompt: PROMPT, max_tokens: SIZES[0]! };
+    const paid = async (n: number) => {
+      const calls: SignedCall[] = [];
+      for (let i = 0; i < n; i++) {
+        cumulative += PRICE;
+        calls.push(
+          await signCall(gateway, target, body64, {
+            ttlSeconds: 290,
+            voucher: { client: client.address, cumulativeAmount: cumulative },
+          }),
+        );
+      }
+      return calls;
+    };
+    const rates = { raw: [] as number[], engine: [] as number[], inline: [] as number[] };
+    for (let rep = 0; rep < 3; rep++) {
+      const t = performance.now();
+      for (let i = 0; i < N_THROUGHPUT; i++) await timeRaw(model, SIZES[0]!);
+      rates.raw.push(N_THROUGHPUT / ((performance.now() - t) / 1000));
+      for (const name of ["engine", "inline"] as const) {
+        const run = await httpClient.concurrent(miners[name].url.origin, await paid(N_THROUGHPUT), PARALLEL);
+        rates[name].push(run.answers / (run.ms / 1000));
+      }
+    }
+    const median = (xs: number[]) => stats(xs).p50;
+    const [capacity, engineRate, inlineRate] = [median(rates.raw), median(rates.engine), median(rates.inline)];
+    console.log(
+      `\nthroughput, ${SIZES[0]} tokens, paying client (median of 3 runs of ${N_THROUGHPUT} calls): model back to back ` +
+        `${capacity.toFixed(1)} calls/s; miner with ${PARALLEL} callers at once ${engineRate.toFixed(1)} calls/s ` +
+        `(${pct(engineRate / capacity - 1).trim()}); model on the HTTP thread ${inlineRate.toFixed(1)} calls/s ` +
+        `(${pct(inlineRate / capacity - 1).trim()})`,
+    );
 
     // Where the per-request time goes on the miner's side (one thread, no model).
     console.log("\nper-request cost of the miner's own work (µs, p50 of 500):");

@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import {
   BUILTIN_MODELS,
@@ -8,7 +9,7 @@ import {
   loadTextGenerationModel,
   ppOcrV4ModelPaths,
 } from "@noosphere/inference";
-import type { BuiltinModelName, Device, OcrModelPaths } from "@noosphere/inference";
+import type { BuiltinModelName, Device, OcrModelPaths, SessionOptions } from "@noosphere/inference";
 import type { Logger } from "@noosphere/node-kit";
 import { EngineThreadTask } from "../engine/thread-task";
 import type { TaskFront } from "../engine/thread-task";
@@ -65,13 +66,22 @@ export function taskSource({ taskId, model }: Pick<LoadTaskOptions, "taskId" | "
   throw new MinerSetupError(`the subnet's task "${taskId}" is not one this miner serves (text-generation, ocr)`);
 }
 
+/**
+ * onnxruntime's threads for the model: all cores but one, which the miner's HTTP thread keeps
+ * (parsing, signatures, answers run beside the model instead of waiting for it).
+ */
+export function engineSessionOptions(cores = os.availableParallelism()): SessionOptions {
+  return { intraOpNumThreads: Math.max(1, cores - 1), interOpNumThreads: 1 };
+}
+
 /** Opens the task's model on this thread. */
 export async function openTask(source: TaskSource, device: Device, logger: Logger): Promise<TaskHandler> {
+  const sessionOptions = engineSessionOptions();
   try {
     if (source.taskId === "text-generation") {
-      return new TextGenerationTask(await loadTextGenerationModel(source.dir, { device, logger }));
+      return new TextGenerationTask(await loadTextGenerationModel(source.dir, { device, logger, sessionOptions }));
     }
-    return new OcrTask(await createOcrPipeline({ device, logger, models: source.models }), source.name);
+    return new OcrTask(await createOcrPipeline({ device, logger, sessionOptions, models: source.models }), source.name);
   } catch (err) {
     if (err instanceof CudaUnavailableError) {
       throw new MinerSetupError(`--device cuda: ${err.message} (--device auto falls back to the CPU)`);

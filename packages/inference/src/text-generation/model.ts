@@ -9,7 +9,13 @@
  */
 import { access, readFile } from "node:fs/promises";
 import path from "node:path";
-import { createSession, sha256File, type Device, type Logger as SessionLogger } from "../session/index";
+import {
+  createSession,
+  sha256File,
+  type Device,
+  type Logger as SessionLogger,
+  type SessionOptions,
+} from "../session/index";
 import { DecoderSession, describeDecoder, type DecoderModelConfig } from "./decoder";
 import {
   generateText,
@@ -29,6 +35,8 @@ export interface LoadTextGenerationModelOptions {
   readonly logger?: SessionLogger;
   /** Overrides the model's name (default: config.json `_name_or_path`, else the folder's name). */
   readonly name?: string;
+  /** onnxruntime session options (threads, optimisation level); the device picks the providers. */
+  readonly sessionOptions?: SessionOptions;
 }
 
 export interface TextGenerationModelInfo {
@@ -115,7 +123,11 @@ export async function loadTextGenerationModel(
   const modelPath = await findModelFile(dir);
   const [hashed, created] = await Promise.allSettled([
     sha256File(modelPath),
-    createSession(modelPath, { device: options.device ?? "cpu", logger: options.logger }),
+    createSession(modelPath, {
+      device: options.device ?? "cpu",
+      logger: options.logger,
+      sessionOptions: options.sessionOptions,
+    }),
   ]);
   if (created.status === "rejected") throw created.reason;
   const { session, provider } = created.value;
