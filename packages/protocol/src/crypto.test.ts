@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { NonceManager, SigningKey, TypedDataEncoder, Wallet, computeAddress, getBytes, verifyTypedData } from "ethers";
-import { addressOfPublicKey, ecdsaBackend, recoverTypedDataSigner, signTypedData, typedDataDigest } from "./crypto";
+import { addressOfPublicKey, recoverTypedDataSigner, signTypedData, typedDataDigest } from "./crypto";
+import { ecdsaBackend } from "./secp256k1";
 import { requestTypes } from "./request";
 import { responseTypes } from "./response";
 import { voucherDomain, voucherTypes } from "./voucher";
@@ -116,11 +117,13 @@ describe("EIP-712 crypto fast path", () => {
     try {
       let noble: typeof import("./crypto") | undefined;
       let javascript: typeof import("./keccak") | undefined;
+      let secp: typeof import("./secp256k1") | undefined;
       jest.isolateModules(() => {
         noble = require("./crypto") as typeof import("./crypto");
         javascript = require("./keccak") as typeof import("./keccak");
+        secp = require("./secp256k1") as typeof import("./secp256k1");
       });
-      expect(noble!.ecdsaBackend).toBe("noble");
+      expect(secp!.ecdsaBackend).toBe("noble");
       expect(javascript!.keccakBackend).toBe("javascript");
       const d = wireDomain(7, wallets[2]!.address);
       const r = { requestHash: `0x${"ab".repeat(32)}`, outputHash: `0x${"cd".repeat(32)}`, owed: 9n };

@@ -1,6 +1,7 @@
 import { BaseWallet, Signature, TypedDataEncoder, getBytes, keccak256, recoverAddress, toUtf8Bytes } from "ethers";
 import type { Signer, TypedDataDomain, TypedDataField } from "ethers";
 import { keccak256Bytes } from "./keccak";
+import { nativeSecp256k1 } from "./secp256k1";
 
 /**
  * EIP-712 hashing, signing and recovery on the hot path of every request (a gateway signs two
@@ -13,25 +14,7 @@ import { keccak256Bytes } from "./keccak";
  * - Keccak-256 runs natively (./keccak) when it loads.
  */
 
-interface NativeSecp256k1 {
-  ecdsaSign(message: Uint8Array, privateKey: Uint8Array): { signature: Uint8Array; recid: number };
-  ecdsaRecover(signature: Uint8Array, recid: number, message: Uint8Array, compressed: boolean): Uint8Array;
-}
-
-function loadNative(): NativeSecp256k1 | undefined {
-  if (process.env.NOOS_NATIVE_SECP256K1 === "0") return undefined;
-  try {
-    // The binding only: the package's pure-JS fallback would be slower than ethers.
-    return require("secp256k1/bindings") as NativeSecp256k1;
-  } catch {
-    return undefined;
-  }
-}
-
-const native = loadNative();
-
-/** Which ECDSA implementation signs and recovers: "libsecp256k1" or "noble". */
-export const ecdsaBackend: "libsecp256k1" | "noble" = native ? "libsecp256k1" : "noble";
+const native = nativeSecp256k1;
 
 type Types = Record<string, TypedDataField[]>;
 

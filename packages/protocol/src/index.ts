@@ -31,7 +31,6 @@ export {
 export type { TierName, Voucher } from "./voucher";
 export {
   addressOfPublicKey,
-  ecdsaBackend,
   recoverDigestSigner,
   recoverTypedDataSigner,
   signTypedData,
@@ -39,3 +38,5 @@ export {
   typedDataDigestBytes,
 } from "./crypto";
 export { keccak256Bytes, keccak256Hex, keccakBackend } from "./keccak";
+export { ecdsaBackend, nativeSecp256k1 } from "./secp256k1";
+export type { NativeSecp256k1 } from "./secp256k1";

@@ -1,5 +1,6 @@
 import { SigningKey, computeAddress, getBytes, hexlify } from "ethers";
-import { keccak256Bytes } from "@noosphere/protocol";
+import { keccak256Bytes, nativeSecp256k1 } from "@noosphere/protocol";
+import type { NativeSecp256k1 } from "@noosphere/protocol";
 import { CallerKeys } from "./caller-keys";
 
 /**
@@ -22,25 +23,11 @@ export interface Ecdsa {
   sign(key: SigningKey, digest: Uint8Array | string): string;
 }
 
-interface NativeSecp256k1 {
-  ecdsaSign(msg32: Uint8Array, privateKey: Uint8Array): { signature: Uint8Array; recid: number };
-  ecdsaRecover(sig: Uint8Array, recid: number, msg32: Uint8Array, compressed: boolean): Uint8Array;
-}
-
 /** The native backend if the `secp256k1` binding loads (and NOOS_MINER_PURE_JS is not set), else JavaScript. */
 export function createEcdsa(opts: { pureJs?: boolean; keys?: CallerKeys } = {}): Ecdsa {
   const pureJs = opts.pureJs ?? process.env.NOOS_MINER_PURE_JS === "1";
-  const native = pureJs ? undefined : loadNative();
+  const native = pureJs ? undefined : nativeSecp256k1;
   return native ? new NativeEcdsa(native) : new JsEcdsa(opts.keys ?? new CallerKeys());
-}
-
-function loadNative(): NativeSecp256k1 | undefined {
-  try {
-    // The binding itself, not the package's index (which falls back to a slow JavaScript build).
-    return require("secp256k1/bindings") as NativeSecp256k1;
-  } catch {
-    return undefined;
-  }
 }
 
 /** v in {0, 1, 27, 28} and s below 2^255, as ethers' Signature.from requires; returns the recovery id. */
