@@ -511,14 +511,10 @@ describe("gateway", () => {
     random = 0;
   });
 
-  // Known limitation of the miner's admission rule (apps/miner AccessPolicy: a voucher must exceed
-  // the highest one seen by the price): a voucher that reaches a miner after a higher one from the
-  // same client is refused as too low, although the higher one already pays for it. The gateway
-  // then catches up and re-signs, so the request is answered but charged one price more. Two
-  // gateways, or requests on different connections, can deliver vouchers out of order. A miner
-  // that admits by debt (what the client owes for admitted work vs the best voucher held or in
-  // flight) fixes it; this test then passes and `.failing` must go.
-  it.failing("has miners accept a voucher that arrives after a higher one already paid for it", async () => {
+  // Two gateways, or requests on different connections, deliver vouchers out of order: a miner
+  // admits by debt (the highest voucher must pay for all the work admitted), so a voucher that
+  // arrives after a higher one is served, and the client is charged once per request.
+  it("has miners accept a voucher that arrives after a higher one already paid for it", async () => {
     // Vouchers 1p and 2p signed in order, delivered 2p then 1p.
     const client = await net.fundedWallet(parseEther("10"));
     const billingAddress = await net.billing.getAddress();

@@ -41,9 +41,11 @@ export interface AccessPolicyOptions {
 
 /**
  * Decides whether an authenticated caller is served: a validator with a permit (free), or a
- * client whose voucher pays for this request and whose escrow covers everything this miner has
- * not yet redeemed (so no work goes unpaid). Anything else is a 403, never a crash. A client's
- * voucher is reserved on admission; `release()` undoes that if the request gets no answer.
+ * client whose highest voucher (the one held, or this request's) pays for all the work admitted
+ * for it plus this request, within its escrow less what this miner redeemed (so no work goes
+ * unpaid, and vouchers may arrive out of order). Anything else is a 403, never a crash. An
+ * admission raises the client's debt by the price; `release()` undoes it if the request gets no
+ * answer.
  */
 export class AccessPolicy {
   constructor(private readonly opts: AccessPolicyOptions) {}
@@ -74,9 +76,10 @@ export class AccessPolicy {
     let escrow = await chain.escrowOf(voucher.client);
     if (this.unredeemed(held) > escrow) escrow = await chain.escrowOf(voucher.client, { fresh: true });
 
-    // No await from here on: the checks and the reservation happen in one turn of the event loop.
-    const previous = book.cumulativeOf(voucher.client);
-    if (voucher.cumulativeAmount < previous + price) {
+    // No await from here on: the checks and the admission happen in one turn of the event loop.
+    // The highest voucher (held, or this one) must pay for the work admitted so far and this request.
+    const previous = book.debtOf(voucher.client);
+    if (this.best(held) < previous + price) {
       throw new MinerHttpError(
         403,
         "voucher-too-low",
@@ -91,7 +94,7 @@ export class AccessPolicy {
         `client escrow ${escrow} does not cover ${unredeemed} unredeemed; deposit more NOOS into billing`,
       );
     }
-    return { kind: "client", caller, price, voucher: held, release: book.reserve(held) };
+    return { kind: "client", caller, price, voucher: held, release: book.admit(held, price) };
   }
 
   private async admitValidator(caller: string): Promise<AccessGrant> {
@@ -130,7 +133,13 @@ export class AccessPolicy {
     }
   }
 
-  private unredeemed({ voucher }: HeldVoucher): bigint {
-    return voucher.cumulativeAmount - this.opts.book.redeemedOf(voucher.client);
+  /** The highest of `held` and the voucher already held from its client: what a redemption would collect. */
+  private best({ voucher }: HeldVoucher): bigint {
+    const kept = this.opts.book.heldOf(voucher.client);
+    return voucher.cumulativeAmount > kept ? voucher.cumulativeAmount : kept;
+  }
+
+  private unredeemed(held: HeldVoucher): bigint {
+    return this.best(held) - this.opts.book.redeemedOf(held.voucher.client);
   }
 }

@@ -38,4 +38,29 @@ describe("VoucherBook", () => {
     expect(book.cumulativeOf(client)).toBe(10n);
     expect(book.totalOutstanding()).toBe(10n);
   });
+
+  it("admits by debt: a voucher arriving after a higher one is covered by it, and none pays twice", () => {
+    const book = new VoucherBook();
+    const p = 5n;
+    // Vouchers p and 2p, delivered 2p first.
+    book.admit(v(2n * p), p);
+    expect(book.debtOf(client)).toBe(p);
+    expect(book.heldOf(client)).toBe(2n * p);
+    book.admit(v(p), p); // the caller checked: held 2p covers debt p + p
+    expect(book.debtOf(client)).toBe(2n * p);
+    expect(book.heldOf(client)).toBe(2n * p);
+    expect(book.outstanding(client)).toBe(2n * p);
+  });
+
+  it("undoes an admission's debt, and keeps the debt at least what was redeemed", () => {
+    const book = new VoucherBook();
+    const release = book.admit(v(10n), 10n);
+    book.admit(v(20n), 10n);
+    release();
+    release(); // once only
+    expect(book.debtOf(client)).toBe(10n);
+    expect(book.heldOf(client)).toBe(20n);
+    book.markRedeemed(client, 40n);
+    expect(book.debtOf(client)).toBe(40n);
+  });
 });
