@@ -257,6 +257,7 @@ async function main(): Promise<void> {
     );
 
     let cumulative = 0n;
+    const floorAfterRun: number[] = [];
     const rows: string[] = [];
     let headline: { raw: Stats; http: Stats; server: Stats } | undefined;
     for (const maxTokens of SIZES) {
@@ -302,6 +303,9 @@ async function main(): Promise<void> {
             const r = await timeRaw(model, maxTokens);
             raw.push(r.ms);
             rawTokens += r.tokens;
+            // The transport's own cost at this cadence: a GET /health right after a model run.
+            if (maxTokens === SIZES[0] && who === "client")
+              floorAfterRun.push((await httpClient.health(url.origin, 1))[0]!.ms);
           }
           httpTokens += await send(miners.engine.url, engineCalls, viaHttp);
           await send(miners.inline.url, inlineCalls, viaInline);
@@ -342,6 +346,11 @@ async function main(): Promise<void> {
       "max_tok  caller     raw p50   http p50  overhead  in miner  overhead    inline  overhead   raw p99   http p99   raw r/s  http r/s  raw tok/s http tok/s",
     );
     for (const row of rows) console.log(row);
+    const floorRun = stats(floorAfterRun);
+    console.log(
+      `GET /health sent right after each raw ${SIZES[0]}-token run (the HTTP stack's cost at this cadence, no model, ` +
+        `no signatures): p50 ${floorRun.p50.toFixed(3)} ms, p99 ${floorRun.p99.toFixed(3)} ms`,
+    );
 
     // Throughput: the model's capacity (back-to-back calls) against the miner's with callers in
     // parallel: its queue keeps the model busy while the HTTP thread takes the next requests.
@@ -387,6 +396,10 @@ async function main(): Promise<void> {
 
     if (headline) {
       const overhead = headline.http.p50 / headline.raw.p50 - 1;
+      const beyondFloor = (headline.http.p50 - headline.raw.p50 - floorRun.p50) / headline.raw.p50;
+      console.log(
+        `\nthe miner's own work beyond that HTTP floor, as the client sees it: ${pct(beyondFloor).trim()} of raw`,
+      );
       const inMiner = headline.server.p50 / headline.raw.p50 - 1;
       console.log(
         `\ngoal: HTTP p50 within 5% of raw for the default request (64 tokens, paying client): ${pct(overhead).trim()} as the client sees it, ` +

@@ -35,7 +35,7 @@ export interface MinerAppOptions {
   voucherDomain: TypedDataDomain;
   chain: MinerChainView;
   book: VoucherBook;
-  /** Requests run on the model at once (default 1). */
+  /** Requests run on the model at once (default 1; give a task loaded with loadTask the same). */
   concurrency?: number;
   /** Requests waiting for the model before 429 (default 16). */
   maxQueued?: number;
@@ -88,7 +88,8 @@ export function buildMinerApp(opts: MinerAppOptions): FastifyInstance {
   });
   const { task, chain } = opts;
   const metrics = opts.metrics ?? createMinerMetrics();
-  const queue = new BoundedQueue(opts.concurrency ?? 1, opts.maxQueued ?? 16);
+  // A task that takes a job beyond those it runs gets it early: the model never waits on this thread.
+  const queue = new BoundedQueue((opts.concurrency ?? 1) + (task.handoff ?? 0), opts.maxQueued ?? 16);
   const ecdsa = opts.ecdsa ?? createEcdsa();
   const authenticator = new RequestAuthenticator({
     domain: opts.wireDomain,

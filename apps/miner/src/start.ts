@@ -103,7 +103,13 @@ export async function startMiner(config: MinerConfig): Promise<RunningMiner> {
     }
     const params = await subnets.params(netuid);
     const model = config.model ?? DEFAULT_MODELS[params.taskId] ?? "";
-    const task = await loadTask({ taskId: params.taskId, model, device: config.device, logger });
+    const task = await loadTask({
+      taskId: params.taskId,
+      model,
+      device: config.device,
+      logger,
+      concurrency: config.concurrency,
+    });
     cleanupOnFailure.push(() => task.close());
     logger.info(
       { task: task.taskId, model: task.modelName, modelHash: task.modelHash, provider: task.provider },

@@ -6,6 +6,8 @@ export interface EngineStart {
   source: TaskSource;
   device: "auto" | "cuda" | "cpu";
   logLevel: string;
+  /** Jobs run on the model at once; more wait in the engine. */
+  concurrency: number;
 }
 
 /** What the engine says once its model is open. */

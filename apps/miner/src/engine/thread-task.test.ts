@@ -61,6 +61,23 @@ describe("EngineThreadTask: the model on a thread of its own", () => {
     }
   });
 
+  it("runs jobs handed over while the model is busy one after another, in order", async () => {
+    expect(threaded.handoff).toBe(1);
+    const input = threaded.parse({ prompt: "The whale", max_tokens: 30, stream: true }, LIMITS);
+    const events: string[] = [];
+    const drain = async (name: string) => {
+      const gen = threaded.stream!(input, never());
+      for (let next = await gen.next(); !next.done; next = await gen.next()) events.push(name);
+      events.push(`${name} done`);
+    };
+    await Promise.all([drain("a"), drain("b")]);
+    // b waited in the engine: all of a's chunks, then all of b's.
+    const aDone = events.indexOf("a done");
+    expect(events.slice(0, aDone).every((e) => e === "a")).toBe(true);
+    expect(events.slice(aDone + 1).every((e) => e.startsWith("b"))).toBe(true);
+    expect(events.filter((e) => e === "b")).toHaveLength(30);
+  });
+
   it("refuses what the front refuses, with the same status, before the engine sees it", () => {
     expect(() => threaded.parse({ prompt: "x", max_tokens: 5000 }, LIMITS)).toThrow(MinerHttpError);
     expect(() => threaded.parse({ prompt: 3 }, LIMITS)).toThrow(/prompt must be a non-empty string/);

@@ -15,6 +15,8 @@ export interface TaskFront {
 export interface EngineThreadOptions {
   device: Device;
   logger: Logger;
+  /** Jobs run on the model at once (default 1); the miner hands the engine one more, which waits there. */
+  concurrency?: number;
   /** Time `close()` gives the engine to release its model before the thread is stopped (default 10 s). */
   closeTimeoutMs?: number;
 }
@@ -43,6 +45,8 @@ interface Job {
 export class EngineThreadTask implements TaskHandler {
   private worker!: Worker;
   private ready!: Promise<void>;
+  /** The engine's model is open: jobs are posted at once (not a microtask later, behind the caller's checks). */
+  private serving = false;
   private readonly jobs = new Map<number, Job>();
   private nextId = 1;
   private closing = false;
@@ -84,6 +88,8 @@ export class EngineThreadTask implements TaskHandler {
   get speculative(): boolean {
     return this.info.speculative;
   }
+  /** A job handed over while the model is busy waits in the engine and starts the moment it frees. */
+  readonly handoff = 1;
 
   parse(body: unknown, limits: CallLimits): unknown {
     return this.front.parse(body, limits);
@@ -118,14 +124,17 @@ export class EngineThreadTask implements TaskHandler {
       source: this.source,
       device: this.opts.device,
       logLevel: this.opts.logger.level,
+      concurrency: this.opts.concurrency ?? 1,
     };
     const worker = new Worker(ENTRY, { workerData: data });
     this.worker = worker;
+    this.serving = false;
     let opened = false;
     this.ready = new Promise<void>((resolve, reject) => {
       const onMessage = (msg: FromEngine) => {
         if (msg.op === "ready") {
           opened = true;
+          this.serving = true;
           this.info = msg.info;
           resolve();
         } else if (msg.op === "load-failed") {
@@ -198,6 +207,10 @@ export class EngineThreadTask implements TaskHandler {
     }
     this.jobs.set(id, job);
     signal.addEventListener("abort", () => this.post({ op: "abort", id }), { once: true });
+    if (this.serving) {
+      this.post({ op: "run", id, input, stream });
+      return job;
+    }
     this.ready.then(
       () => {
         if (!this.jobs.has(id)) return;

@@ -1,7 +1,9 @@
 /**
  * The engine thread: opens the task's model (ONNX Runtime runs `session.run` synchronously on
  * the thread that calls it, so the model gets a thread of its own) and runs the jobs the HTTP
- * thread sends, streaming chunks back as they come. A job's abort is seen between model steps.
+ * thread sends, `concurrency` at a time in their order, streaming chunks back as they come. A job
+ * sent while the slots are taken waits here and starts the moment one frees, with no round trip
+ * to the HTTP thread. A job's abort is seen between model steps (or before it starts).
  */
 import { parentPort, workerData } from "node:worker_threads";
 import type { MessagePort } from "node:worker_threads";
@@ -15,6 +17,9 @@ const start = workerData as EngineStart;
 const port = parentPort as MessagePort;
 const logger = createLogger("miner-engine", { level: start.logLevel });
 const jobs = new Map<number, AbortController>();
+/** Jobs waiting for a slot, in order. */
+const waiting: (() => Promise<void>)[] = [];
+let running = 0;
 
 function post(message: FromEngine): void {
   port.postMessage(message);
@@ -32,11 +37,26 @@ function revive(input: unknown): unknown {
   return out;
 }
 
-async function run(task: TaskHandler, id: number, input: unknown, stream: boolean): Promise<void> {
+function queue(task: TaskHandler, id: number, input: unknown, stream: boolean): void {
   const controller = new AbortController();
   jobs.set(id, controller);
-  const { signal } = controller;
+  waiting.push(() => run(task, id, input, stream, controller.signal));
+  startWaiting();
+}
+
+function startWaiting(): void {
+  while (running < start.concurrency && waiting.length > 0) {
+    running++;
+    void waiting.shift()!().finally(() => {
+      running--;
+      startWaiting();
+    });
+  }
+}
+
+async function run(task: TaskHandler, id: number, input: unknown, stream: boolean, signal: AbortSignal): Promise<void> {
   try {
+    signal.throwIfAborted();
     if (stream && task.stream) {
       const gen = task.stream(revive(input), signal);
       let next = await gen.next();
@@ -65,7 +85,7 @@ async function main(): Promise<void> {
     return;
   }
   port.on("message", (msg: ToEngine) => {
-    if (msg.op === "run") void run(task, msg.id, msg.input, msg.stream);
+    if (msg.op === "run") queue(task, msg.id, msg.input, msg.stream);
     else if (msg.op === "abort") jobs.get(msg.id)?.abort(new Error("aborted by the miner"));
     else {
       for (const job of jobs.values()) job.abort(new Error("the engine is closing"));

@@ -46,6 +46,8 @@ export interface LoadTaskOptions {
    * parse, authenticate and answer while the model runs; false runs it on the calling thread.
    */
   thread?: boolean;
+  /** Jobs the engine runs on the model at once (default 1): the miner app's `concurrency`. */
+  concurrency?: number;
 }
 
 /** Where a task's model comes from: what the engine thread needs to open it again. */
@@ -56,7 +58,11 @@ export type TaskSource =
 export async function loadTask(opts: LoadTaskOptions): Promise<TaskHandler> {
   const source = taskSource(opts);
   if (opts.thread === false) return openTask(source, opts.device, opts.logger);
-  return EngineThreadTask.start(source, taskFront(source), { device: opts.device, logger: opts.logger });
+  return EngineThreadTask.start(source, taskFront(source), {
+    device: opts.device,
+    logger: opts.logger,
+    concurrency: opts.concurrency,
+  });
 }
 
 /** Resolves `--model` for the subnet's task (MinerSetupError when it names nothing usable). */

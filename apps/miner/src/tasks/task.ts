@@ -31,6 +31,11 @@ export interface TaskHandler<I = unknown, O = unknown> {
    * caller is refused. False: callers are admitted before the model starts.
    */
   readonly speculative?: boolean;
+  /**
+   * Jobs the task takes beyond those it runs at once: they wait inside it and start the moment
+   * the model is free, with no round trip to the HTTP thread (the engine thread takes 1).
+   */
+  readonly handoff?: number;
   parse(body: unknown, limits: CallLimits): I;
   run(input: I, signal: AbortSignal): Promise<TaskResult<O>>;
   /** Streams deltas when the input asked for it; the final value is the whole result. */
