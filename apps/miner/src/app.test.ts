@@ -245,6 +245,20 @@ describe("miner HTTP API (real chain, real model, real HTTP)", () => {
       expect(task.running).toBe(0);
     });
 
+    it("refuses a caller queued behind another request with its own refusal", async () => {
+      const long = infer(net.accounts.validator, target, { prompt: TEXT, max_tokens: LIMITS.maxOutputTokens });
+      const forged = await signCall(
+        net.accounts.stranger,
+        target,
+        { ...PROMPT, stream: true },
+        {
+          headers: { [HEADERS.caller]: net.accounts.validator.address },
+        },
+      );
+      expect(await errorOf(await send(target, forged))).toEqual({ status: 401, code: "bad-signature" });
+      expect((await long).status).toBe(200);
+    });
+
     it("admits the caller before the model starts when the task is not speculative", async () => {
       task.speculativeOverride = false;
       try {

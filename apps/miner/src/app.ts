@@ -199,8 +199,9 @@ export function buildMinerApp(opts: MinerAppOptions): FastifyInstance {
       ? Promise.resolve().then(() => admit(claim, voucher))
       : Promise.resolve(await admit(claim, voucher));
     void admission.catch((err: unknown) => job.abort(err));
+    // A refused caller gets its refusal (awaited below), not this.
     const guard = () => {
-      if (job.signal.aborted) throw new MinerHttpError(400, "client-gone", "the caller disconnected");
+      if (signal.aborted) throw new MinerHttpError(400, "client-gone", "the caller disconnected");
     };
 
     if (task.stream && task.wantsStream?.(input)) {
