@@ -86,8 +86,10 @@ export async function createGatewayServices(o: GatewayServiceOptions): Promise<G
     healthTimeoutMs: o.healthTimeoutMs,
   });
   const usage = new UsageStore(o.redis, keyspace);
+  const apiKeys = new ApiKeyStore(o.redis, keyspace, o.defaultRpm ?? 60);
   const dispatcher = new Dispatcher({
     account,
+    apiKeys,
     router,
     client: minerClient,
     signer: o.signer,
@@ -99,7 +101,7 @@ export async function createGatewayServices(o: GatewayServiceOptions): Promise<G
   });
   return {
     redis: o.redis,
-    apiKeys: new ApiKeyStore(o.redis, keyspace, o.defaultRpm ?? 60),
+    apiKeys,
     usage,
     directory,
     dispatcher,

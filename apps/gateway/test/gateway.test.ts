@@ -415,6 +415,11 @@ describe("gateway", () => {
         });
         expect(again.statusCode).toBe(503);
         expect(again.json().error.code).toBe("no_miner_available");
+        // A wrong key learns that first (no reservation checked it), whatever the miners.
+        const wrongKey = apiKey.slice(0, -1) + (apiKey.endsWith("a") ? "b" : "a");
+        const refused = await inject("/v1/completions", { model: MODEL, prompt: "Call me", max_tokens: 3 }, wrongKey);
+        expect(refused.statusCode).toBe(401);
+        expect(refused.json().error.code).toBe("invalid_api_key");
         const health = await app.inject({ method: "GET", url: "/health" });
         expect(health.json()).toMatchObject({
           miners: { live: 1, known: 3 },

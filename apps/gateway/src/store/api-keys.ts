@@ -153,6 +153,11 @@ export class ApiKeyStore {
   async admit(presented: string): Promise<Admission> {
     const admission = this.admission(presented);
     if (admission === undefined) return { ok: false, reason: "invalid" };
+    return this.admitWith(admission);
+  }
+
+  /** Admits a key whose admission was prepared by `admission()`. */
+  async admitWith(admission: KeyAdmission): Promise<Admission> {
     const reply = (await ADMIT.run(this.redis, admission.keys, admission.args)) as AdmitReply;
     return toAdmission(admission.id, reply);
   }

@@ -43,6 +43,8 @@ interface Job {
  * started; requests wait for it.
  */
 export class EngineThreadTask implements TaskHandler {
+  /** A job handed over while the model is busy waits in the engine and starts the moment it frees. */
+  readonly handoff = 1;
   private worker!: Worker;
   private ready!: Promise<void>;
   /** The engine's model is open: jobs are posted at once (not a microtask later, behind the caller's checks). */
@@ -88,8 +90,6 @@ export class EngineThreadTask implements TaskHandler {
   get speculative(): boolean {
     return this.info.speculative;
   }
-  /** A job handed over while the model is busy waits in the engine and starts the moment it frees. */
-  readonly handoff = 1;
 
   parse(body: unknown, limits: CallLimits): unknown {
     return this.front.parse(body, limits);
@@ -114,6 +114,7 @@ export class EngineThreadTask implements TaskHandler {
     await this.ready.catch(() => undefined);
     const exited = new Promise<void>((resolve) => this.worker.once("exit", () => resolve()));
     this.post({ op: "close" });
+    // Last resort: a thread stopped inside onnxruntime's native run takes the process down with it.
     const timer = setTimeout(() => void this.worker.terminate(), this.opts.closeTimeoutMs ?? 10_000);
     await exited;
     clearTimeout(timer);
