@@ -12,12 +12,13 @@ abstract contract NeuronRegistry is SubnetParamsStore {
     struct NeuronSet {
         uint16 count; // UIDs in use: 0..count-1
         uint64 lastBurnBlock; // block at which lastBurnPrice was stored
+        uint64 registrations; // registrations ever (new UIDs and replaced holders)
         uint256 lastBurnPrice; // price before decay; 0 until the first registration
     }
 
-    struct NeuronState {
+    struct Neuron {
+        address hotkey; // the current holder
         uint64 registeredAt; // block of the current holder's registration
-        uint192 lastEmission; // emission of the last epoch, recorded by the consensus contract
     }
 
     /// @notice Role of the consensus contract: records each epoch's emission per UID.
@@ -29,8 +30,10 @@ abstract contract NeuronRegistry is SubnetParamsStore {
     IStaking public immutable staking;
 
     mapping(uint16 netuid => NeuronSet) private _sets;
-    mapping(uint16 netuid => mapping(uint16 uid => address)) private _hotkeys;
-    mapping(uint16 netuid => mapping(uint16 uid => NeuronState)) private _states;
+    mapping(uint16 netuid => mapping(uint16 uid => Neuron)) private _neurons;
+    /// @dev Emission of the last epoch recorded by the consensus contract, two UIDs per slot (UID 2p in the
+    /// low 128 bits of pair p): an epoch's record of 256 UIDs writes 128 slots.
+    mapping(uint16 netuid => mapping(uint256 pair => uint256)) private _emissions;
     mapping(uint16 netuid => mapping(address hotkey => uint16)) private _uidPlusOne;
     mapping(uint16 netuid => mapping(uint16 uid => Axon)) private _axons;
 
@@ -88,6 +91,7 @@ abstract contract NeuronRegistry is SubnetParamsStore {
 
         NeuronSet storage set = _sets[netuid];
         uint16 count = set.count;
+        ++set.registrations;
         if (count < p.maxUids) {
             uid = count;
             set.count = count + 1;
@@ -106,16 +110,28 @@ abstract contract NeuronRegistry is SubnetParamsStore {
         uint16[] calldata uids,
         uint256[] calldata amounts
     ) external onlyRole(EPOCH_ROLE) subnetMustExist(netuid) {
-        if (uids.length != amounts.length) revert SubnetsLengthMismatch(uids.length, amounts.length);
+        uint256 len = uids.length;
+        if (len != amounts.length) revert SubnetsLengthMismatch(len, amounts.length);
         uint16 count = _sets[netuid].count;
-        mapping(uint16 => NeuronState) storage states = _states[netuid];
-        for (uint256 i = 0; i < uids.length; ++i) {
-            uint16 uid = uids[i];
+        mapping(uint256 => uint256) storage pairs = _emissions[netuid];
+        uint256 pair = type(uint256).max; // the pair being updated in `word` (none yet)
+        uint256 word;
+        for (uint256 i = 0; i < len; ++i) {
+            uint256 uid = uids[i];
             uint256 amount = amounts[i];
-            if (uid >= count) revert SubnetsUidOutOfRange(netuid, uid, count);
-            if (amount > type(uint192).max) revert SubnetsEmissionTooLarge(amount);
-            states[uid].lastEmission = uint192(amount);
+            if (uid >= count) revert SubnetsUidOutOfRange(netuid, uint16(uid), count);
+            if (amount > type(uint128).max) revert SubnetsEmissionTooLarge(amount);
+            if (uid >> 1 != pair) {
+                if (pair != type(uint256).max) pairs[pair] = word;
+                pair = uid >> 1;
+                // both halves listed next to each other: nothing of the old word is kept
+                bool whole = uid & 1 == 0 && i + 1 < len && uids[i + 1] == uid + 1;
+                word = whole ? 0 : pairs[pair];
+            }
+            uint256 shift = (uid & 1) << 7;
+            word = (word & ~(uint256(type(uint128).max) << shift)) | (amount << shift);
         }
+        if (pair != type(uint256).max) pairs[pair] = word;
         emit EmissionRecorded(netuid, uids, amounts);
     }
 
@@ -167,10 +183,16 @@ abstract contract NeuronRegistry is SubnetParamsStore {
         return _sets[netuid].count;
     }
 
+    /// @notice Registrations ever on `netuid` (new UIDs and replaced holders): while it is unchanged, so are
+    /// the hotkeys and registration blocks neurons() returns (0 for a subnet that does not exist).
+    function registrationCount(uint16 netuid) external view returns (uint64) {
+        return _sets[netuid].registrations;
+    }
+
     /// @notice The hotkey holding `uid` on `netuid`.
     function hotkeyOf(uint16 netuid, uint16 uid) external view returns (address) {
         _requireUid(netuid, uid);
-        return _hotkeys[netuid][uid];
+        return _neurons[netuid][uid].hotkey;
     }
 
     /// @notice UID of `hotkey` on `netuid`; reverts with SubnetsNotRegistered if it has none.
@@ -188,13 +210,13 @@ abstract contract NeuronRegistry is SubnetParamsStore {
     /// @notice Block at which the current holder of `uid` registered.
     function registeredAt(uint16 netuid, uint16 uid) external view returns (uint64) {
         _requireUid(netuid, uid);
-        return _states[netuid][uid].registeredAt;
+        return _neurons[netuid][uid].registeredAt;
     }
 
     /// @notice Emission of `uid` in the last recorded epoch.
     function lastEmission(uint16 netuid, uint16 uid) external view returns (uint256) {
         _requireUid(netuid, uid);
-        return _states[netuid][uid].lastEmission;
+        return _lastEmission(netuid, uid);
     }
 
     /// @notice The endpoint `uid` published (empty if it has not served one since registering).
@@ -216,17 +238,25 @@ abstract contract NeuronRegistry is SubnetParamsStore {
         hotkeys = new address[](count);
         registeredAts = new uint64[](count);
         lastEmissions = new uint256[](count);
+        mapping(uint16 => Neuron) storage all = _neurons[netuid];
+        mapping(uint256 => uint256) storage pairs = _emissions[netuid];
+        uint256 word;
         for (uint16 uid = 0; uid < count; ++uid) {
-            NeuronState memory state = _states[netuid][uid];
-            hotkeys[uid] = _hotkeys[netuid][uid];
-            registeredAts[uid] = state.registeredAt;
-            lastEmissions[uid] = state.lastEmission;
+            Neuron memory neuron = all[uid];
+            hotkeys[uid] = neuron.hotkey;
+            registeredAts[uid] = neuron.registeredAt;
+            if (uid & 1 == 0) word = pairs[uid >> 1];
+            lastEmissions[uid] = (word >> ((uid & 1) << 7)) & type(uint128).max;
         }
     }
 
     /// @dev The hotkey at `uid`, unchecked (callers iterate 0..count-1).
     function _hotkeyAt(uint16 netuid, uint16 uid) internal view returns (address) {
-        return _hotkeys[netuid][uid];
+        return _neurons[netuid][uid].hotkey;
+    }
+
+    function _lastEmission(uint16 netuid, uint256 uid) private view returns (uint256) {
+        return (_emissions[netuid][uid >> 1] >> ((uid & 1) << 7)) & type(uint128).max;
     }
 
     function _neuronCount(uint16 netuid) internal view override returns (uint16) {
@@ -255,8 +285,12 @@ abstract contract NeuronRegistry is SubnetParamsStore {
 
     /// @dev Gives `uid` to `hotkey` with a fresh record; emits NeuronRegistered.
     function _addNeuron(uint16 netuid, uint16 uid, address hotkey, uint256 burned) private {
-        _hotkeys[netuid][uid] = hotkey;
-        _states[netuid][uid] = NeuronState({registeredAt: uint64(block.number), lastEmission: 0});
+        _neurons[netuid][uid] = Neuron({hotkey: hotkey, registeredAt: uint64(block.number)});
+        uint256 shift = (uint256(uid) & 1) << 7;
+        uint256 word = _emissions[netuid][uid >> 1];
+        if ((word >> shift) & type(uint128).max != 0) {
+            _emissions[netuid][uid >> 1] = word & ~(uint256(type(uint128).max) << shift);
+        }
         // uid < MAX_UIDS = 256, so uid + 1 fits in uint16.
         _uidPlusOne[netuid][hotkey] = uid + 1;
         emit NeuronRegistered(netuid, uid, hotkey, burned);
@@ -264,7 +298,7 @@ abstract contract NeuronRegistry is SubnetParamsStore {
 
     /// @dev Takes `uid` from its holder and clears its axon; emits NeuronPruned.
     function _removeNeuron(uint16 netuid, uint16 uid) private {
-        address oldHotkey = _hotkeys[netuid][uid];
+        address oldHotkey = _neurons[netuid][uid].hotkey;
         delete _uidPlusOne[netuid][oldHotkey];
         delete _axons[netuid][uid];
         emit NeuronPruned(netuid, uid, oldHotkey);
@@ -284,24 +318,28 @@ abstract contract NeuronRegistry is SubnetParamsStore {
     /// @dev The non-immune UID with the lowest last emission; ties: earliest registered, then
     /// lowest UID. Reverts with SubnetsAllImmune if every UID is within its immunity period.
     function _pruneCandidate(uint16 netuid, uint16 count, uint32 immunityPeriod) private view returns (uint16) {
-        mapping(uint16 => NeuronState) storage states = _states[netuid];
+        mapping(uint16 => Neuron) storage all = _neurons[netuid];
+        mapping(uint256 => uint256) storage pairs = _emissions[netuid];
         bool found;
         uint16 best;
-        uint192 bestEmission;
+        uint256 bestEmission;
         uint64 bestRegisteredAt;
+        uint256 word;
         for (uint16 uid = 0; uid < count; ++uid) {
-            NeuronState memory state = states[uid];
+            uint64 registered = all[uid].registeredAt;
+            if (uid & 1 == 0) word = pairs[uid >> 1];
             // registeredAt <= block.number always, so the subtraction cannot underflow.
-            if (block.number - state.registeredAt <= immunityPeriod) continue;
+            if (block.number - registered <= immunityPeriod) continue;
+            uint256 emission = (word >> ((uid & 1) << 7)) & type(uint128).max;
             if (
                 !found ||
-                state.lastEmission < bestEmission ||
-                (state.lastEmission == bestEmission && state.registeredAt < bestRegisteredAt)
+                emission < bestEmission ||
+                (emission == bestEmission && registered < bestRegisteredAt)
             ) {
                 found = true;
                 best = uid;
-                bestEmission = state.lastEmission;
-                bestRegisteredAt = state.registeredAt;
+                bestEmission = emission;
+                bestRegisteredAt = registered;
             }
         }
         if (!found) revert SubnetsAllImmune(netuid);

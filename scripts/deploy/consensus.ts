@@ -24,18 +24,16 @@ export interface ConsensusDeps {
 export interface ConsensusLibraries {
   EpochStartLib: string;
   EpochConsensusLib: string;
-  EpochBondsLib: string;
   EpochPayLib: string;
 }
 
 const LIBRARY_NAMES = [
   "EpochStartLib",
   "EpochConsensusLib",
-  "EpochBondsLib",
   "EpochPayLib",
 ] as const;
 
-/** Deploys the four epoch libraries (stateless code that runs on the consensus contract's storage). */
+/** Deploys the three epoch libraries (stateless code that runs on the consensus contract's storage). */
 export async function deployConsensusLibraries(
   deployer: Signer,
 ): Promise<ConsensusLibraries> {

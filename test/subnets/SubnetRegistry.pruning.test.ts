@@ -67,7 +67,7 @@ describe("SubnetRegistry: emission record and pruning", function () {
         .withArgs(admin.address, await registry.EPOCH_ROLE());
     });
 
-    it("rejects unknown subnets, length mismatches, UIDs out of range and amounts over uint192", async function () {
+    it("rejects unknown subnets, length mismatches, UIDs out of range and amounts over uint128", async function () {
       const { registry, epoch, netuid } = await loadFixture(fullSubnetFixture);
       await expect(registry.connect(epoch).recordEmission(3, [0], [1n]))
         .to.be.revertedWithCustomError(registry, "SubnetsNotFound")
@@ -78,7 +78,7 @@ describe("SubnetRegistry: emission record and pruning", function () {
       await expect(registry.connect(epoch).recordEmission(netuid, [4], [1n]))
         .to.be.revertedWithCustomError(registry, "SubnetsUidOutOfRange")
         .withArgs(netuid, 4, 4);
-      const tooLarge = 2n ** 192n;
+      const tooLarge = 2n ** 128n;
       await expect(
         registry.connect(epoch).recordEmission(netuid, [0], [tooLarge]),
       )

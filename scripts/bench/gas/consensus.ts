@@ -286,7 +286,6 @@ export async function bytecodeSizes(): Promise<
     "Consensus",
     "EpochStartLib",
     "EpochConsensusLib",
-    "EpochBondsLib",
     "EpochPayLib",
     "ConsensusTestHarness",
   ];
