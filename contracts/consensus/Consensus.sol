@@ -10,16 +10,15 @@ import {ConsensusBase} from "./ConsensusBase.sol";
 import {ConsensusViews} from "./ConsensusViews.sol";
 import {WeightsLedger} from "./WeightsLedger.sol";
 import {EpochStartLib} from "./EpochStartLib.sol";
+import {EpochConsensusLib} from "./EpochConsensusLib.sol";
 import {
-    EpochConsensusLib,
-    passSlotGas,
+    passSlotPlan,
     PASS_SETUP_GAS,
     PASS_SETUP_VALIDATOR_GAS,
-    PASS_END_GAS,
-    PASS_END_VALIDATOR_GAS,
+    PASS_PREPARE_GAS,
     PASS_STALE_VALIDATOR_GAS,
     PASS_SCAN_VALIDATOR_GAS
-} from "./EpochConsensusLib.sol";
+} from "./EpochPassGas.sol";
 import {EpochPayLib} from "./EpochPayLib.sol";
 import {
     SubnetState,
@@ -131,16 +130,17 @@ contract Consensus is WeightsLedger, ConsensusViews {
         uint256 stage = run.stage;
         uint256 v = run.v;
         if (stage == STAGE_PASS) {
-            uint256 cost = PASS_SETUP_GAS + v * (PASS_SETUP_VALIDATOR_GAS + PASS_END_VALIDATOR_GAS) + PASS_END_GAS;
-            if (run.cursor != 0) return cost + passSlotGas(v, run.liquid);
+            uint256 cost = PASS_SETUP_GAS + v * PASS_SETUP_VALIDATOR_GAS;
+            if (run.cursor != 0) return cost + passSlotPlan(v, run.liquid, v, GAS_RESERVE);
             bool liquid = run.params.liquidAlpha;
+            cost += PASS_PREPARE_GAS;
             if (run.stale) cost += v * PASS_STALE_VALIDATOR_GAS;
             // the liquid-alpha check scans this epoch's columns unless it compares with the previous ones
             uint256 mode = run.params.consensusMode;
             if (liquid && (mode == 1 || mode == 3 || (mode == 0 && run.params.bondsPenalty != ONE))) {
                 cost += v * PASS_SCAN_VALIDATOR_GAS;
             }
-            return cost + passSlotGas(v, liquid);
+            return cost + passSlotPlan(v, liquid, v, GAS_RESERVE);
         }
         if (stage == STAGE_DIVIDENDS) return 100_000 + v * 12_000 + uint256(run.n) * 1_000;
         uint256 uids = uint256(run.n) - run.cursor;

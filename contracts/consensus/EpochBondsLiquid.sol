@@ -13,10 +13,11 @@ library EpochBondsLiquid {
         uint256 low; // 0x00
         uint256 span; // 0x20
         uint256 steepness; // 0x40
-        uint256 atZero; // 0x60 the sigmoid at diff 0
+        uint256 sigmoidZero; // 0x60 the sigmoid at diff 0
         uint256 penalty; // 0x80
         uint256 lc; // 0xa0 the consensus the lane's sigmoid compares with
         uint256 c; // 0xc0 the lane's consensus
+        uint256 atZero; // 0xe0 the rate at diff 0: low + sigmoid(0) x span / ONE
     }
 
     /// @notice Lane `l` of every active row with consensus `c`; the rate of each pair is liquidAlpha(lc, wb, b).
@@ -26,49 +27,91 @@ library EpochBondsLiquid {
         uint256 end = list + (p.activeCount << 5);
         // the lane's old bonds count only when it did not register within the last tempo
         uint256 oldMask = (p.fresh >> l) & 1 == 1 ? 0 : 0xffff;
-        Sigmoid memory sg = Sigmoid(p.alphaLow, p.alphaSpan, p.steepness, p.sigmoidZero, p.penalty, lc, c);
+        Sigmoid memory sg = Sigmoid(
+            p.alphaLow,
+            p.alphaSpan,
+            p.steepness,
+            p.sigmoidZero,
+            p.penalty,
+            lc,
+            c,
+            p.alphaLow + (p.sigmoidZero * p.alphaSpan) / ONE
+        );
         assembly ("memory-safe") {
+            // ALGORITHM.md expNeg, its series unrolled: rem < LN2, so the terms after the 17th are 0 (the
+            // reference's loop stops at the first 0 term; adding the zeros after it changes nothing)
             function expNeg(y) -> r {
                 let k := div(y, LN2)
                 if lt(k, 64) {
                     let rem := sub(y, mul(k, LN2))
-                    let total := ONE
-                    let term := ONE
-                    for { let t := 1 } lt(t, 33) { t := add(t, 1) } {
-                        // invariant: term <= ONE and rem < LN2: the product stays below 2^120
-                        term := div(mul(term, rem), mul(t, ONE))
-                        if iszero(term) { break }
+                    // invariant: term <= ONE and rem < LN2: every product stays below 2^120
+                    let term := rem
+                    let total := add(ONE, rem)
+                    if term {
+                        term := div(mul(term, rem), 2000000000000000000)
                         total := add(total, term)
+                        term := div(mul(term, rem), 3000000000000000000)
+                        total := add(total, term)
+                        term := div(mul(term, rem), 4000000000000000000)
+                        total := add(total, term)
+                        term := div(mul(term, rem), 5000000000000000000)
+                        total := add(total, term)
+                        term := div(mul(term, rem), 6000000000000000000)
+                        total := add(total, term)
+                        if term {
+                            term := div(mul(term, rem), 7000000000000000000)
+                            total := add(total, term)
+                            term := div(mul(term, rem), 8000000000000000000)
+                            total := add(total, term)
+                            term := div(mul(term, rem), 9000000000000000000)
+                            total := add(total, term)
+                            term := div(mul(term, rem), 10000000000000000000)
+                            total := add(total, term)
+                            term := div(mul(term, rem), 11000000000000000000)
+                            total := add(total, term)
+                            term := div(mul(term, rem), 12000000000000000000)
+                            total := add(total, term)
+                            if term {
+                                term := div(mul(term, rem), 13000000000000000000)
+                                total := add(total, term)
+                                term := div(mul(term, rem), 14000000000000000000)
+                                total := add(total, term)
+                                term := div(mul(term, rem), 15000000000000000000)
+                                total := add(total, term)
+                                term := div(mul(term, rem), 16000000000000000000)
+                                total := add(total, term)
+                                term := div(mul(term, rem), 17000000000000000000)
+                                total := add(total, term)
+                            }
+                        }
                     }
                     r := shr(k, div(mul(ONE, ONE), total))
                 }
             }
-            // ALGORITHM.md liquidAlpha(lc, wb, b) with the block's low, span, steepness and sigmoid(0)
-            function liquidAlpha(g, wb, b) -> a {
-                let diff := 0
-                switch lt(wb, b)
-                case 0 {
-                    let lcv := mload(add(g, 0xa0))
-                    if gt(wb, lcv) { diff := sub(wb, lcv) }
-                }
-                default { diff := sub(b, wb) }
-                let sig := mload(add(g, 0x60))
-                if diff {
-                    let steep := mload(add(g, 0x40))
-                    switch lt(diff, HALF)
-                    case 0 { sig := div(mul(ONE, ONE), add(ONE, expNeg(div(mul(sub(diff, HALF), steep), 100)))) }
-                    default {
-                        sig := sub(ONE, div(mul(ONE, ONE), add(ONE, expNeg(div(mul(sub(HALF, diff), steep), 100)))))
-                    }
-                }
+            // the rate for a non-zero diff (ALGORITHM.md liquidAlpha), with the block's low, span, steepness
+            function alphaOf(g, diff) -> a {
+                let steep := mload(add(g, 0x40))
+                let sig := 0
+                switch lt(diff, HALF)
+                case 0 { sig := div(mul(ONE, ONE), add(ONE, expNeg(div(mul(sub(diff, HALF), steep), 100)))) }
+                default { sig := sub(ONE, div(mul(ONE, ONE), add(ONE, expNeg(div(mul(sub(HALF, diff), steep), 100))))) }
                 a := add(mload(g), div(mul(sig, mload(add(g, 0x20))), ONE))
             }
-            // one pair: weight for bonds from x and cw, old bond, rate, new bond
-            function pair(g, x, cw, ob) -> nb {
+            // one pair: clipped weight, weight for bonds, old bond, rate (diff = wb >= b ? max(wb - lc, 0)
+            // : b - wb; the rate at diff 0 is precomputed), new bond
+            function pair(g, x, ob) -> nb, cw {
+                cw := mload(add(g, 0xc0))
+                if lt(x, cw) { cw := x }
                 // invariant: cw <= x, so no underflow
                 let wb := sub(x, div(mul(sub(x, cw), mload(add(g, 0x80))), ONE))
                 let b := div(mul(ob, ONE), 65535)
-                let a := liquidAlpha(g, wb, b)
+                let a := mload(add(g, 0xe0))
+                switch lt(wb, b)
+                case 0 {
+                    let lcv := mload(add(g, 0xa0))
+                    if gt(wb, lcv) { a := alphaOf(g, sub(wb, lcv)) }
+                }
+                default { a := alphaOf(g, sub(b, wb)) }
                 // invariant: a <= ONE (low + span = high <= ONE), b, wb <= ONE
                 nb := div(add(mul(sub(ONE, a), b), mul(a, wb)), ONE)
             }
@@ -79,11 +122,10 @@ library EpochBondsLiquid {
                     let ob := and(shr(sh, mload(add(r, R_O))), om)
                     let nb := 0
                     if or(x, ob) {
-                        let cw := mload(add(g, 0xc0))
-                        if lt(x, cw) { cw := x }
+                        let cw := 0
+                        nb, cw := pair(g, x, ob)
                         // invariant: cw, s_k <= ONE; at most 64 terms: no overflow
                         rk := add(rk, mul(cw, mload(add(r, R_S))))
-                        nb := pair(g, x, cw, ob)
                         cs := add(cs, nb)
                     }
                     mstore(add(r, add(R_NB, shl(1, sh))), nb)

@@ -50,10 +50,13 @@ library EpochColumns {
         }
         p.maxReg = maxReg;
         p.fresh = fresh;
-        p.activeCount = _loadRows(p.recPtr, p.v, p.activePtr, t, (maxReg << 8) | lanes, regPtr, withBonds);
+        uint256 counts = _loadRows(p.recPtr, p.v, p.activePtr, t, (maxReg << 8) | lanes, regPtr, withBonds);
+        p.activeCount = counts & 0xffff;
+        p.firstWrites = counts >> 16;
     }
 
-    /// @dev Fills every record's W (masked), O and P (0) for slot t; returns how many were listed as active.
+    /// @dev Fills every record's W (masked) and O for slot t; returns how many were listed as active, and
+    /// (<< 16) how many of those have a zero bonds word.
     function _loadRows(
         uint256 rec,
         uint256 v,
@@ -95,8 +98,8 @@ library EpochColumns {
                 mstore(add(r, R_W), w)
                 mstore(add(r, R_O), o)
                 if or(w, o) {
-                    mstore(add(list, shl(5, count)), r)
-                    count := add(count, 1)
+                    mstore(add(list, shl(5, and(count, 0xffff))), r)
+                    count := add(count, add(1, shl(16, iszero(o))))
                 }
             }
         }

@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {EpochColumns} from "./EpochColumns.sol";
 import {EpochBondsLanes} from "./EpochBondsLanes.sol";
 import {EpochBondsLiquid} from "./EpochBondsLiquid.sol";
+import {passLaneBound, passFinishBound, passEndBound, passSlotPlan} from "./EpochPassGas.sol";
 import {
     PassFrame,
     R_SIZE,
@@ -38,39 +39,18 @@ import {
     MASK128
 } from "./ConsensusTypes.sol";
 
-// Worst-case gas of the PASS stage's parts (measured with margin by test/consensus/epoch.test.ts), used
-// to plan steps so that every transaction fits the 2^24 cap.
-/// @dev Setup of a step: validator words, parameters, the income so far.
-uint256 constant PASS_SETUP_GAS = 120_000;
-uint256 constant PASS_SETUP_VALIDATOR_GAS = 6_000;
-/// @dev End of a step: the income words (first writes), the cursor.
-uint256 constant PASS_END_GAS = 60_000;
-uint256 constant PASS_END_VALIDATOR_GAS = 12_000;
-/// @dev One column slot: registration, consensus and rank words (first writes) and 16 quantiles.
-uint256 constant PASS_SLOT_GAS = 250_000;
-uint256 constant PASS_LANE_QUANTILE_VOTER_GAS = 1_700;
-/// @dev One (validator, slot) cell: weights and bonds reads, a first-time bonds write, 16 lanes.
-uint256 constant PASS_CELL_GAS = 32_000;
-uint256 constant PASS_CELL_GAS_LIQUID = 70_000;
-/// @dev The first step's extras per validator: dropping outdated entries from a row's sum (every slot
-/// read), and the liquid-alpha check for a non-zero consensus (every slot read).
-uint256 constant PASS_STALE_VALIDATOR_GAS = 45_000;
-uint256 constant PASS_SCAN_VALIDATOR_GAS = 50_000;
-
-/// @notice Worst-case gas of one PASS column slot with `v` validators.
-function passSlotGas(uint256 v, bool liquid) pure returns (uint256) {
-    return PASS_SLOT_GAS + v * ((liquid ? PASS_CELL_GAS_LIQUID : PASS_CELL_GAS) + 16 * PASS_LANE_QUANTILE_VOTER_GAS);
-}
-
 /// @notice The epoch's PASS stage over column slots (16 UIDs each; ALGORITHM.md steps 5-10 column by
 /// column): every weight read and masked once, then per column the kappa-quantile consensus, the clipped
 /// weights and rank, the bond EMA (liquid alpha included) and stored u16 bonds, and each validator's bond
 /// income sum_j (nb_kj x ONE / colSum_j) x rank_j, which needs no global total. A step runs slots while
 /// the gas left covers the worst case of one more. Runs by DELEGATECALL on the consensus storage.
 library EpochConsensusLib {
-    /// @notice Processes column slots from the cursor on, at least one, more while `gasleft()` covers one
-    /// more slot, the step's end and `reserve`; moves to DIVIDENDS after the last slot. The first step
-    /// first drops outdated entries from row sums and decides whether liquid alpha is in effect.
+    /// @notice Processes column slots from the cursor on, while the gas left covers the plan of one more
+    /// (the first one always starts; the caller plans it with first bonds writes in every row); moves to DIVIDENDS after the last slot. A slot whose next column
+    /// may not fit with the slot's end and the step's end (EpochPassGas bounds) is abandoned: nothing of it
+    /// is committed and the next step redoes it. The first step first drops outdated entries from row
+    /// sums and decides whether liquid alpha is in effect.
+    /// @param reserve gas the caller needs after the step returns
     function passStep(SubnetState storage st, uint256 reserve) external {
         EpochRun storage run = st.run;
         PassFrame memory p = _setup(st, run);
@@ -79,12 +59,12 @@ library EpochConsensusLib {
         Params memory prm = run.params;
         if (t0 == 0) _prepare(st, run, p, prm);
         if (p.liquid != 0) _liquidSetup(p, prm);
-        uint256 stop = passSlotGas(p.v, p.liquid != 0) + PASS_END_GAS + p.v * PASS_END_VALIDATOR_GAS + reserve;
         uint256 t = t0;
         while (t < slots) {
-            _slot(st, p, t);
+            // the next slot is planned with as many first bonds writes as the last one had
+            if (t != t0 && gasleft() < passSlotPlan(p.v, p.liquid != 0, p.firstWrites, reserve)) break;
+            if (!_slot(st, p, t, reserve)) break;
             ++t;
-            if (gasleft() < stop) break;
         }
         _finish(st, run, p, t0, t, slots);
     }
@@ -160,11 +140,19 @@ library EpochConsensusLib {
     }
 
     /// @dev For every row marked stale: subtracts from its sum the entries of UIDs registered at or after the
-    /// row's block (but its own, already out), then stores the word with the new sum.
+    /// row's block (but its own, already out), then stores the word with the new sum. Only the row's slots
+    /// holding such a UID are read.
     function _dropOutdatedFromSums(SubnetState storage st, PassFrame memory p) private {
         uint256 n = p.n;
-        uint256[] memory reg = new uint256[](n);
-        for (uint256 j = 0; j < n; ++j) reg[j] = (st.registered[j >> 2] >> ((j & 3) << 6)) & MASK64;
+        uint256 slots = (n + 15) >> 4;
+        // registration blocks, 16 per slot (0 beyond n), and the latest one of each slot
+        uint256[] memory reg = new uint256[](slots << 4);
+        uint256[] memory latest = new uint256[](slots);
+        for (uint256 j = 0; j < n; ++j) {
+            uint256 r = (st.registered[j >> 2] >> ((j & 3) << 6)) & MASK64;
+            reg[j] = r;
+            if (r > latest[j >> 4]) latest[j >> 4] = r;
+        }
         for (uint256 k = 0; k < p.v; ++k) {
             uint256 word = st.validators[k];
             if ((word >> V_STALE_BIT) & 1 == 0) continue;
@@ -173,20 +161,32 @@ library EpochConsensusLib {
             uint256 sum = (word >> V_SUM_SHIFT) & MASK32;
             uint256 mask = (word >> V_SLOTS_SHIFT) & 0xffff;
             uint256[16] storage row = st.weights[uint16(uid)];
-            for (uint256 t = 0; t << 4 < n; ++t) {
-                if ((mask >> t) & 1 == 0) continue;
-                uint256 packed = row[t];
-                for (uint256 l = 0; l < 16 && packed != 0; ++l) {
-                    uint256 j = (t << 4) + l;
-                    if (j >= n) break;
-                    // invariant: each dropped entry is one of the summed ones (the self-weight is not)
-                    if (j != uid && reg[j] >= lastUpdate) sum -= (packed >> (l << 4)) & 0xffff;
-                }
+            for (uint256 t = 0; t < slots; ++t) {
+                if ((mask >> t) & 1 == 0 || latest[t] < lastUpdate) continue;
+                // invariant: each dropped entry is one of the summed ones (the self-weight is not)
+                sum -= _outdated(row[t], reg, t, lastUpdate, uid);
             }
             st.validators[k] = (word & ~((MASK32 << V_SUM_SHIFT) | (1 << V_STALE_BIT))) | (sum << V_SUM_SHIFT);
             uint256 r = _record(p, k);
             _put(r, R_SUM, sum);
             if (sum == 0) _put(r, R_WBASE, 0);
+        }
+    }
+
+    /// @dev Sum of the lanes of slot t's weights word registered at or after `lastUpdate`, the own UID excepted.
+    function _outdated(uint256 packed, uint256[] memory reg, uint256 t, uint256 lastUpdate, uint256 uid)
+        private
+        pure
+        returns (uint256 total)
+    {
+        assembly ("memory-safe") {
+            let base := add(add(reg, 32), shl(9, t))
+            let own := sub(uid, shl(4, t)) // the own lane (or >= 16: not in this slot)
+            for { let l := 0 } lt(l, 16) { l := add(l, 1) } {
+                if iszero(lt(mload(add(base, shl(5, l))), lastUpdate)) {
+                    if iszero(eq(l, own)) { total := add(total, and(shr(shl(4, l), packed), 0xffff)) }
+                }
+            }
         }
     }
 
@@ -216,10 +216,9 @@ library EpochConsensusLib {
     }
 
     /// @dev Column slot t: weights and bonds read, then lane by lane the normalised weights and votes, the
-    /// consensus, the bonds, the rank and the income; then the bonds, consensus and ranks stored.
-    /// @dev Column slot t: weights and bonds read, then lane by lane the normalised weights and votes, the
-    /// consensus, the bonds and the rank; then each row's bonds and income, the consensus and ranks stored.
-    function _slot(SubnetState storage st, PassFrame memory p, uint256 t) private {
+    /// consensus, the bonds and the rank; then each row's bonds and income, the consensus and ranks
+    /// stored. Returns false, having written nothing, when a lane's bound did not fit the gas left.
+    function _slot(SubnetState storage st, PassFrame memory p, uint256 t, uint256 reserve) private returns (bool) {
         _at(p, t);
         EpochColumns.loadSlot(st, p, true);
         uint256 lanes = p.lanes;
@@ -229,22 +228,32 @@ library EpochConsensusLib {
             for (uint256 i = 0; i < 4; ++i) _put(p.prevPtr, ((q << 2) + i) << 5, (word >> (i << 6)) & MASK64);
         }
         if (p.liquid != 0 && p.mode != 1) p.prevU16 = st.consensusU16[t];
-        uint256 rankTotal = p.rankTotal;
+        uint256 guard = passLaneBound(p.v, p.liquid != 0) +
+            passFinishBound(p.v, p.firstWrites) +
+            passEndBound(p.v, reserve);
+        uint256 slotRank;
         for (uint256 l = 0; l < lanes; ++l) {
-            uint256 nonZero = EpochColumns.gatherLane(p, l, _get(p.prevPtr, l << 5));
-            uint256 c = EpochColumns.laneConsensus(p, nonZero, l);
-            _put(p.consPtr, l << 5, c);
-            (uint256 rankSum, uint256 colSum) = p.liquid != 0
-                ? EpochBondsLiquid.lane(p, l, c, _liquidConsensus(p, l, c))
-                : EpochBondsLanes.lane(p, l, c);
-            uint256 rank = rankSum / ONE;
-            _put(p.rankPtr, l << 5, rank);
-            _put(p.colSumPtr, l << 5, colSum);
-            rankTotal += rank;
+            if (gasleft() < guard) return false;
+            slotRank += _lane(p, l);
         }
-        p.rankTotal = rankTotal;
+        p.rankTotal += slotRank;
         EpochBondsLanes.finishSlot(p);
         _storeSlot(st, p, t);
+        return true;
+    }
+
+    /// @dev Lane l of the loaded slot: votes, consensus, bonds; keeps its consensus, rank (returned) and
+    /// column sum in the frame.
+    function _lane(PassFrame memory p, uint256 l) private pure returns (uint256 rank) {
+        uint256 nonZero = EpochColumns.gatherLane(p, l, _get(p.prevPtr, l << 5));
+        uint256 c = EpochColumns.laneConsensus(p, nonZero, l);
+        _put(p.consPtr, l << 5, c);
+        (uint256 rankSum, uint256 colSum) = p.liquid != 0
+            ? EpochBondsLiquid.lane(p, l, c, _liquidConsensus(p, l, c))
+            : EpochBondsLanes.lane(p, l, c);
+        rank = rankSum / ONE;
+        _put(p.rankPtr, l << 5, rank);
+        _put(p.colSumPtr, l << 5, colSum);
     }
 
     /// @dev The consensus lane l's liquid alpha compares with: current, previous (the stored u16 of the last

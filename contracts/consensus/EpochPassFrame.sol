@@ -24,6 +24,7 @@ struct PassFrame {
     uint256 recPtr; // validator records, R_SIZE bytes each, in validator order
     uint256 activePtr; // record addresses of the slot's rows with weights or bonds
     uint256 activeCount;
+    uint256 firstWrites; // active rows of the slot whose stored bonds word is 0 (a bonds write may be a first)
     uint256 bucketPtr; // the vote buckets (B_*): x << 128 | s_k per vote
     uint256 rankTotal; // sum of ranks (fixed) so far
     // the slot being processed (UIDs 16 t + lane)
