@@ -1,21 +1,24 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+// The constants below are used inside assembly functions, which solhint does not look into.
+/* solhint-disable no-unused-import */
 import {ONE, HALF} from "./ConsensusTypes.sol";
 import {PassFrame, R_O, R_S, R_X, R_T, R_INFO, R_BBASE, R_NB, I_KEEP_SHIFT} from "./EpochPassFrame.sol";
+/* solhint-enable no-unused-import */
 
 /// @notice The bonds of a PASS slot with the fixed EMA rate (ALGORITHM.md steps 7-10): per lane the
 /// clipped weights and rank, the bond EMA and the column sum; at the slot's end each row's u16 bonds
 /// (stored) and bond income. Internal: inlined in EpochConsensusLib.
 library EpochBondsLanes {
-    /// @notice Every active row of lane `l` with consensus `c`: cw = min(x, c), rank += cw x s_k,
+    /// @notice Every active row of lane `col` with consensus `c`: cw = min(x, c), rank += cw x s_k,
     /// wb = x - (x - cw) x penalty / ONE, b = the old bond (0 when fresh), nb = ((ONE - a) x b + a x wb)
-    /// / ONE, kept in the record (R_NB + 32 l). Returns the rank sum (scale ONE^2) and the column sum.
-    function lane(PassFrame memory p, uint256 l, uint256 c) internal pure returns (uint256 rank, uint256 colSum) {
+    /// / ONE, kept in the record (R_NB + 32 col). Returns the rank sum (scale ONE^2) and the column sum.
+    function lane(PassFrame memory p, uint256 col, uint256 c) internal pure returns (uint256 rank, uint256 colSum) {
         uint256 list = p.activePtr;
         uint256 end = list + (p.activeCount << 5);
         // the lane's old bonds count only when it did not register within the last tempo
-        uint256 oldMask = (p.fresh >> l) & 1 == 1 ? 0 : 0xffff;
+        uint256 oldMask = (p.fresh >> col) & 1 == 1 ? 0 : 0xffff;
         // alpha and penalty (both <= ONE < 2^64) in one word
         uint256 ap = p.alpha | (p.penalty << 128);
         assembly ("memory-safe") {
@@ -60,8 +63,8 @@ library EpochBondsLanes {
                 }
             }
             switch eq(shr(128, ap), ONE)
-            case 1 { rank, colSum := clipped(list, end, shl(4, l), oldMask, c, and(ap, 0xffffffffffffffff)) }
-            default { rank, colSum := penalised(list, end, shl(4, l), oldMask, c, ap) }
+            case 1 { rank, colSum := clipped(list, end, shl(4, col), oldMask, c, and(ap, 0xffffffffffffffff)) }
+            default { rank, colSum := penalised(list, end, shl(4, col), oldMask, c, ap) }
         }
     }
 

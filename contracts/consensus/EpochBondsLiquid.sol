@@ -2,7 +2,10 @@
 pragma solidity ^0.8.24;
 
 import {ONE, HALF, LN2} from "./ConsensusTypes.sol";
+// The constants below are used inside assembly functions, which solhint does not look into.
+/* solhint-disable no-unused-import */
 import {PassFrame, R_O, R_S, R_X, R_NB} from "./EpochPassFrame.sol";
+/* solhint-enable no-unused-import */
 
 /// @notice EpochBondsLanes.lane with liquid alpha (ALGORITHM.md step 9): per (validator, miner) pair an
 /// EMA rate from a sigmoid of how far the weight sits above consensus (buying) or the bond above the
@@ -20,13 +23,17 @@ library EpochBondsLiquid {
         uint256 atZero; // 0xe0 the rate at diff 0: low + sigmoid(0) x span / ONE
     }
 
-    /// @notice Lane `l` of every active row with consensus `c`; the rate of each pair is liquidAlpha(lc, wb, b).
-    /// Keeps nb in the record (R_NB + 32 l); returns the rank sum (scale ONE^2) and the column sum.
-    function lane(PassFrame memory p, uint256 l, uint256 c, uint256 lc) internal pure returns (uint256 rank, uint256 colSum) {
+    /// @notice Lane `col` of every active row with consensus `c`; the rate of each pair is liquidAlpha(lc, wb, b).
+    /// Keeps nb in the record (R_NB + 32 col); returns the rank sum (scale ONE^2) and the column sum.
+    function lane(PassFrame memory p, uint256 col, uint256 c, uint256 lc)
+        internal
+        pure
+        returns (uint256 rank, uint256 colSum)
+    {
         uint256 list = p.activePtr;
         uint256 end = list + (p.activeCount << 5);
         // the lane's old bonds count only when it did not register within the last tempo
-        uint256 oldMask = (p.fresh >> l) & 1 == 1 ? 0 : 0xffff;
+        uint256 oldMask = (p.fresh >> col) & 1 == 1 ? 0 : 0xffff;
         Sigmoid memory sg = Sigmoid(
             p.alphaLow,
             p.alphaSpan,
@@ -131,7 +138,7 @@ library EpochBondsLiquid {
                     mstore(add(r, add(R_NB, shl(1, sh))), nb)
                 }
             }
-            rank, colSum := rows(list, end, shl(4, l), oldMask, sg)
+            rank, colSum := rows(list, end, shl(4, col), oldMask, sg)
         }
     }
 

@@ -2,6 +2,8 @@
 pragma solidity ^0.8.24;
 
 import {YumaKernels} from "./YumaKernels.sol";
+// Some constants below are used inside assembly functions only, which solhint does not look into.
+/* solhint-disable no-unused-import */
 import {SubnetState, ONE, MASK64} from "./ConsensusTypes.sol";
 import {
     PassFrame,
@@ -18,6 +20,7 @@ import {
     I_UPDATE_SHIFT,
     I_SLOTS_SHIFT
 } from "./EpochPassFrame.sol";
+/* solhint-enable no-unused-import */
 
 /// @notice The columns of a PASS slot (16 UIDs): each validator's masked weights read once, then per
 /// column the normalised weights and the consensus, the stake-weighted kappa-quantile of the voters'
@@ -39,13 +42,13 @@ library EpochColumns {
         for (uint256 q = 0; q << 2 < lanes; ++q) {
             uint256 word = st.registered[(t << 2) + q];
             for (uint256 i = 0; i < 4 && (q << 2) + i < lanes; ++i) {
-                uint256 l = (q << 2) + i;
+                uint256 col = (q << 2) + i;
                 uint256 reg = (word >> (i << 6)) & MASK64;
                 assembly ("memory-safe") {
-                    mstore(add(regPtr, shl(5, l)), reg)
+                    mstore(add(regPtr, shl(5, col)), reg)
                 }
                 if (reg > maxReg) maxReg = reg;
-                if (lastTempo <= reg) fresh |= 1 << l;
+                if (lastTempo <= reg) fresh |= 1 << col;
             }
         }
         p.maxReg = maxReg;
@@ -110,7 +113,7 @@ library EpochColumns {
     /// h = 2^floor(log2(guess / 128)) from guess - 8 h, the outer two open-ended (one bucket when
     /// guess < 128). A bucket word holds its stake << 32 | the address of its next free entry. Returns the
     /// voters' stake voting non-zero.
-    function gatherLane(PassFrame memory p, uint256 l, uint256 guess) internal pure returns (uint256 nonZero) {
+    function gatherLane(PassFrame memory p, uint256 col, uint256 guess) internal pure returns (uint256 nonZero) {
         uint256 list = p.activePtr;
         uint256 end = list + (p.activeCount << 5);
         uint256 buckets = p.bucketPtr;
@@ -144,14 +147,14 @@ library EpochColumns {
             for { let b := 0 } lt(b, 16) { b := add(b, 1) } {
                 mstore(add(buckets, shl(5, b)), add(buckets, add(B_LISTS, shl(11, b))))
             }
-            nonZero := rows(list, end, shl(4, l), baseShift, buckets)
+            nonZero := rows(list, end, shl(4, col), baseShift, buckets)
         }
     }
 
     /// @notice Consensus of the gathered lane (ALGORITHM.md step 6): 0 when the voters voting 0 (or
     /// without weights) hold `need`; the largest vote when kappa is 0; else the smallest vote whose
     /// prefix (with the zero votes) reaches `need`, selected within the bucket that holds it.
-    function laneConsensus(PassFrame memory p, uint256 nonZero, uint256 l) internal pure returns (uint256) {
+    function laneConsensus(PassFrame memory p, uint256 nonZero, uint256 col) internal pure returns (uint256) {
         uint256 vs = p.voterStake;
         uint256 need = p.need;
         // voters have s_k > 0, so nonZero == 0 also covers VS == 0
@@ -174,7 +177,7 @@ library EpochColumns {
                 rest := sub(rest, s)
             }
         }
-        return YumaKernels.quantileAsc(from, count, rest, p.seed ^ ((p.t << 4) | l));
+        return YumaKernels.quantileAsc(from, count, rest, p.seed ^ ((p.t << 4) | col));
     }
 
     /// @notice Whether some lane of the loaded slot has a non-zero consensus: its voters voting non-zero
@@ -184,10 +187,10 @@ library EpochColumns {
         uint256 need = p.need;
         uint256 list = p.activePtr;
         uint256 end = list + (p.activeCount << 5);
-        for (uint256 l = 0; l < p.lanes; ++l) {
+        for (uint256 col = 0; col < p.lanes; ++col) {
             uint256 nonZero;
             assembly ("memory-safe") {
-                let lsh := shl(4, l)
+                let lsh := shl(4, col)
                 for { let q := list } lt(q, end) { q := add(q, 32) } {
                     let r := mload(q)
                     if and(shr(lsh, mload(add(r, R_W))), 0xffff) { nonZero := add(nonZero, mload(add(r, R_S))) }

@@ -232,9 +232,9 @@ library EpochConsensusLib {
             passFinishBound(p.v, p.firstWrites) +
             passEndBound(p.v, reserve);
         uint256 slotRank;
-        for (uint256 l = 0; l < lanes; ++l) {
+        for (uint256 col = 0; col < lanes; ++col) {
             if (gasleft() < guard) return false;
-            slotRank += _lane(p, l);
+            slotRank += _lane(p, col);
         }
         p.rankTotal += slotRank;
         EpochBondsLanes.finishSlot(p);
@@ -242,26 +242,26 @@ library EpochConsensusLib {
         return true;
     }
 
-    /// @dev Lane l of the loaded slot: votes, consensus, bonds; keeps its consensus, rank (returned) and
+    /// @dev Lane `col` of the loaded slot: votes, consensus, bonds; keeps its consensus, rank (returned) and
     /// column sum in the frame.
-    function _lane(PassFrame memory p, uint256 l) private pure returns (uint256 rank) {
-        uint256 nonZero = EpochColumns.gatherLane(p, l, _get(p.prevPtr, l << 5));
-        uint256 c = EpochColumns.laneConsensus(p, nonZero, l);
-        _put(p.consPtr, l << 5, c);
+    function _lane(PassFrame memory p, uint256 col) private pure returns (uint256 rank) {
+        uint256 nonZero = EpochColumns.gatherLane(p, col, _get(p.prevPtr, col << 5));
+        uint256 c = EpochColumns.laneConsensus(p, nonZero, col);
+        _put(p.consPtr, col << 5, c);
         (uint256 rankSum, uint256 colSum) = p.liquid != 0
-            ? EpochBondsLiquid.lane(p, l, c, _liquidConsensus(p, l, c))
-            : EpochBondsLanes.lane(p, l, c);
+            ? EpochBondsLiquid.lane(p, col, c, _liquidConsensus(p, col, c))
+            : EpochBondsLanes.lane(p, col, c);
         rank = rankSum / ONE;
-        _put(p.rankPtr, l << 5, rank);
-        _put(p.colSumPtr, l << 5, colSum);
+        _put(p.rankPtr, col << 5, rank);
+        _put(p.colSumPtr, col << 5, colSum);
     }
 
-    /// @dev The consensus lane l's liquid alpha compares with: current, previous (the stored u16 of the last
-    /// epoch) or the larger.
-    function _liquidConsensus(PassFrame memory p, uint256 l, uint256 c) private pure returns (uint256) {
+    /// @dev The consensus lane `col`'s liquid alpha compares with: current, previous (the stored u16 of the
+    /// last epoch) or the larger.
+    function _liquidConsensus(PassFrame memory p, uint256 col, uint256 c) private pure returns (uint256) {
         uint256 mode = p.mode;
         if (mode == 1) return c;
-        uint256 pc = (((p.prevU16 >> (l << 4)) & 0xffff) * ONE) / U16;
+        uint256 pc = (((p.prevU16 >> (col << 4)) & 0xffff) * ONE) / U16;
         return mode == 2 || pc > c ? pc : c;
     }
 
@@ -273,12 +273,12 @@ library EpochConsensusLib {
             uint256 cWord;
             uint256 rWord;
             for (uint256 i = 0; i < 4 && (q << 2) + i < lanes; ++i) {
-                uint256 l = (q << 2) + i;
-                uint256 c = _get(p.consPtr, l << 5);
+                uint256 col = (q << 2) + i;
+                uint256 c = _get(p.consPtr, col << 5);
                 // invariant: consensus and ranks are <= ONE < 2^64
                 cWord |= c << (i << 6);
-                rWord |= _get(p.rankPtr, l << 5) << (i << 6);
-                u16Word |= ((c * U16 + HALF) / ONE) << (l << 4);
+                rWord |= _get(p.rankPtr, col << 5) << (i << 6);
+                u16Word |= ((c * U16 + HALF) / ONE) << (col << 4);
             }
             uint256 idx = (t << 2) + q;
             if (st.consensus[idx] != cWord) st.consensus[idx] = cWord;
