@@ -104,35 +104,30 @@ library EpochBondsLiquid {
                 default { sig := sub(ONE, div(mul(ONE, ONE), add(ONE, expNeg(div(mul(sub(HALF, diff), steep), 100))))) }
                 a := add(mload(g), div(mul(sig, mload(add(g, 0x20))), ONE))
             }
-            // one pair: clipped weight, weight for bonds, old bond, rate (diff = wb >= b ? max(wb - lc, 0)
+            // the rows: clipped weight, weight for bonds, old bond, rate (diff = wb >= b ? max(wb - lc, 0)
             // : b - wb; the rate at diff 0 is precomputed), new bond
-            function pair(g, x, ob) -> nb, cw {
-                cw := mload(add(g, 0xc0))
-                if lt(x, cw) { cw := x }
-                // invariant: cw <= x, so no underflow
-                let wb := sub(x, div(mul(sub(x, cw), mload(add(g, 0x80))), ONE))
-                let b := div(mul(ob, ONE), 65535)
-                let a := mload(add(g, 0xe0))
-                switch lt(wb, b)
-                case 0 {
-                    let lcv := mload(add(g, 0xa0))
-                    if gt(wb, lcv) { a := alphaOf(g, sub(wb, lcv)) }
-                }
-                default { a := alphaOf(g, sub(b, wb)) }
-                // invariant: a <= ONE (low + span = high <= ONE), b, wb <= ONE
-                nb := div(add(mul(sub(ONE, a), b), mul(a, wb)), ONE)
-            }
             function rows(q, e, sh, om, g) -> rk, cs {
                 for {} lt(q, e) { q := add(q, 32) } {
                     let r := mload(q)
                     let x := mload(add(r, R_X))
-                    let ob := and(shr(sh, mload(add(r, R_O))), om)
+                    // the old bond: 0 exactly when its u16 is 0
+                    let b := div(mul(and(shr(sh, mload(add(r, R_O))), om), ONE), 65535)
                     let nb := 0
-                    if or(x, ob) {
-                        let cw := 0
-                        nb, cw := pair(g, x, ob)
+                    if or(x, b) {
+                        let cw := mload(add(g, 0xc0))
+                        if lt(x, cw) { cw := x }
                         // invariant: cw, s_k <= ONE; at most 64 terms: no overflow
                         rk := add(rk, mul(cw, mload(add(r, R_S))))
+                        // invariant: cw <= x, so no underflow
+                        let wb := sub(x, div(mul(sub(x, cw), mload(add(g, 0x80))), ONE))
+                        let a := mload(add(g, 0xe0))
+                        switch lt(wb, b)
+                        case 0 {
+                            if gt(wb, mload(add(g, 0xa0))) { a := alphaOf(g, sub(wb, mload(add(g, 0xa0)))) }
+                        }
+                        default { a := alphaOf(g, sub(b, wb)) }
+                        // invariant: a <= ONE (low + span = high <= ONE), b, wb <= ONE
+                        nb := div(add(mul(sub(ONE, a), b), mul(a, wb)), ONE)
                         cs := add(cs, nb)
                     }
                     mstore(add(r, add(R_NB, shl(1, sh))), nb)

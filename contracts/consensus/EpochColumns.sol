@@ -108,20 +108,20 @@ library EpochColumns {
         }
     }
 
-    /// @notice Lane `l` of the loaded slot: every active record's x = raw x ONE / row sum (R_X), and the
+    /// @notice Lane `col` of the loaded slot: every active record's x = raw x ONE / row sum (R_X), and the
     /// voters' non-zero votes (x << 128 | s_k) bucketed by value around `guess`: 16 buckets of width
     /// h = 2^floor(log2(guess / 128)) from guess - 8 h, the outer two open-ended (one bucket when
-    /// guess < 128). A bucket word holds its stake << 32 | the address of its next free entry. Returns the
-    /// voters' stake voting non-zero.
+    /// guess < 128). A bucket word holds the address of its next free entry << 128 | its stake. Returns
+    /// the voters' stake voting non-zero.
     function gatherLane(PassFrame memory p, uint256 col, uint256 guess) internal pure returns (uint256 nonZero) {
         uint256 list = p.activePtr;
         uint256 end = list + (p.activeCount << 5);
         uint256 buckets = p.bucketPtr;
         uint256 k = guess < 128 ? 255 : _log2(guess) - 7;
-        // the buckets' base (guess - 8 h >= 0 since h <= guess / 128) and width shift in one word
-        uint256 baseShift = k == 255 ? 255 : ((guess - (8 << k)) << 8) | k;
+        // the buckets' base: guess - 8 h >= 0 since h <= guess / 128
+        uint256 base = k == 255 ? 0 : guess - (8 << k);
         assembly ("memory-safe") {
-            function rows(q, e, lsh, bs, bk) -> nz {
+            function rows(q, e, lsh, base0, sh, bk) -> nz {
                 for {} lt(q, e) { q := add(q, 32) } {
                     let r := mload(q)
                     // invariant: raw <= row sum, and the sum is 0 only without weights (EVM: x / 0 = 0)
@@ -130,24 +130,22 @@ library EpochColumns {
                     let s := mload(add(r, R_S))
                     // x, s <= ONE: the product is 0 exactly when one is (a voter's non-zero vote)
                     if mul(x, s) {
-                        // bucket min(15, (x - base) >> k), 0 below the base (the subtraction wrapped)
-                        let b := sub(x, shr(8, bs))
-                        if gt(b, x) { b := 0 }
-                        b := shr(and(bs, 0xff), b)
+                        // bucket min(15, (x - base) >> k), 0 below the base
+                        let b := shr(sh, mul(sub(x, base0), iszero(lt(x, base0))))
                         if gt(b, 15) { b := 15 }
                         let bp := add(bk, shl(5, b))
                         let word := mload(bp)
-                        mstore(and(word, 0xffffffff), or(shl(128, x), s))
-                        // invariant: at most 64 votes of stake <= ONE each: no overflow into the address
-                        mstore(bp, add(word, or(shl(32, s), 32)))
+                        mstore(shr(128, word), or(shl(128, x), s))
+                        // invariant: at most 64 votes of stake <= ONE each: the stake never reaches bit 128
+                        mstore(bp, add(word, add(s, 0x2000000000000000000000000000000000)))
                         nz := add(nz, s)
                     }
                 }
             }
             for { let b := 0 } lt(b, 16) { b := add(b, 1) } {
-                mstore(add(buckets, shl(5, b)), add(buckets, add(B_LISTS, shl(11, b))))
+                mstore(add(buckets, shl(5, b)), shl(128, add(buckets, add(B_LISTS, shl(11, b)))))
             }
-            nonZero := rows(list, end, shl(4, col), baseShift, buckets)
+            nonZero := rows(list, end, shl(4, col), base, k, buckets)
         }
     }
 
@@ -168,10 +166,10 @@ library EpochColumns {
             // the bucket where the cumulative stake reaches rest (rest <= the buckets' stake: found)
             for { let b := 0 } 1 { b := add(b, 1) } {
                 let word := mload(add(buckets, shl(5, b)))
-                let s := shr(32, word)
+                let s := and(word, 0xffffffffffffffffffffffffffffffff)
                 if iszero(lt(s, rest)) {
                     from := add(buckets, add(B_LISTS, shl(11, b)))
-                    count := shr(5, sub(and(word, 0xffffffff), from))
+                    count := shr(5, sub(shr(128, word), from))
                     break
                 }
                 rest := sub(rest, s)
@@ -208,7 +206,7 @@ library EpochColumns {
             for { let b := 16 } b {} {
                 b := sub(b, 1)
                 let ptr := add(buckets, add(B_LISTS, shl(11, b)))
-                let e := and(mload(add(buckets, shl(5, b))), 0xffffffff)
+                let e := shr(128, mload(add(buckets, shl(5, b))))
                 if gt(e, ptr) {
                     for {} lt(ptr, e) { ptr := add(ptr, 32) } {
                         let x := shr(128, mload(ptr))

@@ -54,7 +54,7 @@ uint256 constant R_WBASE = 0xe0; // storage slot of weights[uid][0] (0: no usabl
 uint256 constant R_BBASE = 0x100; // storage slot of bonds[uid][0]
 uint256 constant R_NB = 0x200; // 16 words: the slot's new bonds, by lane
 
-// The vote buckets (PassFrame.bucketPtr): 16 words (stake << 32 | address of the next free entry), then
+// The vote buckets (PassFrame.bucketPtr): 16 words (address of the next free entry << 128 | stake), then
 // 16 lists of MAX_VALIDATORS votes (0x800 bytes) each.
 uint256 constant B_LISTS = 0x200;
 uint256 constant B_WORDS = 0x410; // 16 + 16 x 64
