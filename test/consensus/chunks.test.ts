@@ -1,16 +1,9 @@
 import { expect } from "chai";
-import {
-  loadFixture,
-  takeSnapshot,
-} from "@nomicfoundation/hardhat-network-helpers";
+import { loadFixture, takeSnapshot } from "@nomicfoundation/hardhat-network-helpers";
 import { seededRng, yumaEpoch } from "../../packages/yuma/src";
-import {
-  expectSameAsReference,
-  readEpochOutput,
-  readYumaInput,
-} from "./reference";
-import { writeRandomSubnet } from "./scenario";
-import { deployWorld, type World } from "./world";
+import { expectSameAsReference, readEpochOutput, readYumaInput } from "./reference";
+import { changeBetweenEpochs, writeRandomSubnet } from "./scenario";
+import { deployWorld, hotkeyAddress, type World } from "./world";
 
 const CAP = 16_777_216n;
 const ONE = 10n ** 18n;
@@ -47,15 +40,13 @@ describe("Consensus epoch in chunks (64 x 256)", function () {
       steps.push("|");
       for (const log of receipt.logs) {
         const parsed = w.consensus.interface.parseLog(log);
-        if (parsed?.name === "EpochStep")
-          steps.push(`${parsed.args.stage}:${parsed.args.cursor}`);
+        if (parsed?.name === "EpochStep") steps.push(`${parsed.args.stage}:${parsed.args.cursor}`);
         if (parsed?.name === "EpochStarted") {
           startBlock = receipt.blockNumber;
           pool = parsed.args.pool as bigint;
         }
       }
-      if ((await w.consensus.epochStatus(netuid)).stage === 0n)
-        return { steps, gas, startBlock, pool };
+      if ((await w.consensus.epochStatus(netuid)).stage === 0n) return { steps, gas, startBlock, pool };
     }
     throw new Error(`epoch did not finish at gas limit ${gasLimit}`);
   }
@@ -107,8 +98,7 @@ describe("Consensus epoch in chunks (64 x 256)", function () {
       params: { maxValidators: 64 },
     });
     for (let i = 0; i < 64; i++) {
-      if ((input.bonds[i] as number[]).length !== 0)
-        await (await w.consensus.testSetBonds(7, i, [])).wait();
+      if ((input.bonds[i] as number[]).length !== 0) await (await w.consensus.testSetBonds(7, i, [])).wait();
     }
     await checkCase(w, 7, "first bonds");
   });
@@ -134,5 +124,41 @@ describe("Consensus epoch in chunks (64 x 256)", function () {
       },
     });
     await checkCase(w, 8, "liquid");
+  });
+
+  it("pays each UID's hotkey as of the epoch's start, also after holders were replaced", async () => {
+    const w = await loadFixture(worldFixture);
+    const netuid = 9;
+    await writeRandomSubnet(w, netuid, seededRng(9), {
+      validators: 64,
+      miners: 192,
+      density: 1,
+      params: { maxValidators: 64 },
+    });
+    const replaced = [5, 100, 255];
+    const oldHolders = await Promise.all(replaced.map((u) => w.subnets.hotkeyOf(netuid, u)));
+    let oldEarned: bigint[] = [];
+    for (let epoch = 0; epoch < 2; epoch++) {
+      const [hotkeys] = await w.subnets.neurons(netuid);
+      const before = await Promise.all(hotkeys.map((h) => w.staking.earnedOf(h)));
+      const run = await runChunked(w, netuid, Number(CAP));
+      expectEachSlotOnce(run.steps);
+      const got = await readEpochOutput(w, netuid, 256);
+      for (const [uid, h] of hotkeys.entries()) {
+        const paid = (got.minerEmission[uid] as bigint) + (got.validatorEmission[uid] as bigint);
+        expect((await w.staking.earnedOf(h)) - (before[uid] as bigint), `epoch ${epoch} UID ${uid}`).to.equal(paid);
+      }
+      if (epoch === 1) {
+        // the replaced holders were not paid for the epoch after their replacement
+        expect(await Promise.all(oldHolders.map((h) => w.staking.earnedOf(h)))).to.deep.equal(oldEarned);
+        break;
+      }
+      oldEarned = await Promise.all(oldHolders.map((h) => w.staking.earnedOf(h)));
+      // new holders for UIDs in three different snapshot words (and across a word boundary: UID 100)
+      for (const [i, uid] of replaced.entries()) {
+        await (await w.subnets.replace(netuid, uid, hotkeyAddress(netuid, 9000 + i))).wait();
+      }
+      await changeBetweenEpochs(w, netuid, seededRng(10), { reweight: 0, newNeurons: 0, replaced: 0, restake: 0 });
+    }
   });
 });
