@@ -26,6 +26,7 @@ import {
     ONE,
     HALF,
     U16,
+    MAX_VALIDATORS,
     STAGE_DIVIDENDS,
     V_STAKE_SHIFT,
     V_SUM_SHIFT,
@@ -45,6 +46,8 @@ import {
 /// income sum_j (nb_kj x ONE / colSum_j) x rank_j, which needs no global total. A step runs slots while
 /// the gas left covers the worst case of one more. Runs by DELEGATECALL on the consensus storage.
 library EpochConsensusLib {
+    error ConsensusTooManyValidators(uint256 validators);
+
     /// @notice Processes column slots from the cursor on, while the gas left covers the plan of one more
     /// (the first one always starts; the caller plans it with first bonds writes in every row); moves to DIVIDENDS after the last slot. A slot whose next column
     /// may not fit with the slot's end and the step's end (EpochPassGas bounds) is abandoned: nothing of it
@@ -73,6 +76,8 @@ library EpochConsensusLib {
     /// permit, slot mask, storage bases and income so far; the voters' stake and the quantile's `need`.
     function _setup(SubnetState storage st, EpochRun storage run) private view returns (PassFrame memory p) {
         uint256 v = run.v;
+        // permits are the top MAX_VALIDATORS by stake; the vote buckets hold that many votes each
+        if (v > MAX_VALIDATORS) revert ConsensusTooManyValidators(v);
         p.v = v;
         p.n = run.n;
         p.recPtr = _alloc((v * R_SIZE) >> 5);

@@ -42,7 +42,7 @@ struct PassFrame {
 
 // Validator record (PassFrame.recPtr + k x R_SIZE): per-slot fields, the step's constants, then the
 // slot's 16 new bonds.
-uint256 constant R_SIZE = 0x400;
+uint256 constant R_SIZE = 0x360;
 uint256 constant R_W = 0x00; // the slot's masked weights word
 uint256 constant R_O = 0x20; // the slot's stored bonds word
 uint256 constant R_S = 0x40; // s_k, active stake share
@@ -52,10 +52,11 @@ uint256 constant R_T = 0xa0; // bond income T_k so far
 uint256 constant R_INFO = 0xc0; // uid | lastUpdate << 16 | keep << 80 | row's slot mask << 96
 uint256 constant R_WBASE = 0xe0; // storage slot of weights[uid][0] (0: no usable row)
 uint256 constant R_BBASE = 0x100; // storage slot of bonds[uid][0]
-uint256 constant R_NB = 0x200; // 16 words: the slot's new bonds, by lane
+uint256 constant R_NB = 0x160; // 16 words: the slot's new bonds, by lane
 
 // The vote buckets (PassFrame.bucketPtr): 16 words (address of the next free entry << 128 | stake), then
-// 16 lists of MAX_VALIDATORS votes (0x800 bytes) each.
+// 16 lists of MAX_VALIDATORS votes (0x800 bytes) each: a column has at most one vote per validator, and
+// EpochConsensusLib refuses more than MAX_VALIDATORS validators.
 uint256 constant B_LISTS = 0x200;
 uint256 constant B_WORDS = 0x410; // 16 + 16 x 64
 

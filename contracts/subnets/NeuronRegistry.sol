@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IStaking} from "../interfaces/IStaking.sol";
 import {RegistrationPrice} from "./RegistrationPrice.sol";
 import {SubnetParamsStore} from "./SubnetParamsStore.sol";
@@ -9,6 +10,8 @@ import {SubnetParamsStore} from "./SubnetParamsStore.sol";
 /// @notice UIDs of each subnet: registration for a burn, pruning of the weakest non-immune UID
 /// when the subnet is full, the emission record pruning reads, and the axons neurons publish.
 abstract contract NeuronRegistry is SubnetParamsStore {
+    using SafeCast for uint256;
+
     struct NeuronSet {
         uint16 count; // UIDs in use: 0..count-1
         uint64 lastBurnBlock; // block at which lastBurnPrice was stored
@@ -16,24 +19,25 @@ abstract contract NeuronRegistry is SubnetParamsStore {
         uint256 lastBurnPrice; // price before decay; 0 until the first registration
     }
 
-    struct Neuron {
-        address hotkey; // the current holder
-        uint64 registeredAt; // block of the current holder's registration
-    }
 
     /// @notice Role of the consensus contract: records each epoch's emission per UID.
     bytes32 public constant EPOCH_ROLE = keccak256("EPOCH_ROLE");
     /// @notice Upper bound of an axon's host length in bytes (a DNS name is at most 253).
     uint256 public constant MAX_HOST_LENGTH = 255;
+    /// @dev A UID's state in its half of a `_states` slot: last emission (u88) and registration block (u40).
+    uint256 private constant EMISSION_MASK = (1 << 88) - 1;
+    uint256 private constant STATE_MASK = (1 << 128) - 1;
 
     /// @notice Staking: who owns a hotkey, how much stake backs it.
     IStaking public immutable staking;
 
     mapping(uint16 netuid => NeuronSet) private _sets;
-    mapping(uint16 netuid => mapping(uint16 uid => Neuron)) private _neurons;
-    /// @dev Emission of the last epoch recorded by the consensus contract, two UIDs per slot (UID 2p in the
-    /// low 128 bits of pair p): an epoch's record of 256 UIDs writes 128 slots.
-    mapping(uint16 netuid => mapping(uint256 pair => uint256)) private _emissions;
+    mapping(uint16 netuid => mapping(uint16 uid => address)) private _hotkeys;
+    /// @dev Two UIDs per slot (UID 2p in the low 128 bits of pair p), each: the emission of the last epoch
+    /// recorded by the consensus contract (u88: 3 x 10^26, above the supply cap) and its holder's
+    /// registration block (u40) above it. An epoch's record of 256 UIDs rewrites 128 non-empty slots; a
+    /// pruning scan reads 128.
+    mapping(uint16 netuid => mapping(uint256 pair => uint256)) private _states;
     mapping(uint16 netuid => mapping(address hotkey => uint16)) private _uidPlusOne;
     mapping(uint16 netuid => mapping(uint16 uid => Axon)) private _axons;
 
@@ -113,23 +117,21 @@ abstract contract NeuronRegistry is SubnetParamsStore {
         uint256 len = uids.length;
         if (len != amounts.length) revert SubnetsLengthMismatch(len, amounts.length);
         uint16 count = _sets[netuid].count;
-        mapping(uint256 => uint256) storage pairs = _emissions[netuid];
+        mapping(uint256 => uint256) storage pairs = _states[netuid];
         uint256 pair = type(uint256).max; // the pair being updated in `word` (none yet)
         uint256 word;
         for (uint256 i = 0; i < len; ++i) {
             uint256 uid = uids[i];
             uint256 amount = amounts[i];
             if (uid >= count) revert SubnetsUidOutOfRange(netuid, uint16(uid), count);
-            if (amount > type(uint128).max) revert SubnetsEmissionTooLarge(amount);
+            if (amount > EMISSION_MASK) revert SubnetsEmissionTooLarge(amount);
             if (uid >> 1 != pair) {
                 if (pair != type(uint256).max) pairs[pair] = word;
                 pair = uid >> 1;
-                // both halves listed next to each other: nothing of the old word is kept
-                bool whole = uid & 1 == 0 && i + 1 < len && uids[i + 1] == uid + 1;
-                word = whole ? 0 : pairs[pair];
+                word = pairs[pair];
             }
             uint256 shift = (uid & 1) << 7;
-            word = (word & ~(uint256(type(uint128).max) << shift)) | (amount << shift);
+            word = (word & ~(EMISSION_MASK << shift)) | (amount << shift);
         }
         if (pair != type(uint256).max) pairs[pair] = word;
         emit EmissionRecorded(netuid, uids, amounts);
@@ -192,7 +194,7 @@ abstract contract NeuronRegistry is SubnetParamsStore {
     /// @notice The hotkey holding `uid` on `netuid`.
     function hotkeyOf(uint16 netuid, uint16 uid) external view returns (address) {
         _requireUid(netuid, uid);
-        return _neurons[netuid][uid].hotkey;
+        return _hotkeys[netuid][uid];
     }
 
     /// @notice UID of `hotkey` on `netuid`; reverts with SubnetsNotRegistered if it has none.
@@ -210,7 +212,7 @@ abstract contract NeuronRegistry is SubnetParamsStore {
     /// @notice Block at which the current holder of `uid` registered.
     function registeredAt(uint16 netuid, uint16 uid) external view returns (uint64) {
         _requireUid(netuid, uid);
-        return _neurons[netuid][uid].registeredAt;
+        return uint64(_stateOf(netuid, uid) >> 88);
     }
 
     /// @notice Emission of `uid` in the last recorded epoch.
@@ -238,25 +240,30 @@ abstract contract NeuronRegistry is SubnetParamsStore {
         hotkeys = new address[](count);
         registeredAts = new uint64[](count);
         lastEmissions = new uint256[](count);
-        mapping(uint16 => Neuron) storage all = _neurons[netuid];
-        mapping(uint256 => uint256) storage pairs = _emissions[netuid];
+        mapping(uint16 => address) storage keys = _hotkeys[netuid];
+        mapping(uint256 => uint256) storage pairs = _states[netuid];
         uint256 word;
         for (uint16 uid = 0; uid < count; ++uid) {
-            Neuron memory neuron = all[uid];
-            hotkeys[uid] = neuron.hotkey;
-            registeredAts[uid] = neuron.registeredAt;
+            hotkeys[uid] = keys[uid];
             if (uid & 1 == 0) word = pairs[uid >> 1];
-            lastEmissions[uid] = (word >> ((uid & 1) << 7)) & type(uint128).max;
+            uint256 state = (word >> ((uid & 1) << 7)) & STATE_MASK;
+            registeredAts[uid] = uint64(state >> 88);
+            lastEmissions[uid] = state & EMISSION_MASK;
         }
     }
 
     /// @dev The hotkey at `uid`, unchecked (callers iterate 0..count-1).
     function _hotkeyAt(uint16 netuid, uint16 uid) internal view returns (address) {
-        return _neurons[netuid][uid].hotkey;
+        return _hotkeys[netuid][uid];
+    }
+
+    /// @dev UID `uid`'s 128-bit state: its registration block << 88 | its last emission.
+    function _stateOf(uint16 netuid, uint256 uid) private view returns (uint256) {
+        return (_states[netuid][uid >> 1] >> ((uid & 1) << 7)) & STATE_MASK;
     }
 
     function _lastEmission(uint16 netuid, uint256 uid) private view returns (uint256) {
-        return (_emissions[netuid][uid >> 1] >> ((uid & 1) << 7)) & type(uint128).max;
+        return _stateOf(netuid, uid) & EMISSION_MASK;
     }
 
     function _neuronCount(uint16 netuid) internal view override returns (uint16) {
@@ -285,12 +292,12 @@ abstract contract NeuronRegistry is SubnetParamsStore {
 
     /// @dev Gives `uid` to `hotkey` with a fresh record; emits NeuronRegistered.
     function _addNeuron(uint16 netuid, uint16 uid, address hotkey, uint256 burned) private {
-        _neurons[netuid][uid] = Neuron({hotkey: hotkey, registeredAt: uint64(block.number)});
+        _hotkeys[netuid][uid] = hotkey;
         uint256 shift = (uint256(uid) & 1) << 7;
-        uint256 word = _emissions[netuid][uid >> 1];
-        if ((word >> shift) & type(uint128).max != 0) {
-            _emissions[netuid][uid >> 1] = word & ~(uint256(type(uint128).max) << shift);
-        }
+        mapping(uint256 => uint256) storage pairs = _states[netuid];
+        // a fresh state: this block (below 2^40 for some 30,000 years of 1-second blocks), no emission
+        uint256 state = uint256(block.number.toUint40()) << 88;
+        pairs[uid >> 1] = (pairs[uid >> 1] & ~(STATE_MASK << shift)) | (state << shift);
         // uid < MAX_UIDS = 256, so uid + 1 fits in uint16.
         _uidPlusOne[netuid][hotkey] = uid + 1;
         emit NeuronRegistered(netuid, uid, hotkey, burned);
@@ -298,7 +305,7 @@ abstract contract NeuronRegistry is SubnetParamsStore {
 
     /// @dev Takes `uid` from its holder and clears its axon; emits NeuronPruned.
     function _removeNeuron(uint16 netuid, uint16 uid) private {
-        address oldHotkey = _neurons[netuid][uid].hotkey;
+        address oldHotkey = _hotkeys[netuid][uid];
         delete _uidPlusOne[netuid][oldHotkey];
         delete _axons[netuid][uid];
         emit NeuronPruned(netuid, uid, oldHotkey);
@@ -318,19 +325,19 @@ abstract contract NeuronRegistry is SubnetParamsStore {
     /// @dev The non-immune UID with the lowest last emission; ties: earliest registered, then
     /// lowest UID. Reverts with SubnetsAllImmune if every UID is within its immunity period.
     function _pruneCandidate(uint16 netuid, uint16 count, uint32 immunityPeriod) private view returns (uint16) {
-        mapping(uint16 => Neuron) storage all = _neurons[netuid];
-        mapping(uint256 => uint256) storage pairs = _emissions[netuid];
+        mapping(uint256 => uint256) storage pairs = _states[netuid];
         bool found;
         uint16 best;
         uint256 bestEmission;
-        uint64 bestRegisteredAt;
+        uint256 bestRegisteredAt;
         uint256 word;
         for (uint16 uid = 0; uid < count; ++uid) {
-            uint64 registered = all[uid].registeredAt;
             if (uid & 1 == 0) word = pairs[uid >> 1];
+            uint256 state = (word >> ((uid & 1) << 7)) & STATE_MASK;
+            uint256 registered = state >> 88;
             // registeredAt <= block.number always, so the subtraction cannot underflow.
             if (block.number - registered <= immunityPeriod) continue;
-            uint256 emission = (word >> ((uid & 1) << 7)) & type(uint128).max;
+            uint256 emission = state & EMISSION_MASK;
             if (
                 !found ||
                 emission < bestEmission ||

@@ -51,7 +51,7 @@ describe("SubnetRegistry: emission record and pruning", function () {
       await registry.connect(epoch).recordEmission(netuid, [2, 3, 1], [20n, 30n, 10n]);
       await registry.connect(epoch).recordEmission(netuid, [3], [31n]);
       await registry.connect(epoch).recordEmission(netuid, [0, 2], [1n, 21n]);
-      const max = 2n ** 128n - 1n;
+      const max = 2n ** 88n - 1n;
       await registry.connect(epoch).recordEmission(netuid, [1, 0], [max, 0n]);
       const [, , em] = await registry.neurons(netuid);
       expect(em).to.deep.equal([0n, max, 21n, 31n]);
@@ -65,7 +65,7 @@ describe("SubnetRegistry: emission record and pruning", function () {
         .withArgs(admin.address, await registry.EPOCH_ROLE());
     });
 
-    it("rejects unknown subnets, length mismatches, UIDs out of range and amounts over uint128", async function () {
+    it("rejects unknown subnets, length mismatches, UIDs out of range and amounts over uint88", async function () {
       const { registry, epoch, netuid } = await loadFixture(fullSubnetFixture);
       await expect(registry.connect(epoch).recordEmission(3, [0], [1n]))
         .to.be.revertedWithCustomError(registry, "SubnetsNotFound")
@@ -76,7 +76,7 @@ describe("SubnetRegistry: emission record and pruning", function () {
       await expect(registry.connect(epoch).recordEmission(netuid, [4], [1n]))
         .to.be.revertedWithCustomError(registry, "SubnetsUidOutOfRange")
         .withArgs(netuid, 4, 4);
-      const tooLarge = 2n ** 128n;
+      const tooLarge = 2n ** 88n;
       await expect(registry.connect(epoch).recordEmission(netuid, [0], [tooLarge]))
         .to.be.revertedWithCustomError(registry, "SubnetsEmissionTooLarge")
         .withArgs(tooLarge);
