@@ -62,6 +62,7 @@ contract Consensus is WeightsLedger, ConsensusViews {
     error ConsensusSubnetNotFound(uint16 netuid);
     error ConsensusEpochNotDue(uint16 netuid, uint256 dueBlock);
     error ConsensusTooManyUids(uint16 netuid, uint256 n);
+    error ConsensusGasTooLow(uint16 netuid, uint8 stage, uint256 gasLeft);
 
     constructor(IERC20 token_, IEmission emission_, IStaking staking_, ISubnets subnets_, address admin)
         ConsensusBase(token_, emission_, staking_, subnets_, admin)
@@ -70,14 +71,24 @@ contract Consensus is WeightsLedger, ConsensusViews {
     }
 
     /// @notice Starts `netuid`'s epoch when it is due (block >= last start + tempo), or continues the
-    /// running one; then runs further steps while the gas left covers them. Anyone may call.
+    /// running one; then runs further steps while the gas left covers them. Anyone may call. A call that
+    /// cannot fit one step reverts (ConsensusGasTooLow), so that gas estimation never settles on a call
+    /// that succeeds without progress.
     /// @return finished true when this call finished the epoch (paid and recorded)
     function runEpoch(uint16 netuid) external returns (bool finished) {
         SubnetState storage st = _subnets[netuid];
         EpochRun storage run = st.run;
-        if (run.stage == STAGE_IDLE) _start(netuid, st);
-        else finished = _step(netuid, st);
-        while (run.stage != STAGE_IDLE && gasleft() > _stepCost(run) + GAS_RESERVE) finished = _step(netuid, st);
+        bool progressed;
+        if (run.stage == STAGE_IDLE) {
+            _start(netuid, st);
+        } else {
+            (finished, progressed) = _step(netuid, st);
+            if (!progressed) revert ConsensusGasTooLow(netuid, run.stage, gasleft());
+        }
+        while (run.stage != STAGE_IDLE && gasleft() > _stepCost(run) + GAS_RESERVE) {
+            (finished, progressed) = _step(netuid, st);
+            if (!progressed) break;
+        }
     }
 
     function _start(uint16 netuid, SubnetState storage st) private {
@@ -103,13 +114,16 @@ contract Consensus is WeightsLedger, ConsensusViews {
         emit EpochStarted(netuid, number, run.n, uint8(v), pool);
     }
 
-    /// @dev Runs the step the cursor points at; true when it finished the epoch.
-    function _step(uint16 netuid, SubnetState storage st) private returns (bool finished) {
+    /// @dev Runs the step the cursor points at; true when it finished the epoch, and whether it moved the
+    /// cursor (a PASS step whose first slot did not fit the gas left does not).
+    function _step(uint16 netuid, SubnetState storage st) private returns (bool finished, bool progressed) {
         EpochRun storage run = st.run;
         uint8 stage = run.stage;
         uint16 cursor = run.cursor;
+        progressed = true;
         if (stage == STAGE_PASS) {
-            EpochConsensusLib.passStep(st, GAS_RESERVE);
+            progressed = EpochConsensusLib.passStep(st, GAS_RESERVE);
+            if (!progressed) return (false, false);
         } else if (stage == STAGE_DIVIDENDS) {
             EpochPayLib.dividendsStep(st);
         } else {

@@ -49,12 +49,14 @@ library EpochConsensusLib {
     error ConsensusTooManyValidators(uint256 validators);
 
     /// @notice Processes column slots from the cursor on, while the gas left covers the plan of one more
-    /// (the first one always starts; the caller plans it with first bonds writes in every row); moves to DIVIDENDS after the last slot. A slot whose next column
-    /// may not fit with the slot's end and the step's end (EpochPassGas bounds) is abandoned: nothing of it
-    /// is committed and the next step redoes it. The first step first drops outdated entries from row
-    /// sums and decides whether liquid alpha is in effect.
+    /// (the first one always starts; the caller plans it with first bonds writes in every row); moves to
+    /// DIVIDENDS after the last slot. A slot whose next column may not fit with the slot's end and the
+    /// step's end (EpochPassGas bounds) is abandoned: nothing of it is committed and the next step redoes
+    /// it. The first step first drops outdated entries from row sums and decides whether liquid alpha is
+    /// in effect.
     /// @param reserve gas the caller needs after the step returns
-    function passStep(SubnetState storage st, uint256 reserve) external {
+    /// @return progressed false when not even the first slot fitted (the caller reverts or stops)
+    function passStep(SubnetState storage st, uint256 reserve) external returns (bool progressed) {
         EpochRun storage run = st.run;
         PassFrame memory p = _setup(st, run);
         uint256 t0 = run.cursor;
@@ -70,6 +72,7 @@ library EpochConsensusLib {
             ++t;
         }
         _finish(st, run, p, t0, t, slots);
+        progressed = t > t0;
     }
 
     /// @dev The frame: per validator a record with its active stake share, row sum, UID, last update,

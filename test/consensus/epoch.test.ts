@@ -292,6 +292,40 @@ describe("Consensus epochs", function () {
       expect(seen).to.deep.equal(["1:0", "2:0", "3:0"]);
     });
 
+    it("never succeeds without progress: too little gas for a step reverts (ConsensusGasTooLow or out of gas)", async () => {
+      const fx = await loadFixture(epochFixture);
+      const { s, netuid } = fx;
+      await (await s.consensus.runEpoch(netuid, { gasLimit: 1_000_000 })).wait(); // START (and maybe more)
+      let tooLow = 0;
+      for (let gasLimit = 250_000; gasLimit <= 1_000_000; gasLimit += 50_000) {
+        const snapshot = await takeSnapshot();
+        const before = await s.consensus.epochStatus(netuid);
+        try {
+          await (await s.consensus.runEpoch(netuid, { gasLimit })).wait();
+          const after = await s.consensus.epochStatus(netuid);
+          expect([after.stage, after.cursor], `at ${gasLimit}`).to.not.deep.equal([before.stage, before.cursor]);
+        } catch (err) {
+          if (String(err).includes("ConsensusGasTooLow")) tooLow++;
+        }
+        await snapshot.restore();
+      }
+      expect(tooLow).to.be.greaterThan(0);
+    });
+
+    it("finishes when every call's gas is estimated (as keepers send it)", async () => {
+      const fx = await loadFixture(epochFixture);
+      const whole = await takeSnapshot();
+      await runEpochToEnd(fx.s, fx.netuid, 16_000_000);
+      const once = await readEpochOutput(fx.s, fx.netuid, 8);
+      await whole.restore();
+      let calls = 0;
+      do {
+        await (await fx.s.consensus.runEpoch(fx.netuid)).wait();
+        calls++;
+      } while ((await fx.s.consensus.epochStatus(fx.netuid)).stage !== 0n && calls < 32);
+      expect(await readEpochOutput(fx.s, fx.netuid, 8)).to.deep.equal(once);
+    });
+
     it("is not corrupted by registrations, stake moves and parameter changes during a chunked epoch", async () => {
       const fx = await loadFixture(epochFixture);
       const { s, netuid } = fx;
