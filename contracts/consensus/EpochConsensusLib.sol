@@ -44,7 +44,8 @@ import {
 /// column): every weight read and masked once, then per column the kappa-quantile consensus, the clipped
 /// weights and rank, the bond EMA (liquid alpha included) and stored u16 bonds, and each validator's bond
 /// income sum_j (nb_kj x ONE / colSum_j) x rank_j, which needs no global total. A step runs slots while
-/// the gas left covers the worst case of one more. Runs by DELEGATECALL on the consensus storage.
+/// the gas left covers the plan of one more, each column checked against its bound (EpochPassGas). Runs
+/// by DELEGATECALL on the consensus storage.
 library EpochConsensusLib {
     error ConsensusTooManyValidators(uint256 validators);
 
