@@ -11,25 +11,32 @@ import {ConsensusViews} from "./ConsensusViews.sol";
 import {WeightsLedger} from "./WeightsLedger.sol";
 import {EpochStartLib} from "./EpochStartLib.sol";
 import {EpochConsensusLib} from "./EpochConsensusLib.sol";
-import {EpochBondsLib} from "./EpochBondsLib.sol";
+import {
+    passSlotPlan,
+    PASS_SETUP_GAS,
+    PASS_SETUP_VALIDATOR_GAS,
+    PASS_PREPARE_GAS,
+    PASS_STALE_VALIDATOR_GAS,
+    PASS_SCAN_VALIDATOR_GAS
+} from "./EpochPassGas.sol";
 import {EpochPayLib} from "./EpochPayLib.sol";
 import {
     SubnetState,
     EpochRun,
+    ONE,
     OWNER_CUT_BPS,
     BPS,
     STAGE_IDLE,
-    STAGE_CONSENSUS,
-    STAGE_BONDS,
-    STAGE_DIVIDENDS,
-    STAGE_PAY
+    STAGE_PASS,
+    STAGE_DIVIDENDS
 } from "./ConsensusTypes.sol";
 
 /// @notice Weights (commit-reveal) and Yuma consensus (packages/yuma/ALGORITHM.md) of every subnet, run
 /// on-chain by anyone when an epoch is due, as a state machine whose every step fits the 2^24 gas cap
-/// of a transaction: START, CONSENSUS, BONDS (chunks of 16-UID column slots), DIVIDENDS, PAY (chunks
-/// of UIDs). A call runs the next step, then more steps while the gas left covers the next one's
-/// worst case; the cursor is the contract's, so no step can be skipped or repeated.
+/// of a transaction: START, PASS (consensus, bonds and bond income of 16-UID column slots, as many per
+/// step as the gas left covers), DIVIDENDS, PAY (chunks of UIDs). A call runs the next step, then more
+/// steps while the gas left covers the next one's worst case; the cursor is the contract's, so no step
+/// can be skipped or repeated.
 /// @dev Consistency between chunks: START snapshots what the epoch needs (hotkeys, registration blocks,
 /// stakes, permits, last updates, parameters), reveals are refused until the epoch finishes, and the
 /// weight rows, bonds and results are only written by the epoch's own steps. Registrations, stake
@@ -40,19 +47,13 @@ contract Consensus is WeightsLedger, ConsensusViews {
 
     /// @dev Gas kept back after the last step of a call (events, return, the caller's margin).
     uint256 internal constant GAS_RESERVE = 150_000;
-    /// @dev Worst-case gas of one BONDS (validator, slot) cell: weights and bonds slot reads, a first-time
-    /// bonds write (22,100) and 16 lanes; liquid alpha costs up to ~1,500 gas more per lane.
-    uint256 internal constant BONDS_CELL_GAS = 42_000;
-    uint256 internal constant BONDS_CELL_GAS_LIQUID = 90_000;
-    /// @dev Gas one BONDS chunk may plan for (the cap is 16,777,216).
-    uint256 internal constant BONDS_CHUNK_GAS = 14_000_000;
-    /// @dev Column slots (16 UIDs) per CONSENSUS chunk, and the worst-case gas of one column (64 votes,
-    /// quantile fallback, first-time stores).
-    uint256 internal constant CONSENSUS_SLOTS = 4;
-    uint256 internal constant CONSENSUS_COLUMN_GAS = 90_000;
-    /// @dev UIDs paid per PAY chunk (one distributeBatch and one recordEmission each).
-    uint256 internal constant PAY_UIDS = 128;
+    /// @dev Worst-case gas of a PAY step: fixed part, and per UID (a first credit in Staking, a pool write,
+    /// a first emission record). A step pays as many UIDs as the gas left covers, at least PAY_MIN_UIDS;
+    /// a call starts a PAY step after another step only when PAY_MIN_UIDS (or all that are left) fit, so
+    /// that the UIDs are paid in few chunks (each reads the validators and calls Staking and the registry).
+    uint256 internal constant PAY_BASE_GAS = 300_000;
     uint256 internal constant PAY_UID_GAS = 60_000;
+    uint256 internal constant PAY_MIN_UIDS = 128;
 
     event EpochStarted(uint16 indexed netuid, uint64 indexed epoch, uint16 neurons, uint8 validators, uint256 pool);
     event EpochStep(uint16 indexed netuid, uint64 indexed epoch, uint8 stage, uint16 cursor);
@@ -61,6 +62,7 @@ contract Consensus is WeightsLedger, ConsensusViews {
     error ConsensusSubnetNotFound(uint16 netuid);
     error ConsensusEpochNotDue(uint16 netuid, uint256 dueBlock);
     error ConsensusTooManyUids(uint16 netuid, uint256 n);
+    error ConsensusGasTooLow(uint16 netuid, uint8 stage, uint256 gasLeft);
 
     constructor(IERC20 token_, IEmission emission_, IStaking staking_, ISubnets subnets_, address admin)
         ConsensusBase(token_, emission_, staking_, subnets_, admin)
@@ -69,21 +71,24 @@ contract Consensus is WeightsLedger, ConsensusViews {
     }
 
     /// @notice Starts `netuid`'s epoch when it is due (block >= last start + tempo), or continues the
-    /// running one; then runs further steps while the gas left covers them. Anyone may call.
+    /// running one; then runs further steps while the gas left covers them. Anyone may call. A call that
+    /// cannot fit one step reverts (ConsensusGasTooLow), so that gas estimation never settles on a call
+    /// that succeeds without progress.
     /// @return finished true when this call finished the epoch (paid and recorded)
     function runEpoch(uint16 netuid) external returns (bool finished) {
         SubnetState storage st = _subnets[netuid];
         EpochRun storage run = st.run;
-        if (run.stage == STAGE_IDLE) _start(netuid, st);
-        else finished = _step(netuid, st);
-        while (run.stage != STAGE_IDLE && gasleft() > _stepCost(run) + GAS_RESERVE) finished = _step(netuid, st);
-    }
-
-    /// @notice Column slots (16 UIDs each) per BONDS chunk for `validators` rows.
-    function bondsSlotsPerChunk(uint256 validators, bool liquid) public pure returns (uint256) {
-        if (validators == 0) return 16;
-        uint256 per = BONDS_CHUNK_GAS / (validators * (liquid ? BONDS_CELL_GAS_LIQUID : BONDS_CELL_GAS));
-        return per == 0 ? 1 : per;
+        bool progressed;
+        if (run.stage == STAGE_IDLE) {
+            _start(netuid, st);
+        } else {
+            (finished, progressed) = _step(netuid, st);
+            if (!progressed) revert ConsensusGasTooLow(netuid, run.stage, gasleft());
+        }
+        while (run.stage != STAGE_IDLE && gasleft() > _stepCost(run) + GAS_RESERVE) {
+            (finished, progressed) = _step(netuid, st);
+            if (!progressed) break;
+        }
     }
 
     function _start(uint16 netuid, SubnetState storage st) private {
@@ -109,21 +114,22 @@ contract Consensus is WeightsLedger, ConsensusViews {
         emit EpochStarted(netuid, number, run.n, uint8(v), pool);
     }
 
-    /// @dev Runs the step the cursor points at; true when it finished the epoch.
-    function _step(uint16 netuid, SubnetState storage st) private returns (bool finished) {
+    /// @dev Runs the step the cursor points at; true when it finished the epoch, and whether it moved the
+    /// cursor (a PASS step whose first slot did not fit the gas left does not).
+    function _step(uint16 netuid, SubnetState storage st) private returns (bool finished, bool progressed) {
         EpochRun storage run = st.run;
         uint8 stage = run.stage;
         uint16 cursor = run.cursor;
-        if (stage == STAGE_CONSENSUS) {
-            (uint256 t0, uint256 t1) = _slotRange(run, CONSENSUS_SLOTS);
-            EpochConsensusLib.consensusStep(st, t0, t1);
-        } else if (stage == STAGE_BONDS) {
-            (uint256 t0, uint256 t1) = _slotRange(run, bondsSlotsPerChunk(run.v, run.liquid));
-            EpochBondsLib.bondsStep(st, t0, t1);
+        progressed = true;
+        if (stage == STAGE_PASS) {
+            progressed = EpochConsensusLib.passStep(st, GAS_RESERVE);
+            if (!progressed) return (false, false);
         } else if (stage == STAGE_DIVIDENDS) {
             EpochPayLib.dividendsStep(st);
         } else {
-            uint256 u1 = uint256(cursor) + PAY_UIDS;
+            uint256 budget = gasleft();
+            budget = budget > PAY_BASE_GAS + GAS_RESERVE ? (budget - PAY_BASE_GAS - GAS_RESERVE) / PAY_UID_GAS : 0;
+            uint256 u1 = uint256(cursor) + (budget < PAY_MIN_UIDS ? PAY_MIN_UIDS : budget);
             if (u1 > run.n) u1 = run.n;
             finished = EpochPayLib.payStep(st, netuid, cursor, u1, staking, subnets);
         }
@@ -133,28 +139,26 @@ contract Consensus is WeightsLedger, ConsensusViews {
         }
     }
 
-    function _slotRange(EpochRun storage run, uint256 per) private view returns (uint256 t0, uint256 t1) {
-        uint256 slots = (uint256(run.n) + 15) >> 4;
-        t0 = run.cursor;
-        t1 = t0 + per;
-        if (t1 > slots) t1 = slots;
-    }
-
-    /// @dev Worst-case gas of the next step.
+    /// @dev Worst-case gas of the next step (for PAY: of its smallest chunk).
     function _stepCost(EpochRun storage run) private view returns (uint256) {
         uint256 stage = run.stage;
         uint256 v = run.v;
-        if (stage == STAGE_CONSENSUS) {
-            (uint256 t0, uint256 t1) = _slotRange(run, CONSENSUS_SLOTS);
-            return 300_000 + v * 2_500 + (t1 - t0) * (v * 3_000 + 16 * CONSENSUS_COLUMN_GAS);
+        if (stage == STAGE_PASS) {
+            uint256 cost = PASS_SETUP_GAS + v * PASS_SETUP_VALIDATOR_GAS;
+            if (run.cursor != 0) return cost + passSlotPlan(v, run.liquid, v, GAS_RESERVE);
+            bool liquid = run.params.liquidAlpha;
+            cost += PASS_PREPARE_GAS;
+            if (run.stale) cost += v * PASS_STALE_VALIDATOR_GAS;
+            // the liquid-alpha check scans this epoch's columns unless it compares with the previous ones
+            uint256 mode = run.params.consensusMode;
+            if (liquid && (mode == 1 || mode == 3 || (mode == 0 && run.params.bondsPenalty != ONE))) {
+                cost += v * PASS_SCAN_VALIDATOR_GAS;
+            }
+            return cost + passSlotPlan(v, liquid, v, GAS_RESERVE);
         }
-        if (stage == STAGE_BONDS) {
-            (uint256 t0, uint256 t1) = _slotRange(run, bondsSlotsPerChunk(run.v, run.liquid));
-            return 300_000 + v * (t1 - t0) * (run.liquid ? BONDS_CELL_GAS_LIQUID : BONDS_CELL_GAS);
-        }
-        if (stage == STAGE_DIVIDENDS) return 100_000 + v * 12_000;
+        if (stage == STAGE_DIVIDENDS) return 100_000 + v * 12_000 + uint256(run.n) * 1_000;
         uint256 uids = uint256(run.n) - run.cursor;
-        if (uids > PAY_UIDS) uids = PAY_UIDS;
-        return 300_000 + uids * PAY_UID_GAS;
+        if (uids > PAY_MIN_UIDS) uids = PAY_MIN_UIDS;
+        return PAY_BASE_GAS + uids * PAY_UID_GAS;
     }
 }

@@ -18,10 +18,9 @@ uint256 constant BPS = 10_000;
 
 // Epoch stages.
 uint8 constant STAGE_IDLE = 0;
-uint8 constant STAGE_CONSENSUS = 1; // chunks of column slots: consensus, rank total
-uint8 constant STAGE_BONDS = 2; // chunks of column slots: incentive, bonds, bond income
-uint8 constant STAGE_DIVIDENDS = 3; // one step
-uint8 constant STAGE_PAY = 4; // chunks of UIDs: pay and record
+uint8 constant STAGE_PASS = 1; // chunks of column slots: consensus, ranks, bonds, bond income in one pass
+uint8 constant STAGE_DIVIDENDS = 2; // one step
+uint8 constant STAGE_PAY = 3; // chunks of UIDs: pay and record
 
 // Validator word (SubnetState.validators[k], k-th permit holder in UID order).
 uint256 constant V_STAKE_SHIFT = 16; // u96 active stake S (tokens; 0 unless active)
@@ -31,6 +30,7 @@ uint256 constant V_ROW_BIT = 208; // the current holder revealed a row
 uint256 constant V_PERMIT_BIT = 209; // permit for the next epoch: its bonds are kept
 uint256 constant V_ACTIVE_BIT = 210; // active (last update within the activity cutoff)
 uint256 constant V_SLOTS_SHIFT = 211; // u16: bit t set when the row's slot t holds a non-zero weight
+uint256 constant V_STALE_BIT = 227; // the row sum still counts outdated entries (the first PASS step drops them)
 uint256 constant MASK32 = 0xffffffff;
 uint256 constant MASK64 = 0xffffffffffffffff;
 uint256 constant MASK96 = 0xffffffffffffffffffffffff;
@@ -67,6 +67,7 @@ struct RowMeta {
     uint32 sum; // sum of the row's u16 weights
     uint16 span; // slots written (16 UIDs each)
     uint16 slots; // bit t: slot t holds a non-zero weight (epochs skip the others)
+    uint16 ownWeight; // the row's weight on its own UID (in `sum`; every epoch drops it)
 }
 
 /// @notice The running (or last) epoch: a state machine with a cursor.
@@ -77,15 +78,15 @@ struct EpochRun {
     uint16 n; // UIDs in the snapshot
     uint8 v; // permit holders this epoch (rows processed)
     uint8 stage;
-    uint16 cursor; // BONDS: next column slot; PAY: next UID
-    bool liquid; // liquid alpha in effect this epoch (set by the last CONSENSUS chunk)
-    bool anyConsensus; // some column has a non-zero consensus (CONSENSUS chunks so far)
+    uint16 cursor; // PASS: next column slot; PAY: next UID
+    bool liquid; // liquid alpha in effect this epoch (set by the first PASS step)
+    bool stale; // some validator word's row sum still counts outdated entries (V_STALE_BIT)
     uint256 permits; // permits computed at the start: in force next epoch (bit u = UID u)
     uint256 inForce; // permits in force this epoch
     uint256 activeTotal; // AT: active permitted stake (tokens)
     uint256 stakeTotal; // ST: filtered stake of every UID (tokens)
-    uint256 rankTotal; // RT: sum of ranks (scale ONE^2)
-    uint256 incentiveTotal; // sum of incentives
+    uint256 rankTotal; // RT: sum of ranks (fixed point, <= ONE)
+    uint256 incentiveTotal; // sum of incentives (DIVIDENDS)
     uint256 scoreTotal; // sum of incentives and dividends
     uint256 xTotal; // sum of the dividend weights X
     uint256 pool; // tokens of this epoch: pulled emission + carried dust
@@ -107,6 +108,12 @@ struct EpochResult {
     uint256 carried;
 }
 
+/// @notice The registry state the hotkey and registration snapshot is a copy of.
+struct NeuronSnapshot {
+    uint64 registrations; // the registry's registrationCount when copied (unchanged: the copy is current)
+    uint16 n; // UIDs copied
+}
+
 /// @notice Everything the consensus contract keeps per subnet.
 struct SubnetState {
     Params params;
@@ -118,13 +125,14 @@ struct SubnetState {
     // Rows of u16 packed 16 per slot: slot t holds UIDs 16t..16t+15, UID 16t+l in bits 16l..16l+15.
     mapping(uint16 uid => uint256[16]) weights;
     mapping(uint16 uid => uint256[16]) bonds;
-    uint256[256] hotkeys; // snapshot per UID (payouts)
+    NeuronSnapshot snapshot; // what the hotkeys and registration blocks below were copied from
+    uint256[160] hotkeys; // snapshot: hotkey per UID (payouts), 20 bytes each (HotkeySnapshot)
     uint256[64] registered; // snapshot: registration block per UID, u64 x 4
     uint256[64] validators; // validator words
     uint256[64] consensus; // consensus per UID (fixed), u64 x 4
     uint256[16] consensusU16; // consensus per UID as u16 (the next epoch's "previous consensus")
-    uint256[64] incentive; // incentive per UID (fixed), u64 x 4
-    uint256[32] bondIncome; // T per validator index, u128 x 2
+    uint256[64] ranks; // rank per UID (fixed, incentive = rank / rankTotal), u64 x 4
+    uint256[32] bondIncome; // T per validator index (<= ONE^2), u128 x 2
     uint256[16] dividends; // dividends per validator index (fixed), u64 x 4
     uint256[128] stakeBasis; // filtered stake per UID, u128 x 2; written only when AT == 0
 }

@@ -21,8 +21,8 @@ abstract contract ConsensusViews is ConsensusBase {
     /// @notice Where `netuid`'s epochs stand.
     /// @return number epochs started (the running one included)
     /// @return startBlock block at which the running or last epoch started
-    /// @return stage 0 idle, 1 consensus, 2 bonds, 3 dividends, 4 pay
-    /// @return cursor bonds: next column slot (16 UIDs); pay: next UID
+    /// @return stage 0 idle, 1 pass (consensus and bonds), 2 dividends, 3 pay
+    /// @return cursor pass: next column slot (16 UIDs); pay: next UID
     /// @return neurons UIDs in the epoch's snapshot
     /// @return validatorCount permit holders whose rows the epoch processes
     function epochStatus(uint16 netuid)
@@ -59,10 +59,14 @@ abstract contract ConsensusViews is ConsensusBase {
         for (uint256 j = 0; j < count; ++j) out[j] = uint16(st.consensusU16[j >> 4] >> ((j & 15) << 4));
     }
 
-    /// @notice Incentive of every UID (fixed point; they sum to 10^18 minus rounding, or 0).
+    /// @notice Incentive of every UID (fixed point; they sum to 10^18 minus rounding, or 0): its rank over
+    /// the rank total.
     function incentives(uint16 netuid) external view returns (uint256[] memory out) {
         SubnetState storage st = _subnets[netuid];
-        out = _unpack64(st.incentive, st.run.n);
+        uint256 n = st.run.n;
+        uint256 rankTotal = st.run.rankTotal;
+        out = new uint256[](n);
+        for (uint256 j = 0; j < n; ++j) out[j] = EpochPayLib.incentiveOf(st, j, rankTotal);
     }
 
     /// @notice The epoch's validators (permit holders, UID order) with their active stake (tokens, 0 when

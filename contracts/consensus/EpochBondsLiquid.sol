@@ -2,122 +2,138 @@
 pragma solidity ^0.8.24;
 
 import {ONE, HALF, LN2} from "./ConsensusTypes.sol";
+// The constants below are used inside assembly functions, which solhint does not look into.
+/* solhint-disable no-unused-import */
+import {PassFrame, R_O, R_S, R_X, R_NB} from "./EpochPassFrame.sol";
+/* solhint-enable no-unused-import */
 
-/// @notice Liquid alpha for the BONDS stage (ALGORITHM.md step 9): per (validator, miner) pair an EMA
-/// rate from a sigmoid of how far the weight sits above consensus (buying) or the bond above the
-/// weight (selling), with the fixed-point e^-y the reference uses. Internal: inlined in EpochBondsLib.
+/// @notice EpochBondsLanes.lane with liquid alpha (ALGORITHM.md step 9): per (validator, miner) pair an
+/// EMA rate from a sigmoid of how far the weight sits above consensus (buying) or the bond above the
+/// weight (selling), with the fixed-point e^-y the reference uses. Internal: inlined in EpochConsensusLib.
 library EpochBondsLiquid {
-    /// @notice EpochBondsLib._slots with liquid alpha: the EMA rate of each pair comes from
-    /// liquidAlpha(lc, wb, b). `f` is the address of EpochBondsLib's Frame (read by offset).
-    function runSlots(
-        uint256 f,
-        uint256 weightsSlot,
-        uint256 bondsSlot,
-        uint256 count,
-        uint256 pNB
-    ) internal {
+    /// @dev The sigmoid's constants, passed to the assembly as one memory block.
+    struct Sigmoid {
+        uint256 low; // 0x00
+        uint256 span; // 0x20
+        uint256 steepness; // 0x40
+        uint256 sigmoidZero; // 0x60 the sigmoid at diff 0
+        uint256 penalty; // 0x80
+        uint256 lc; // 0xa0 the consensus the lane's sigmoid compares with
+        uint256 c; // 0xc0 the lane's consensus
+        uint256 atZero; // 0xe0 the rate at diff 0: low + sigmoid(0) x span / ONE
+    }
+
+    /// @notice Lane `col` of every active row with consensus `c`; the rate of each pair is liquidAlpha(lc, wb, b).
+    /// Keeps nb in the record (R_NB + 32 col); returns the rank sum (scale ONE^2) and the column sum.
+    function lane(PassFrame memory p, uint256 col, uint256 c, uint256 lc)
+        internal
+        pure
+        returns (uint256 rank, uint256 colSum)
+    {
+        uint256 list = p.activePtr;
+        uint256 end = list + (p.activeCount << 5);
+        // the lane's old bonds count only when it did not register within the last tempo
+        uint256 oldMask = (p.fresh >> col) & 1 == 1 ? 0 : 0xffff;
+        Sigmoid memory sg = Sigmoid(
+            p.alphaLow,
+            p.alphaSpan,
+            p.steepness,
+            p.sigmoidZero,
+            p.penalty,
+            lc,
+            c,
+            p.alphaLow + (p.sigmoidZero * p.alphaSpan) / ONE
+        );
         assembly ("memory-safe") {
+            // ALGORITHM.md expNeg, its series unrolled: rem < LN2, so the terms after the 17th are 0 (the
+            // reference's loop stops at the first 0 term; adding the zeros after it changes nothing)
             function expNeg(y) -> r {
                 let k := div(y, LN2)
                 if lt(k, 64) {
                     let rem := sub(y, mul(k, LN2))
-                    let total := ONE
-                    let term := ONE
-                    for { let t := 1 } lt(t, 33) { t := add(t, 1) } {
-                        // invariant: term <= ONE and rem < LN2: the product stays below 2^120
-                        term := div(mul(term, rem), mul(t, ONE))
-                        if iszero(term) { break }
+                    // invariant: term <= ONE and rem < LN2: every product stays below 2^120
+                    let term := rem
+                    let total := add(ONE, rem)
+                    if term {
+                        term := div(mul(term, rem), 2000000000000000000)
                         total := add(total, term)
+                        term := div(mul(term, rem), 3000000000000000000)
+                        total := add(total, term)
+                        term := div(mul(term, rem), 4000000000000000000)
+                        total := add(total, term)
+                        term := div(mul(term, rem), 5000000000000000000)
+                        total := add(total, term)
+                        term := div(mul(term, rem), 6000000000000000000)
+                        total := add(total, term)
+                        if term {
+                            term := div(mul(term, rem), 7000000000000000000)
+                            total := add(total, term)
+                            term := div(mul(term, rem), 8000000000000000000)
+                            total := add(total, term)
+                            term := div(mul(term, rem), 9000000000000000000)
+                            total := add(total, term)
+                            term := div(mul(term, rem), 10000000000000000000)
+                            total := add(total, term)
+                            term := div(mul(term, rem), 11000000000000000000)
+                            total := add(total, term)
+                            term := div(mul(term, rem), 12000000000000000000)
+                            total := add(total, term)
+                            if term {
+                                term := div(mul(term, rem), 13000000000000000000)
+                                total := add(total, term)
+                                term := div(mul(term, rem), 14000000000000000000)
+                                total := add(total, term)
+                                term := div(mul(term, rem), 15000000000000000000)
+                                total := add(total, term)
+                                term := div(mul(term, rem), 16000000000000000000)
+                                total := add(total, term)
+                                term := div(mul(term, rem), 17000000000000000000)
+                                total := add(total, term)
+                            }
+                        }
                     }
                     r := shr(k, div(mul(ONE, ONE), total))
                 }
             }
-            // ALGORITHM.md liquidAlpha(c, w, b) with the frame's low, span, steepness and sigmoid(0)
-            function liquidAlpha(fr, c, wb, b) -> a {
-                let diff := 0
-                switch lt(wb, b)
-                case 0 { if gt(wb, c) { diff := sub(wb, c) } }
-                default { diff := sub(b, wb) }
-                let sig := mload(add(fr, 0xc0))
-                if diff {
-                    let steep := mload(add(fr, 0xa0))
-                    switch lt(diff, HALF)
-                    case 0 { sig := div(mul(ONE, ONE), add(ONE, expNeg(div(mul(sub(diff, HALF), steep), 100)))) }
-                    default {
-                        sig := sub(ONE, div(mul(ONE, ONE), add(ONE, expNeg(div(mul(sub(HALF, diff), steep), 100)))))
-                    }
-                }
-                a := add(mload(add(fr, 0x60)), div(mul(sig, mload(add(fr, 0x80))), ONE))
+            // the rate for a non-zero diff (ALGORITHM.md liquidAlpha), with the block's low, span, steepness
+            function alphaOf(g, diff) -> a {
+                let steep := mload(add(g, 0x40))
+                let sig := 0
+                switch lt(diff, HALF)
+                case 0 { sig := div(mul(ONE, ONE), add(ONE, expNeg(div(mul(sub(diff, HALF), steep), 100)))) }
+                default { sig := sub(ONE, div(mul(ONE, ONE), add(ONE, expNeg(div(mul(sub(HALF, diff), steep), 100))))) }
+                a := add(mload(g), div(mul(sig, mload(add(g, 0x20))), ONE))
             }
-            // weight for bonds of a pair: x - (x - cw) x penalty / ONE with x = raw x ONE / rowSum, cw = min(x, c)
-            function bondWeight(fr, col, raw) -> wb {
-                let x := 0
-                if raw { x := div(mul(raw, ONE), mload(add(fr, 0x40))) }
-                let cw := and(mload(col), 0xffffffffffffffffffffffffffffffff)
-                if lt(x, cw) { cw := x }
-                // rank_j += cw x s_k (cw, s_k <= ONE)
-                let rp := add(col, 64)
-                mstore(rp, add(mload(rp), mul(cw, mload(add(fr, 0x1e0)))))
-                wb := sub(x, div(mul(sub(x, cw), mload(add(fr, 0x20))), ONE))
-            }
-            // one pair: new u16 bond from the raw weight and the old bond; keeps nb, adds the column sum
-            function lane(fr, col, nbp, raw, o) -> b16 {
-                let wb := bondWeight(fr, col, raw)
-                let b := 0
-                if iszero(shr(255, mload(col))) { b := div(mul(o, ONE), 65535) }
-                let a := liquidAlpha(fr, mload(add(col, 96)), wb, b)
-                let nb := div(add(mul(sub(ONE, a), b), mul(a, wb)), ONE)
-                if nb {
-                    mstore(nbp, nb)
-                    let cs := add(col, 32)
-                    mstore(cs, add(mload(cs), nb))
-                    b16 := div(add(mul(nb, 65535), HALF), ONE)
-                }
-            }
-            // the row's masked weights of chunk slot s (self-weight and outdated entries dropped)
-            function masked(fr, slot, s) -> w {
-                if and(shr(s, mload(add(fr, 0x200))), 1) { w := sload(slot) }
-                if w {
-                    if eq(s, mload(add(fr, 0xe0))) { w := and(w, mload(add(fr, 0x100))) }
-                    let lastUpdate := mload(add(fr, 0x120))
-                    if iszero(gt(lastUpdate, mload(add(mload(add(fr, 0x140)), shl(5, s))))) {
-                        let c := shl(4, s)
-                        let reg := add(mload(add(fr, 0x160)), shl(5, c))
-                        let n := sub(mload(add(fr, 0x180)), c)
-                        if gt(n, 16) { n := 16 }
-                        for { let l := 0 } lt(l, n) { l := add(l, 1) } {
-                            if iszero(lt(mload(add(reg, shl(5, l))), lastUpdate)) {
-                                w := and(w, not(shl(shl(4, l), 0xffff)))
-                            }
+            // the rows: clipped weight, weight for bonds, old bond, rate (diff = wb >= b ? max(wb - lc, 0)
+            // : b - wb; the rate at diff 0 is precomputed), new bond
+            function rows(q, e, sh, om, g) -> rk, cs {
+                for {} lt(q, e) { q := add(q, 32) } {
+                    let r := mload(q)
+                    let x := mload(add(r, R_X))
+                    // the old bond: 0 exactly when its u16 is 0
+                    let b := div(mul(and(shr(sh, mload(add(r, R_O))), om), ONE), 65535)
+                    let nb := 0
+                    if or(x, b) {
+                        let cw := mload(add(g, 0xc0))
+                        if lt(x, cw) { cw := x }
+                        // invariant: cw, s_k <= ONE; at most 64 terms: no overflow
+                        rk := add(rk, mul(cw, mload(add(r, R_S))))
+                        // invariant: cw <= x, so no underflow
+                        let wb := sub(x, div(mul(sub(x, cw), mload(add(g, 0x80))), ONE))
+                        let a := mload(add(g, 0xe0))
+                        switch lt(wb, b)
+                        case 0 {
+                            if gt(wb, mload(add(g, 0xa0))) { a := alphaOf(g, sub(wb, mload(add(g, 0xa0)))) }
                         }
+                        default { a := alphaOf(g, sub(b, wb)) }
+                        // invariant: a <= ONE (low + span = high <= ONE), b, wb <= ONE
+                        nb := div(add(mul(sub(ONE, a), b), mul(a, wb)), ONE)
+                        cs := add(cs, nb)
                     }
+                    mstore(add(r, add(R_NB, shl(1, sh))), nb)
                 }
             }
-            function lanes(fr, w, old, s, nbp) -> packed {
-                let col := add(mload(add(fr, 0x1c0)), shl(11, s))
-                let end := sub(mload(add(fr, 0x180)), shl(4, s))
-                if gt(end, 16) { end := 16 }
-                end := add(col, shl(7, end))
-                for { let sh := 0 } lt(col, end) {
-                    col := add(col, 128)
-                    nbp := add(nbp, 32)
-                    sh := add(sh, 16)
-                } {
-                    let raw := and(shr(sh, w), 0xffff)
-                    let o := and(shr(sh, old), 0xffff)
-                    if or(raw, o) { packed := or(packed, shl(sh, lane(fr, col, nbp, raw, o))) }
-                }
-            }
-            for { let s := 0 } lt(s, count) { s := add(s, 1) } {
-                let w := 0
-                if weightsSlot { w := masked(f, add(weightsSlot, s), s) }
-                let bs := add(bondsSlot, s)
-                let old := sload(bs)
-                if or(w, old) {
-                    let packed := mul(mload(add(f, 0x1a0)), lanes(f, w, old, s, add(pNB, shl(9, s))))
-                    if iszero(eq(packed, old)) { sstore(bs, packed) }
-                }
-            }
+            rank, colSum := rows(list, end, shl(4, col), oldMask, sg)
         }
     }
 

@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {IStaking} from "../interfaces/IStaking.sol";
 import {ISubnets} from "../interfaces/ISubnets.sol";
+import {HotkeySnapshot} from "./HotkeySnapshot.sol";
 import {
     SubnetState,
     EpochRun,
@@ -22,24 +23,27 @@ interface IStakingBatch {
         external;
 }
 
-/// @notice The epoch's DIVIDENDS step and PAY chunks (ALGORITHM.md steps 10-11): dividends from bond
-/// income and active stake, each UID's miner and validator emission, paid through Staking in one
-/// transfer per chunk and recorded in the registry; the owner cut and the dust at the end. Runs by
-/// DELEGATECALL.
+/// @notice The epoch's DIVIDENDS step and PAY chunks (ALGORITHM.md steps 8 and 10-11): the incentive
+/// total, dividends from bond income and active stake, each UID's miner and validator emission, paid
+/// through Staking in one transfer per chunk and recorded in the registry; the owner cut and the dust
+/// at the end. Runs by DELEGATECALL.
 library EpochPayLib {
-    /// @notice X_k = (T_k / ONE) x s_k, D_k = X_k x ONE / sum X (stored); moves to PAY.
+    /// @notice Incentive total sum_j rank_j x ONE / rankTotal; X_k = (T_k / rankTotal) x s_k,
+    /// D_k = X_k x ONE / sum X (stored); moves to PAY.
     function dividendsStep(SubnetState storage st) external {
         EpochRun storage run = st.run;
         uint256 v = run.v;
         uint256 activeTotal = run.activeTotal;
+        uint256 rankTotal = run.rankTotal;
         uint256[] memory x = new uint256[](v);
         uint256 xTotal;
-        if (activeTotal != 0) {
+        if (activeTotal != 0 && rankTotal != 0) {
             for (uint256 k = 0; k < v; ++k) {
                 uint256 s = (((st.validators[k] >> V_STAKE_SHIFT) & MASK96) * ONE) / activeTotal;
                 if (s == 0) continue;
                 uint256 t = (st.bondIncome[k >> 1] >> ((k & 1) << 7)) & MASK128;
-                x[k] = (t / ONE) * s;
+                // invariant: T_k <= ONE x rankTotal, so T_k / rankTotal <= ONE
+                x[k] = (t / rankTotal) * s;
                 xTotal += x[k];
             }
         }
@@ -50,12 +54,14 @@ library EpochPayLib {
             dTotal += d;
             packed |= d << ((k & 3) << 6);
             if (k & 3 == 3 || k + 1 == v) {
-                st.dividends[k >> 2] = packed;
+                if (st.dividends[k >> 2] != packed) st.dividends[k >> 2] = packed;
                 packed = 0;
             }
         }
+        uint256 incentiveTotal = _incentiveTotal(st, run.n, rankTotal);
         run.xTotal = xTotal;
-        run.scoreTotal = run.incentiveTotal + dTotal;
+        run.incentiveTotal = incentiveTotal;
+        run.scoreTotal = incentiveTotal + dTotal;
         run.cursor = 0;
         run.stage = STAGE_PAY;
     }
@@ -93,9 +99,8 @@ library EpochPayLib {
         uint256 e = run.emission;
         uint256 score = run.scoreTotal;
         if (score != 0) {
-            for (uint256 j = u0; j < u1; ++j) {
-                miner[j - u0] = ((((st.incentive[j >> 2] >> ((j & 3) << 6)) & MASK64)) * e) / score;
-            }
+            uint256 rankTotal = run.rankTotal;
+            for (uint256 j = u0; j < u1; ++j) miner[j - u0] = (incentiveOf(st, j, rankTotal) * e) / score;
             _validatorShares(st, run.v, u0, u1, e, score, validator, false);
         } else if (run.activeTotal != 0) {
             _validatorShares(st, run.v, u0, u1, e, run.activeTotal, validator, true);
@@ -103,6 +108,26 @@ library EpochPayLib {
             uint256 total = run.stakeTotal;
             for (uint256 j = u0; j < u1; ++j) {
                 validator[j - u0] = (((st.stakeBasis[j >> 1] >> ((j & 1) << 7)) & MASK128) * e) / total;
+            }
+        }
+    }
+
+    /// @notice Incentive of UID j: rank_j x ONE / rankTotal (0 when rankTotal is 0).
+    function incentiveOf(SubnetState storage st, uint256 j, uint256 rankTotal) internal view returns (uint256) {
+        if (rankTotal == 0) return 0;
+        return (((st.ranks[j >> 2] >> ((j & 3) << 6)) & MASK64) * ONE) / rankTotal;
+    }
+
+    /// @dev sum_j rank_j x ONE / rankTotal, four ranks per storage word.
+    function _incentiveTotal(SubnetState storage st, uint256 n, uint256 rankTotal) private view returns (uint256 total) {
+        if (rankTotal == 0) return 0;
+        for (uint256 w = 0; w << 2 < n; ++w) {
+            uint256 word = st.ranks[w];
+            uint256 lanes = n - (w << 2);
+            if (lanes > 4) lanes = 4;
+            // invariant: ranks <= ONE, at most 256 incentives each <= ONE: no overflow
+            unchecked {
+                for (uint256 i = 0; i < lanes; ++i) total += (((word >> (i << 6)) & MASK64) * ONE) / rankTotal;
             }
         }
     }
@@ -166,10 +191,11 @@ library EpochPayLib {
         address[] memory hotkeys = new address[](count);
         uint256[] memory inc = new uint256[](count);
         uint256[] memory div = new uint256[](count);
+        uint256 buf = HotkeySnapshot.read(st.hotkeys, u0, u0 + miner.length);
         uint256 m;
         for (uint256 i = 0; i < miner.length; ++i) {
             if (miner[i] == 0 && validator[i] == 0) continue;
-            hotkeys[m] = address(uint160(st.hotkeys[u0 + i]));
+            hotkeys[m] = HotkeySnapshot.hotkeyAt(buf, u0 + i);
             inc[m] = miner[i];
             div[m] = validator[i];
             ++m;

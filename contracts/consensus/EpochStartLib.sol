@@ -4,20 +4,23 @@ pragma solidity ^0.8.24;
 import {IStaking} from "../interfaces/IStaking.sol";
 import {ISubnets} from "../interfaces/ISubnets.sol";
 import {YumaKernels} from "./YumaKernels.sol";
+import {HotkeySnapshot} from "./HotkeySnapshot.sol";
 import {
     SubnetState,
     EpochRun,
     RowMeta,
+    NeuronSnapshot,
     MAX_UIDS,
     MAX_VALIDATORS,
-    STAGE_CONSENSUS,
+    STAGE_PASS,
     V_STAKE_SHIFT,
     V_SUM_SHIFT,
     V_UPDATE_SHIFT,
     V_ROW_BIT,
     V_PERMIT_BIT,
     V_ACTIVE_BIT,
-    V_SLOTS_SHIFT
+    V_SLOTS_SHIFT,
+    V_STALE_BIT
 } from "./ConsensusTypes.sol";
 
 /// @notice The registry's batch view of every neuron (SubnetRegistry.neurons; not in ISubnets).
@@ -29,22 +32,24 @@ interface INeurons {
 }
 
 /// @notice The epoch's START stage (ALGORITHM.md steps 1-4): snapshots every neuron (hotkey,
-/// registration, stake), filters stakes, computes the next epoch's permits and this epoch's
-/// validator words (active stake, last update). Runs by DELEGATECALL on the consensus storage.
+/// registration, stake: one batch call to Staking), filters stakes, computes the next epoch's permits and this epoch's
+/// validator words (active stake, last update, row sum). Runs by DELEGATECALL on the consensus storage.
+/// @dev Rows revealed no later than some miner's registration keep their outdated entries in their sum
+/// (V_STALE_BIT): the first PASS step drops them, so that START never reads weight rows.
 library EpochStartLib {
     /// @dev Working set in memory (keeps the stack shallow).
     struct Snapshot {
         uint256 n;
         uint256[] stakes; // filtered stake per UID
-        uint256[] registered; // registration block per UID
+        uint64[] registered; // registration block per UID
         uint256 maxRegistered;
         uint256 stakeTotal;
     }
 
     error ConsensusTooManyUids(uint16 netuid, uint256 n);
 
-    /// @notice Snapshots `netuid` and moves the epoch to the CONSENSUS stage. The caller has checked
-    /// that the epoch is due and has written the parameter snapshot (run.params).
+    /// @notice Snapshots `netuid` and moves the epoch to the PASS stage. The caller has checked that the
+    /// epoch is due and has written the parameter snapshot (run.params).
     /// @return v permit holders whose rows this epoch processes
     function start(
         SubnetState storage st,
@@ -55,22 +60,23 @@ library EpochStartLib {
         uint256 minStake
     ) external returns (uint256 v) {
         Snapshot memory s;
-        (address[] memory hotkeys, uint64[] memory registered, ) = INeurons(address(subnets)).neurons(netuid);
-        s.n = hotkeys.length;
-        if (s.n > MAX_UIDS) revert ConsensusTooManyUids(netuid, s.n);
-        _readNeurons(st, s, hotkeys, registered, staking, minStake);
+        address[] memory hotkeys = _neurons(st, s, netuid, subnets);
+        _readStakes(s, staking.stakesOf(hotkeys), minStake);
 
         EpochRun storage run = st.run;
         uint256 inForce = run.permits;
         uint256 permits = _topStakes(s.stakes, maxValidators > MAX_VALIDATORS ? MAX_VALIDATORS : maxValidators);
         uint256 activeTotal;
-        (v, activeTotal) = _writeValidators(st, s, inForce, permits, run.params.activityCutoff);
+        bool stale;
+        (v, activeTotal, stale) = _writeValidators(st, s, inForce, permits, run.params.activityCutoff);
         if (activeTotal == 0 && s.stakeTotal != 0) _writeStakeBasis(st, s.stakes);
 
         run.n = uint16(s.n);
         run.v = uint8(v);
-        run.stage = STAGE_CONSENSUS;
+        run.stage = STAGE_PASS;
         run.cursor = 0;
+        run.liquid = false;
+        run.stale = stale;
         run.inForce = inForce;
         run.permits = permits;
         run.activeTotal = activeTotal;
@@ -82,64 +88,67 @@ library EpochStartLib {
         run.paid = 0;
     }
 
-    /// @dev Filtered stake of every UID; snapshots hotkeys and registration blocks.
-    function _readNeurons(
-        SubnetState storage st,
-        Snapshot memory s,
-        address[] memory hotkeys,
-        uint64[] memory registered,
-        IStaking staking,
-        uint256 minStake
-    ) private {
+    /// @dev Filtered stakes (below `minStake` count as 0), their total and the latest registration block.
+    function _readStakes(Snapshot memory s, uint256[] memory stakes, uint256 minStake) private pure {
         uint256 n = s.n;
-        s.stakes = new uint256[](n);
-        s.registered = new uint256[](n);
-        _stakesOf(staking, hotkeys, s.stakes, minStake);
-        uint256 packed;
-        uint256 maxRegistered;
         uint256 stakeTotal;
+        uint256 maxRegistered;
         for (uint256 uid = 0; uid < n; ++uid) {
-            uint256 hotkey = uint160(hotkeys[uid]);
-            uint256 reg = registered[uid];
+            uint256 stake = stakes[uid];
+            if (stake < minStake) stakes[uid] = stake = 0;
             // invariant: stakes < 2^100 each (capped supply), at most 256: no overflow
             unchecked {
-                stakeTotal += s.stakes[uid];
+                stakeTotal += stake;
             }
-            s.registered[uid] = reg;
+            uint256 reg = s.registered[uid];
             if (reg > maxRegistered) maxRegistered = reg;
-            if (st.hotkeys[uid] != hotkey) st.hotkeys[uid] = hotkey;
-            packed |= reg << ((uid & 3) << 6);
+        }
+        s.stakes = stakes;
+        s.stakeTotal = stakeTotal;
+        s.maxRegistered = maxRegistered;
+    }
+
+    /// @dev Hotkeys and registration blocks of every UID, from the epoch's own snapshot while the registry
+    /// counts no registration since it was taken, else from the registry (the snapshot then rewritten
+    /// where it changed).
+    function _neurons(SubnetState storage st, Snapshot memory s, uint16 netuid, ISubnets subnets)
+        private
+        returns (address[] memory hotkeys)
+    {
+        uint64 registrations = subnets.registrationCount(netuid);
+        NeuronSnapshot storage snap = st.snapshot;
+        if (registrations == snap.registrations) return _fromSnapshot(st, s, snap.n);
+        (hotkeys, s.registered, ) = INeurons(address(subnets)).neurons(netuid);
+        uint256 n = hotkeys.length;
+        if (n > MAX_UIDS) revert ConsensusTooManyUids(netuid, n);
+        s.n = n;
+        HotkeySnapshot.write(st.hotkeys, hotkeys);
+        uint256 packed;
+        for (uint256 uid = 0; uid < n; ++uid) {
+            packed |= uint256(s.registered[uid]) << ((uid & 3) << 6);
             if (uid & 3 == 3 || uid + 1 == n) {
                 if (st.registered[uid >> 2] != packed) st.registered[uid >> 2] = packed;
                 packed = 0;
             }
         }
-        s.maxRegistered = maxRegistered;
-        s.stakeTotal = stakeTotal;
+        snap.registrations = registrations;
+        snap.n = uint16(n);
     }
 
-    /// @dev staking.stakeOf of every hotkey (one STATICCALL each, encoded by hand), below `minStake` as 0.
-    function _stakesOf(IStaking staking, address[] memory hotkeys, uint256[] memory out, uint256 minStake)
+    function _fromSnapshot(SubnetState storage st, Snapshot memory s, uint256 n)
         private
         view
+        returns (address[] memory hotkeys)
     {
-        bytes4 selector = IStaking.stakeOf.selector;
-        assembly ("memory-safe") {
-            let n := mload(hotkeys)
-            let buf := mload(0x40) // scratch above the free memory pointer, not kept
-            mstore(buf, selector)
-            for { let i := 0 } lt(i, n) { i := add(i, 1) } {
-                mstore(add(buf, 4), mload(add(hotkeys, shl(5, add(i, 1)))))
-                if iszero(staticcall(gas(), staking, buf, 36, buf, 32)) {
-                    returndatacopy(0, 0, returndatasize())
-                    revert(0, returndatasize())
-                }
-                if lt(returndatasize(), 32) { revert(0, 0) }
-                let stake := mload(buf)
-                if lt(stake, minStake) { stake := 0 }
-                mstore(add(out, shl(5, add(i, 1))), stake)
-                mstore(buf, selector)
-            }
+        s.n = n;
+        hotkeys = new address[](n);
+        s.registered = new uint64[](n);
+        uint256 buf = HotkeySnapshot.read(st.hotkeys, 0, n);
+        uint256 word;
+        for (uint256 uid = 0; uid < n; ++uid) {
+            hotkeys[uid] = HotkeySnapshot.hotkeyAt(buf, uid);
+            if (uid & 3 == 0) word = st.registered[uid >> 2];
+            s.registered[uid] = uint64(word >> ((uid & 3) << 6));
         }
     }
 
@@ -169,14 +178,18 @@ library EpochStartLib {
         }
     }
 
-    /// @dev One word per UID holding a permit this epoch (UID order); returns their count and active stake.
+    /// @dev One word per UID holding a permit this epoch (UID order); returns their count, their active
+    /// stake and whether some row sum still counts outdated entries.
+    /// The row sum drops the self-weight here; outdated entries (set no later than the miner's
+    /// registration: registeredAt[j] >= the row's block, ALGORITHM.md step 5) are dropped by the first
+    /// PASS step when the row may have some (V_STALE_BIT).
     function _writeValidators(
         SubnetState storage st,
         Snapshot memory s,
         uint256 inForce,
         uint256 permits,
         uint256 cutoff
-    ) private returns (uint256 v, uint256 activeTotal) {
+    ) private returns (uint256 v, uint256 activeTotal, bool stale) {
         uint256 n = s.n;
         for (uint256 uid = 0; uid < n; ++uid) {
             if ((inForce >> uid) & 1 == 0) continue;
@@ -185,7 +198,13 @@ library EpochStartLib {
             uint256 lastUpdate = hasRow ? rm.setBlock : s.registered[uid];
             uint256 word = uid | (lastUpdate << V_UPDATE_SHIFT);
             if (hasRow) {
-                word |= (1 << V_ROW_BIT) | (_maskedSum(st, s, uid, rm) << V_SUM_SHIFT) | (uint256(rm.slots) << V_SLOTS_SHIFT);
+                // invariant: ownWeight is one of the entries summed in rm.sum
+                uint256 sum = uint256(rm.sum) - rm.ownWeight;
+                word |= (1 << V_ROW_BIT) | (sum << V_SUM_SHIFT) | (uint256(rm.slots) << V_SLOTS_SHIFT);
+                if (lastUpdate <= s.maxRegistered && sum != 0) {
+                    word |= 1 << V_STALE_BIT;
+                    stale = true;
+                }
             }
             if ((permits >> uid) & 1 == 1) word |= 1 << V_PERMIT_BIT;
             if (lastUpdate + cutoff >= block.number) {
@@ -194,31 +213,6 @@ library EpochStartLib {
             }
             if (st.validators[v] != word) st.validators[v] = word;
             ++v;
-        }
-    }
-
-    /// @dev The row's sum without its self-weight and its outdated entries (set no later than the miner's
-    /// registration: registeredAt[j] >= the row's block), which the epoch drops (ALGORITHM.md step 5).
-    function _maskedSum(SubnetState storage st, Snapshot memory s, uint256 uid, RowMeta memory rm)
-        private
-        view
-        returns (uint256 sum)
-    {
-        uint256[16] storage row = st.weights[uint16(uid)];
-        sum = rm.sum;
-        uint256 lastUpdate = rm.setBlock;
-        uint256 end = uint256(rm.span) << 4;
-        if (end > s.n) end = s.n;
-        bool selfMasked;
-        if (lastUpdate <= s.maxRegistered) {
-            for (uint256 j = 0; j < end; ++j) {
-                if (s.registered[j] < lastUpdate) continue;
-                if (j == uid) selfMasked = true;
-                sum -= (row[j >> 4] >> ((j & 15) << 4)) & 0xffff;
-            }
-        }
-        if (!selfMasked && uid < end && (rm.slots >> (uid >> 4)) & 1 == 1) {
-            sum -= (row[uid >> 4] >> ((uid & 15) << 4)) & 0xffff;
         }
     }
 

@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {ConsensusBase} from "./ConsensusBase.sol";
+import {HotkeySnapshot} from "./HotkeySnapshot.sol";
 import {SubnetState, EpochRun, Commit, RowMeta, Params, STAGE_IDLE, U16} from "./ConsensusTypes.sol";
 
 /// @notice Commit-reveal of validator weights. A validator holding a permit (from the last epoch)
@@ -45,7 +46,7 @@ abstract contract WeightsLedger is ConsensusBase {
         uint16 uid = _uidOfCaller(netuid);
         SubnetState storage st = _subnets[netuid];
         EpochRun storage run = st.run;
-        if ((run.permits >> uid) & 1 == 0 || address(uint160(st.hotkeys[uid])) != msg.sender) {
+        if ((run.permits >> uid) & 1 == 0 || HotkeySnapshot.hotkeyOf(st.hotkeys, uid) != msg.sender) {
             revert WeightsNoPermit(netuid, uid);
         }
         Commit storage c = st.commits[uid];
@@ -126,7 +127,7 @@ abstract contract WeightsLedger is ConsensusBase {
         uint16[] calldata weights,
         uint16 maxWeight
     ) internal {
-        uint256 sum = _validateRow(netuid, uids, weights, maxWeight);
+        (uint256 sum, uint256 own) = _validateRow(netuid, uid, uids, weights, maxWeight);
         SubnetState storage st = _subnets[netuid];
         RowMeta storage meta = st.rowMeta[uid];
         uint256 newSpan = (uint256(uids[uids.length - 1]) >> 4) + 1;
@@ -136,15 +137,19 @@ abstract contract WeightsLedger is ConsensusBase {
         meta.sum = uint32(sum);
         meta.span = uint16(newSpan);
         meta.slots = uint16(slots);
+        meta.ownWeight = uint16(own);
     }
 
-    /// @dev Sorted, in range, not all zero, no weight above the subnet's max share; returns the sum.
-    /// Reads calldata directly; an element that is not a u16 reverts as the ABI decoder would.
-    function _validateRow(uint16 netuid, uint16[] calldata uids, uint16[] calldata weights, uint16 maxWeight)
-        internal
-        view
-        returns (uint256 sum)
-    {
+    /// @dev Sorted, in range, not all zero, no weight above the subnet's max share; returns the sum and
+    /// the weight on `self` (the revealing UID). Reads calldata directly; an element that is not a u16
+    /// reverts as the ABI decoder would.
+    function _validateRow(
+        uint16 netuid,
+        uint16 self,
+        uint16[] calldata uids,
+        uint16[] calldata weights,
+        uint16 maxWeight
+    ) internal view returns (uint256 sum, uint256 own) {
         uint256 len = uids.length;
         if (len != weights.length) revert WeightsLengthMismatch(len, weights.length);
         uint16 count = subnets.neuronCount(netuid);
@@ -161,12 +166,13 @@ abstract contract WeightsLedger is ConsensusBase {
                 }
                 // invariant: fewer than 2^16 UIDs of u16 weights: the sum stays below 2^32
                 sum := add(sum, x)
+                if eq(u, self) { own := x }
                 prev := u
             }
         }
         if (bad != 0) _revertBadUid(uids, bad - 1, count);
         if (sum == 0) revert WeightsNotNormalisable(netuid);
-        if (maxWeight == U16) return sum;
+        if (maxWeight == U16) return (sum, own);
         for (uint256 i = 0; i < len; ++i) {
             if (uint256(weights[i]) * U16 > uint256(maxWeight) * sum) {
                 revert WeightsOverMaxWeight(uids[i], weights[i], sum, maxWeight);

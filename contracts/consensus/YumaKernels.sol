@@ -77,6 +77,66 @@ library YumaKernels {
         }
     }
 
+    /// @notice quantileAsc for entries whose quantile is probably close to `guess` (the column's consensus
+    /// of the last epoch): one pass sorts the entries into 16 value buckets of width guess / 128 around
+    /// the guess (the outer two open-ended), the bucket holding the quantile is found from the buckets'
+    /// stakes, and the quantile is selected among that bucket's entries only. Same result as quantileAsc
+    /// (buckets are value ranges in order); a bad guess costs gas, never correctness.
+    /// @dev Same requirements as quantileAsc; stakes must be below 2^120 (bits 120-127 hold the bucket).
+    function quantileNear(uint256 ptr, uint256 len, uint256 need, uint256 guess, uint256 seed)
+        internal
+        pure
+        returns (uint256)
+    {
+        uint256 h = guess >> 7;
+        if (len < 12 || h == 0) return quantileAsc(ptr, len, need, seed);
+        uint256[16] memory bucket;
+        uint256 m;
+        assembly ("memory-safe") {
+            let end := add(ptr, shl(5, len))
+            for { let p := ptr } lt(p, end) { p := add(p, 32) } {
+                let e := mload(p)
+                let x := shr(128, e)
+                let b := 0
+                switch lt(x, guess)
+                case 1 {
+                    let d := div(sub(sub(guess, 1), x), h)
+                    if gt(d, 7) { d := 7 }
+                    b := sub(7, d)
+                }
+                default {
+                    let d := div(sub(x, guess), h)
+                    if gt(d, 7) { d := 7 }
+                    b := add(8, d)
+                }
+                mstore(p, or(e, shl(120, b)))
+                let bp := add(bucket, shl(5, b))
+                // invariant: stakes below 2^120, at most 2^16 entries: bucket sums do not overflow
+                mstore(bp, add(mload(bp), and(e, 0xffffffffffffffffffffffffffffff)))
+            }
+            // the bucket where the cumulative stake reaches need (need <= total stake: always found)
+            let target := 15
+            for { let b := 0 } lt(b, 16) { b := add(b, 1) } {
+                let s := mload(add(bucket, shl(5, b)))
+                if iszero(lt(s, need)) {
+                    target := b
+                    break
+                }
+                need := sub(need, s)
+            }
+            // its entries to the front, bucket bits cleared (m <= p: nothing unread is overwritten)
+            let clear := not(shl(120, 0xff))
+            for { let p := ptr } lt(p, end) { p := add(p, 32) } {
+                let e := mload(p)
+                if eq(and(shr(120, e), 0xff), target) {
+                    mstore(add(ptr, shl(5, m)), and(e, clear))
+                    m := add(m, 1)
+                }
+            }
+        }
+        return quantileAsc(ptr, m, need, seed);
+    }
+
     /// @notice Moves the `k` largest words of [ptr, ptr + 32 * len) to the front (any order) and returns
     /// the k-th largest. Requires 0 < k <= len and distinct words.
     function selectTopDesc(uint256 ptr, uint256 len, uint256 k, uint256 seed) internal pure returns (uint256 kth) {

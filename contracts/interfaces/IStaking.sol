@@ -9,6 +9,9 @@ interface IStaking {
     /// @notice Total stake backing `hotkey`: its pool's value (owner's and nominators' shares together).
     function stakeOf(address hotkey) external view returns (uint256);
 
+    /// @notice stakeOf of every hotkey at once (one call for a whole subnet's snapshot).
+    function stakesOf(address[] calldata hotkeys) external view returns (uint256[] memory);
+
     /// @notice Current take of `hotkey` on validator dividends, in basis points (max 1,800).
     function takeOf(address hotkey) external view returns (uint16);
 

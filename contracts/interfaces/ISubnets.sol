@@ -34,6 +34,10 @@ interface ISubnets {
     /// @notice Number of UIDs in use (UIDs are 0..n-1; a pruned UID is reused by its replacement).
     function neuronCount(uint16 netuid) external view returns (uint16);
 
+    /// @notice Registrations ever on `netuid` (new UIDs and replaced holders): while it is unchanged, so are
+    /// the hotkeys and registration blocks of its UIDs.
+    function registrationCount(uint16 netuid) external view returns (uint64);
+
     function hotkeyOf(uint16 netuid, uint16 uid) external view returns (address);
 
     /// @notice UID of `hotkey` on `netuid`; reverts with SubnetsNotRegistered if it has none.

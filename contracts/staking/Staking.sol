@@ -118,6 +118,15 @@ contract Staking is StakingRewards {
         return _hotkeys[hotkey].pooled;
     }
 
+    /// @notice stakeOf of every hotkey at once (the consensus contract snapshots a whole subnet with it).
+    function stakesOf(address[] calldata hotkeys) external view returns (uint256[] memory stakes) {
+        uint256 n = hotkeys.length;
+        stakes = new uint256[](n);
+        for (uint256 i; i < n; ++i) {
+            stakes[i] = _hotkeys[hotkeys[i]].pooled;
+        }
+    }
+
     /// @notice Tokens and shares in `hotkey`'s pool.
     function poolOf(address hotkey) external view returns (uint256 pooled, uint256 shares) {
         Hotkey storage h = _hotkeys[hotkey];

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IStaking} from "../interfaces/IStaking.sol";
 import {RegistrationPrice} from "./RegistrationPrice.sol";
 import {SubnetParamsStore} from "./SubnetParamsStore.sol";
@@ -9,28 +10,34 @@ import {SubnetParamsStore} from "./SubnetParamsStore.sol";
 /// @notice UIDs of each subnet: registration for a burn, pruning of the weakest non-immune UID
 /// when the subnet is full, the emission record pruning reads, and the axons neurons publish.
 abstract contract NeuronRegistry is SubnetParamsStore {
+    using SafeCast for uint256;
+
     struct NeuronSet {
         uint16 count; // UIDs in use: 0..count-1
         uint64 lastBurnBlock; // block at which lastBurnPrice was stored
+        uint64 registrations; // registrations ever (new UIDs and replaced holders)
         uint256 lastBurnPrice; // price before decay; 0 until the first registration
     }
 
-    struct NeuronState {
-        uint64 registeredAt; // block of the current holder's registration
-        uint192 lastEmission; // emission of the last epoch, recorded by the consensus contract
-    }
 
     /// @notice Role of the consensus contract: records each epoch's emission per UID.
     bytes32 public constant EPOCH_ROLE = keccak256("EPOCH_ROLE");
     /// @notice Upper bound of an axon's host length in bytes (a DNS name is at most 253).
     uint256 public constant MAX_HOST_LENGTH = 255;
+    /// @dev A UID's state in its half of a `_states` slot: last emission (u88) and registration block (u40).
+    uint256 private constant EMISSION_MASK = (1 << 88) - 1;
+    uint256 private constant STATE_MASK = (1 << 128) - 1;
 
     /// @notice Staking: who owns a hotkey, how much stake backs it.
     IStaking public immutable staking;
 
     mapping(uint16 netuid => NeuronSet) private _sets;
     mapping(uint16 netuid => mapping(uint16 uid => address)) private _hotkeys;
-    mapping(uint16 netuid => mapping(uint16 uid => NeuronState)) private _states;
+    /// @dev Two UIDs per slot (UID 2p in the low 128 bits of pair p), each: the emission of the last epoch
+    /// recorded by the consensus contract (u88: 3 x 10^26, above the supply cap) and its holder's
+    /// registration block (u40) above it. An epoch's record of 256 UIDs rewrites 128 non-empty slots; a
+    /// pruning scan reads 128.
+    mapping(uint16 netuid => mapping(uint256 pair => uint256)) private _states;
     mapping(uint16 netuid => mapping(address hotkey => uint16)) private _uidPlusOne;
     mapping(uint16 netuid => mapping(uint16 uid => Axon)) private _axons;
 
@@ -88,6 +95,7 @@ abstract contract NeuronRegistry is SubnetParamsStore {
 
         NeuronSet storage set = _sets[netuid];
         uint16 count = set.count;
+        ++set.registrations;
         if (count < p.maxUids) {
             uid = count;
             set.count = count + 1;
@@ -106,16 +114,26 @@ abstract contract NeuronRegistry is SubnetParamsStore {
         uint16[] calldata uids,
         uint256[] calldata amounts
     ) external onlyRole(EPOCH_ROLE) subnetMustExist(netuid) {
-        if (uids.length != amounts.length) revert SubnetsLengthMismatch(uids.length, amounts.length);
+        uint256 len = uids.length;
+        if (len != amounts.length) revert SubnetsLengthMismatch(len, amounts.length);
         uint16 count = _sets[netuid].count;
-        mapping(uint16 => NeuronState) storage states = _states[netuid];
-        for (uint256 i = 0; i < uids.length; ++i) {
-            uint16 uid = uids[i];
+        mapping(uint256 => uint256) storage pairs = _states[netuid];
+        uint256 pair = type(uint256).max; // the pair being updated in `word` (none yet)
+        uint256 word;
+        for (uint256 i = 0; i < len; ++i) {
+            uint256 uid = uids[i];
             uint256 amount = amounts[i];
-            if (uid >= count) revert SubnetsUidOutOfRange(netuid, uid, count);
-            if (amount > type(uint192).max) revert SubnetsEmissionTooLarge(amount);
-            states[uid].lastEmission = uint192(amount);
+            if (uid >= count) revert SubnetsUidOutOfRange(netuid, uint16(uid), count);
+            if (amount > EMISSION_MASK) revert SubnetsEmissionTooLarge(amount);
+            if (uid >> 1 != pair) {
+                if (pair != type(uint256).max) pairs[pair] = word;
+                pair = uid >> 1;
+                word = pairs[pair];
+            }
+            uint256 shift = (uid & 1) << 7;
+            word = (word & ~(EMISSION_MASK << shift)) | (amount << shift);
         }
+        if (pair != type(uint256).max) pairs[pair] = word;
         emit EmissionRecorded(netuid, uids, amounts);
     }
 
@@ -167,6 +185,12 @@ abstract contract NeuronRegistry is SubnetParamsStore {
         return _sets[netuid].count;
     }
 
+    /// @notice Registrations ever on `netuid` (new UIDs and replaced holders): while it is unchanged, so are
+    /// the hotkeys and registration blocks neurons() returns (0 for a subnet that does not exist).
+    function registrationCount(uint16 netuid) external view returns (uint64) {
+        return _sets[netuid].registrations;
+    }
+
     /// @notice The hotkey holding `uid` on `netuid`.
     function hotkeyOf(uint16 netuid, uint16 uid) external view returns (address) {
         _requireUid(netuid, uid);
@@ -188,13 +212,13 @@ abstract contract NeuronRegistry is SubnetParamsStore {
     /// @notice Block at which the current holder of `uid` registered.
     function registeredAt(uint16 netuid, uint16 uid) external view returns (uint64) {
         _requireUid(netuid, uid);
-        return _states[netuid][uid].registeredAt;
+        return uint64(_stateOf(netuid, uid) >> 88);
     }
 
     /// @notice Emission of `uid` in the last recorded epoch.
     function lastEmission(uint16 netuid, uint16 uid) external view returns (uint256) {
         _requireUid(netuid, uid);
-        return _states[netuid][uid].lastEmission;
+        return _lastEmission(netuid, uid);
     }
 
     /// @notice The endpoint `uid` published (empty if it has not served one since registering).
@@ -216,17 +240,30 @@ abstract contract NeuronRegistry is SubnetParamsStore {
         hotkeys = new address[](count);
         registeredAts = new uint64[](count);
         lastEmissions = new uint256[](count);
+        mapping(uint16 => address) storage keys = _hotkeys[netuid];
+        mapping(uint256 => uint256) storage pairs = _states[netuid];
+        uint256 word;
         for (uint16 uid = 0; uid < count; ++uid) {
-            NeuronState memory state = _states[netuid][uid];
-            hotkeys[uid] = _hotkeys[netuid][uid];
-            registeredAts[uid] = state.registeredAt;
-            lastEmissions[uid] = state.lastEmission;
+            hotkeys[uid] = keys[uid];
+            if (uid & 1 == 0) word = pairs[uid >> 1];
+            uint256 state = (word >> ((uid & 1) << 7)) & STATE_MASK;
+            registeredAts[uid] = uint64(state >> 88);
+            lastEmissions[uid] = state & EMISSION_MASK;
         }
     }
 
     /// @dev The hotkey at `uid`, unchecked (callers iterate 0..count-1).
     function _hotkeyAt(uint16 netuid, uint16 uid) internal view returns (address) {
         return _hotkeys[netuid][uid];
+    }
+
+    /// @dev UID `uid`'s 128-bit state: its registration block << 88 | its last emission.
+    function _stateOf(uint16 netuid, uint256 uid) private view returns (uint256) {
+        return (_states[netuid][uid >> 1] >> ((uid & 1) << 7)) & STATE_MASK;
+    }
+
+    function _lastEmission(uint16 netuid, uint256 uid) private view returns (uint256) {
+        return _stateOf(netuid, uid) & EMISSION_MASK;
     }
 
     function _neuronCount(uint16 netuid) internal view override returns (uint16) {
@@ -256,7 +293,11 @@ abstract contract NeuronRegistry is SubnetParamsStore {
     /// @dev Gives `uid` to `hotkey` with a fresh record; emits NeuronRegistered.
     function _addNeuron(uint16 netuid, uint16 uid, address hotkey, uint256 burned) private {
         _hotkeys[netuid][uid] = hotkey;
-        _states[netuid][uid] = NeuronState({registeredAt: uint64(block.number), lastEmission: 0});
+        uint256 shift = (uint256(uid) & 1) << 7;
+        mapping(uint256 => uint256) storage pairs = _states[netuid];
+        // a fresh state: this block (below 2^40 for some 30,000 years of 1-second blocks), no emission
+        uint256 state = uint256(block.number.toUint40()) << 88;
+        pairs[uid >> 1] = (pairs[uid >> 1] & ~(STATE_MASK << shift)) | (state << shift);
         // uid < MAX_UIDS = 256, so uid + 1 fits in uint16.
         _uidPlusOne[netuid][hotkey] = uid + 1;
         emit NeuronRegistered(netuid, uid, hotkey, burned);
@@ -284,24 +325,28 @@ abstract contract NeuronRegistry is SubnetParamsStore {
     /// @dev The non-immune UID with the lowest last emission; ties: earliest registered, then
     /// lowest UID. Reverts with SubnetsAllImmune if every UID is within its immunity period.
     function _pruneCandidate(uint16 netuid, uint16 count, uint32 immunityPeriod) private view returns (uint16) {
-        mapping(uint16 => NeuronState) storage states = _states[netuid];
+        mapping(uint256 => uint256) storage pairs = _states[netuid];
         bool found;
         uint16 best;
-        uint192 bestEmission;
-        uint64 bestRegisteredAt;
+        uint256 bestEmission;
+        uint256 bestRegisteredAt;
+        uint256 word;
         for (uint16 uid = 0; uid < count; ++uid) {
-            NeuronState memory state = states[uid];
+            if (uid & 1 == 0) word = pairs[uid >> 1];
+            uint256 state = (word >> ((uid & 1) << 7)) & STATE_MASK;
+            uint256 registered = state >> 88;
             // registeredAt <= block.number always, so the subtraction cannot underflow.
-            if (block.number - state.registeredAt <= immunityPeriod) continue;
+            if (block.number - registered <= immunityPeriod) continue;
+            uint256 emission = state & EMISSION_MASK;
             if (
                 !found ||
-                state.lastEmission < bestEmission ||
-                (state.lastEmission == bestEmission && state.registeredAt < bestRegisteredAt)
+                emission < bestEmission ||
+                (emission == bestEmission && registered < bestRegisteredAt)
             ) {
                 found = true;
                 best = uid;
-                bestEmission = state.lastEmission;
-                bestRegisteredAt = state.registeredAt;
+                bestEmission = emission;
+                bestRegisteredAt = registered;
             }
         }
         if (!found) revert SubnetsAllImmune(netuid);

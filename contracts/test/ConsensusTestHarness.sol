@@ -47,6 +47,7 @@ contract ConsensusTestHarness is Consensus {
         SubnetState storage st = _subnets[netuid];
         uint256 sum;
         uint256 slots;
+        uint256 own = uid < row.length ? row[uid] : 0;
         for (uint256 t = 0; t < 16; ++t) {
             uint256 word;
             for (uint256 l = 0; l < 16; ++l) {
@@ -64,7 +65,8 @@ contract ConsensusTestHarness is Consensus {
             holderRegisteredAt: holderRegisteredAt,
             sum: uint32(sum),
             span: uint16((row.length + 15) >> 4),
-            slots: uint16(slots)
+            slots: uint16(slots),
+            ownWeight: uint16(own)
         });
     }
 

@@ -11,8 +11,8 @@ contract ConsensusTestStaking is AccessControl {
 
     IERC20 public immutable token;
     mapping(address hotkey => uint256) public stakeOf;
-    mapping(address hotkey => uint256) public incentiveOf;
-    mapping(address hotkey => uint256) public dividendsOf;
+    /// @dev Incentive + dividends paid to each hotkey (one slot, as cheap as the real Staking's booking).
+    mapping(address hotkey => uint256) public earnedOf;
     mapping(address account => uint256) public claimable;
 
     constructor(IERC20 token_, address admin) {
@@ -39,8 +39,7 @@ contract ConsensusTestStaking is AccessControl {
     ) external onlyRole(REWARDER_ROLE) {
         uint256 total;
         for (uint256 i = 0; i < hotkeys.length; ++i) {
-            incentiveOf[hotkeys[i]] += incentives[i];
-            dividendsOf[hotkeys[i]] += dividends[i];
+            earnedOf[hotkeys[i]] += incentives[i] + dividends[i];
             total += incentives[i] + dividends[i];
         }
         token.transferFrom(msg.sender, address(this), total);

@@ -17,6 +17,8 @@ contract ConsensusTestSubnets is AccessControl {
     mapping(uint16 netuid => mapping(uint16 uid => uint64)) public registeredAt;
     mapping(uint16 netuid => mapping(address hotkey => uint16)) internal _uidPlusOne;
     mapping(uint16 netuid => mapping(uint16 uid => uint256)) public emissionOf;
+    /// @notice Bumped by every change of a hotkey or a registration block (as the registry's registrations).
+    mapping(uint16 netuid => uint64) public registrationCount;
 
     constructor(address admin) {
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
@@ -49,6 +51,7 @@ contract ConsensusTestSubnets is AccessControl {
     /// @notice Test only: sets the registration block of `uid`.
     function setRegisteredAt(uint16 netuid, uint16[] calldata uids, uint64[] calldata blocks) external {
         for (uint256 i = 0; i < uids.length; ++i) registeredAt[netuid][uids[i]] = blocks[i];
+        ++registrationCount[netuid];
     }
 
     /// @notice Whether `netuid` was set up (a non-zero tempo).
@@ -99,6 +102,7 @@ contract ConsensusTestSubnets is AccessControl {
     }
 
     function _place(uint16 netuid, uint16 uid, address hotkey) private {
+        ++registrationCount[netuid];
         hotkeyOf[netuid][uid] = hotkey;
         registeredAt[netuid][uid] = uint64(block.number);
         _uidPlusOne[netuid][hotkey] = uid + 1;

@@ -5,10 +5,7 @@
  */
 import hre from "hardhat";
 import type { Signer } from "ethers";
-import type {
-  Consensus,
-  ConsensusTestHarness,
-} from "../../packages/contracts/generated/typechain";
+import type { Consensus, ConsensusTestHarness } from "../../packages/contracts/generated/typechain";
 
 /** Addresses the consensus contract links to. */
 export interface ConsensusDeps {
@@ -24,21 +21,13 @@ export interface ConsensusDeps {
 export interface ConsensusLibraries {
   EpochStartLib: string;
   EpochConsensusLib: string;
-  EpochBondsLib: string;
   EpochPayLib: string;
 }
 
-const LIBRARY_NAMES = [
-  "EpochStartLib",
-  "EpochConsensusLib",
-  "EpochBondsLib",
-  "EpochPayLib",
-] as const;
+const LIBRARY_NAMES = ["EpochStartLib", "EpochConsensusLib", "EpochPayLib"] as const;
 
-/** Deploys the four epoch libraries (stateless code that runs on the consensus contract's storage). */
-export async function deployConsensusLibraries(
-  deployer: Signer,
-): Promise<ConsensusLibraries> {
+/** Deploys the three epoch libraries (stateless code that runs on the consensus contract's storage). */
+export async function deployConsensusLibraries(deployer: Signer): Promise<ConsensusLibraries> {
   const out: Partial<ConsensusLibraries> = {};
   for (const name of LIBRARY_NAMES) {
     const lib = await hre.ethers.deployContract(name, [], deployer);
@@ -60,13 +49,7 @@ async function deployLinked<T>(
     signer: deployer,
     libraries: { ...libs },
   });
-  const contract = await factory.deploy(
-    deps.token,
-    deps.emission,
-    deps.staking,
-    deps.subnets,
-    deps.admin,
-  );
+  const contract = await factory.deploy(deps.token, deps.emission, deps.staking, deps.subnets, deps.admin);
   await contract.waitForDeployment();
   return contract as unknown as T;
 }
@@ -86,20 +69,12 @@ export async function deployConsensusHarness(
   deps: ConsensusDeps,
   libraries?: ConsensusLibraries,
 ): Promise<ConsensusTestHarness> {
-  return deployLinked<ConsensusTestHarness>(
-    "ConsensusTestHarness",
-    deployer,
-    deps,
-    libraries,
-  );
+  return deployLinked<ConsensusTestHarness>("ConsensusTestHarness", deployer, deps, libraries);
 }
 
 /** A contract exposing OpenZeppelin AccessControl's grantRole. */
 interface RoleGranting {
-  grantRole(
-    role: string,
-    account: string,
-  ): Promise<{ wait(): Promise<unknown> }>;
+  grantRole(role: string, account: string): Promise<{ wait(): Promise<unknown> }>;
 }
 
 const role = (name: string): string => hre.ethers.id(name);
@@ -120,11 +95,7 @@ export async function grantConsensusRoles(
     [deps.subnets, "EPOCH_ROLE"],
   ];
   for (const [target, name] of grants) {
-    const c = new hre.ethers.Contract(
-      target,
-      abi,
-      admin,
-    ) as unknown as RoleGranting;
+    const c = new hre.ethers.Contract(target, abi, admin) as unknown as RoleGranting;
     await (await c.grantRole(role(name), consensus)).wait();
   }
 }

@@ -1,14 +1,7 @@
 import { expect } from "chai";
 import hre from "hardhat";
-import {
-  loadFixture,
-  mine,
-  takeSnapshot,
-} from "@nomicfoundation/hardhat-network-helpers";
-import {
-  deployConsensus,
-  deployConsensusLibraries,
-} from "../../scripts/deploy/consensus";
+import { loadFixture, mine, takeSnapshot } from "@nomicfoundation/hardhat-network-helpers";
+import { deployConsensus, deployConsensusLibraries } from "../../scripts/deploy/consensus";
 import { registerNeuron } from "../../scripts/deploy/subnets";
 import {
   addNeuron,
@@ -23,12 +16,7 @@ import {
   type Neuron,
   type Stack,
 } from "./fixtures";
-import {
-  epochMatchesReference,
-  readEpochOutput,
-  readYumaInput,
-  runEpochToEnd,
-} from "./reference";
+import { epochMatchesReference, readEpochOutput, readYumaInput, runEpochToEnd } from "./reference";
 import { yumaEpoch } from "../../packages/yuma/src";
 
 const SALT = hre.ethers.id("salt");
@@ -41,8 +29,7 @@ describe("Consensus epochs", function () {
     const s = await deployStack();
     const netuid = await createTestSubnet(s, { tempo: 20, maxValidators: 4 });
     const validators: Neuron[] = [];
-    for (const stake of [4000n, 3000n, 2000n, 1000n])
-      validators.push(await addNeuron(s, netuid, stake * ONE));
+    for (const stake of [4000n, 3000n, 2000n, 1000n]) validators.push(await addNeuron(s, netuid, stake * ONE));
     const miners: Neuron[] = [];
     for (let i = 0; i < 4; i++) miners.push(await addNeuron(s, netuid, 0n));
     await runFullEpoch(s.consensus, netuid); // permits
@@ -53,24 +40,14 @@ describe("Consensus epochs", function () {
       [1, 1, 1, 65_535],
     ];
     for (const [k, v] of validators.entries()) {
-      const h = commitHash(
-        netuid,
-        v.address,
-        [4, 5, 6, 7],
-        rows[k] as number[],
-        SALT,
-      );
-      await (
-        await s.consensus.connect(v.wallet).commitWeights(netuid, h)
-      ).wait();
+      const h = commitHash(netuid, v.address, [4, 5, 6, 7], rows[k] as number[], SALT);
+      await (await s.consensus.connect(v.wallet).commitWeights(netuid, h)).wait();
     }
     await mineToDue(s, s.consensus, netuid);
     await runFullEpoch(s.consensus, netuid);
     for (const [k, v] of validators.entries()) {
       await (
-        await s.consensus
-          .connect(v.wallet)
-          .revealWeights(netuid, [4, 5, 6, 7], rows[k] as number[], SALT, 0)
+        await s.consensus.connect(v.wallet).revealWeights(netuid, [4, 5, 6, 7], rows[k] as number[], SALT, 0)
       ).wait();
     }
     await mineToDue(s, s.consensus, netuid);
@@ -90,11 +67,7 @@ describe("Consensus epochs", function () {
       };
       for (const key of Object.keys(deps) as (keyof typeof deps)[]) {
         await expect(
-          deployConsensus(
-            s.admin,
-            { ...deps, [key]: hre.ethers.ZeroAddress },
-            libraries,
-          ),
+          deployConsensus(s.admin, { ...deps, [key]: hre.ethers.ZeroAddress }, libraries),
         ).to.be.revertedWithCustomError(s.consensus, "ConsensusZeroAddress");
       }
     });
@@ -102,34 +75,16 @@ describe("Consensus epochs", function () {
     it("gives the admin DEFAULT_ADMIN_ROLE and PARAMS_ROLE, and approves Staking for payouts", async () => {
       const s = await loadFixture(deployStack);
       const admin = await s.admin.getAddress();
-      expect(
-        await s.consensus.hasRole(
-          await s.consensus.DEFAULT_ADMIN_ROLE(),
-          admin,
-        ),
-      ).to.equal(true);
-      expect(
-        await s.consensus.hasRole(await s.consensus.PARAMS_ROLE(), admin),
-      ).to.equal(true);
-      expect(await s.consensus.PARAMS_ROLE()).to.equal(
-        hre.ethers.id("PARAMS_ROLE"),
+      expect(await s.consensus.hasRole(await s.consensus.DEFAULT_ADMIN_ROLE(), admin)).to.equal(true);
+      expect(await s.consensus.hasRole(await s.consensus.PARAMS_ROLE(), admin)).to.equal(true);
+      expect(await s.consensus.PARAMS_ROLE()).to.equal(hre.ethers.id("PARAMS_ROLE"));
+      expect(await s.token.allowance(await s.consensus.getAddress(), await s.staking.getAddress())).to.equal(
+        hre.ethers.MaxUint256,
       );
-      expect(
-        await s.token.allowance(
-          await s.consensus.getAddress(),
-          await s.staking.getAddress(),
-        ),
-      ).to.equal(hre.ethers.MaxUint256);
       expect(await s.consensus.token()).to.equal(await s.token.getAddress());
-      expect(await s.consensus.emission()).to.equal(
-        await s.emission.getAddress(),
-      );
-      expect(await s.consensus.staking()).to.equal(
-        await s.staking.getAddress(),
-      );
-      expect(await s.consensus.subnets()).to.equal(
-        await s.subnets.getAddress(),
-      );
+      expect(await s.consensus.emission()).to.equal(await s.emission.getAddress());
+      expect(await s.consensus.staking()).to.equal(await s.staking.getAddress());
+      expect(await s.consensus.subnets()).to.equal(await s.subnets.getAddress());
     });
 
     it("cannot run an epoch without its roles on Emission, Staking and the registry", async () => {
@@ -145,35 +100,17 @@ describe("Consensus epochs", function () {
       });
       const bareAddress = await bare.getAddress();
       await expect(bare.runEpoch(netuid))
-        .to.be.revertedWithCustomError(
-          s.emission,
-          "AccessControlUnauthorizedAccount",
-        )
+        .to.be.revertedWithCustomError(s.emission, "AccessControlUnauthorizedAccount")
         .withArgs(bareAddress, await s.emission.DISTRIBUTOR_ROLE());
-      await (
-        await s.emission.grantRole(
-          await s.emission.DISTRIBUTOR_ROLE(),
-          bareAddress,
-        )
-      ).wait();
+      await (await s.emission.grantRole(await s.emission.DISTRIBUTOR_ROLE(), bareAddress)).wait();
       await expect(bare.runEpoch(netuid))
-        .to.be.revertedWithCustomError(
-          s.staking,
-          "AccessControlUnauthorizedAccount",
-        )
+        .to.be.revertedWithCustomError(s.staking, "AccessControlUnauthorizedAccount")
         .withArgs(bareAddress, await s.staking.REWARDER_ROLE());
-      await (
-        await s.staking.grantRole(await s.staking.REWARDER_ROLE(), bareAddress)
-      ).wait();
+      await (await s.staking.grantRole(await s.staking.REWARDER_ROLE(), bareAddress)).wait();
       await expect(bare.runEpoch(netuid))
-        .to.be.revertedWithCustomError(
-          s.subnets,
-          "AccessControlUnauthorizedAccount",
-        )
+        .to.be.revertedWithCustomError(s.subnets, "AccessControlUnauthorizedAccount")
         .withArgs(bareAddress, await s.subnets.EPOCH_ROLE());
-      await (
-        await s.subnets.grantRole(await s.subnets.EPOCH_ROLE(), bareAddress)
-      ).wait();
+      await (await s.subnets.grantRole(await s.subnets.EPOCH_ROLE(), bareAddress)).wait();
       await expect(bare.runEpoch(netuid)).to.emit(bare, "EpochFinished");
     });
   });
@@ -203,10 +140,7 @@ describe("Consensus epochs", function () {
         activityCutoff: 77,
       };
       await expect(s.consensus.connect(s.other).setParams(3, p))
-        .to.be.revertedWithCustomError(
-          s.consensus,
-          "AccessControlUnauthorizedAccount",
-        )
+        .to.be.revertedWithCustomError(s.consensus, "AccessControlUnauthorizedAccount")
         .withArgs(await s.other.getAddress(), await s.consensus.PARAMS_ROLE());
       const tx = s.consensus.setParams(3, p);
       await expect(tx).to.emit(s.consensus, "ParamsSet");
@@ -258,46 +192,33 @@ describe("Consensus epochs", function () {
         .to.be.revertedWithCustomError(fx.s.consensus, "ConsensusEpochNotDue")
         .withArgs(fx.netuid, startBlock + 20n);
       await mine(18);
-      await expect(fx.s.consensus.runEpoch(fx.netuid)).to.emit(
-        fx.s.consensus,
-        "EpochStarted",
-      );
+      await expect(fx.s.consensus.runEpoch(fx.netuid)).to.emit(fx.s.consensus, "EpochStarted");
     });
 
     it("starts, steps and finishes with events, and pays owner, miners and validators", async () => {
       const fx = await loadFixture(epochFixture);
       const { s, netuid } = fx;
       const consensusAddress = await s.consensus.getAddress();
-      const stakingBefore = await s.token.balanceOf(
-        await s.staking.getAddress(),
-      );
+      const stakingBefore = await s.token.balanceOf(await s.staking.getAddress());
       const ownerBefore = await s.staking.claimable(await s.owner.getAddress());
       const tx = s.consensus.runEpoch(netuid, { gasLimit: 16_000_000 });
       await expect(tx).to.emit(s.consensus, "EpochStarted");
-      await expect(tx)
-        .to.emit(s.consensus, "EpochStep")
-        .withArgs(netuid, 3, 1, 0);
+      await expect(tx).to.emit(s.consensus, "EpochStep").withArgs(netuid, 3, 1, 0);
       await expect(tx).to.emit(s.consensus, "EpochFinished");
       const r = await s.consensus.lastEpoch(netuid);
       expect(r.number).to.equal(3n);
       expect(r.n).to.equal(8n);
       expect(r.ownerCut + r.emission).to.be.greaterThan(0n);
-      expect(await s.staking.claimable(await s.owner.getAddress())).to.equal(
-        ownerBefore + r.ownerCut,
-      );
+      expect(await s.staking.claimable(await s.owner.getAddress())).to.equal(ownerBefore + r.ownerCut);
       // every token pulled is with Staking or held as the carried dust
-      expect(await s.token.balanceOf(await s.staking.getAddress())).to.equal(
-        stakingBefore + r.ownerCut + r.paid,
-      );
+      expect(await s.token.balanceOf(await s.staking.getAddress())).to.equal(stakingBefore + r.ownerCut + r.paid);
       expect(await s.token.balanceOf(consensusAddress)).to.equal(r.carried);
       expect(await s.consensus.carried(netuid)).to.equal(r.carried);
       expect(r.paid + r.carried).to.equal(r.emission);
       // the registry records each UID's emission
       const [miner, validator] = await s.consensus.emissions(netuid);
       for (let uid = 0; uid < 8; uid++) {
-        expect(await s.subnets.lastEmission(netuid, uid)).to.equal(
-          (miner[uid] as bigint) + (validator[uid] as bigint),
-        );
+        expect(await s.subnets.lastEmission(netuid, uid)).to.equal((miner[uid] as bigint) + (validator[uid] as bigint));
       }
       expect(miner.slice(4).every((x) => x > 0n)).to.equal(true);
       expect(validator.slice(0, 4).some((x) => x > 0n)).to.equal(true);
@@ -312,9 +233,7 @@ describe("Consensus epochs", function () {
       const fx = await loadFixture(epochFixture);
       const { s, netuid, validators } = fx;
       const p = paramsObject(await s.consensus.paramsOf(netuid));
-      await (
-        await s.consensus.setParams(netuid, { ...p, weightsRateLimit: 0 })
-      ).wait();
+      await (await s.consensus.setParams(netuid, { ...p, weightsRateLimit: 0 })).wait();
       let rng = 7;
       const next = () => (rng = (rng * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
       const pending = new Map<string, [number[], number[]]>();
@@ -323,11 +242,7 @@ describe("Consensus epochs", function () {
         for (const v of validators) {
           const row = pending.get(v.address);
           if (row) {
-            await (
-              await s.consensus
-                .connect(v.wallet)
-                .revealWeights(netuid, row[0], row[1], SALT, 0)
-            ).wait();
+            await (await s.consensus.connect(v.wallet).revealWeights(netuid, row[0], row[1], SALT, 0)).wait();
           }
         }
         const n = Number(await s.subnets.neuronCount(netuid));
@@ -340,9 +255,7 @@ describe("Consensus epochs", function () {
           const weights = uids.map(() => 1 + Math.floor(next() * 65_000));
           pending.set(v.address, [uids, weights]);
           const h = commitHash(netuid, v.address, uids, weights, SALT);
-          await (
-            await s.consensus.connect(v.wallet).commitWeights(netuid, h)
-          ).wait();
+          await (await s.consensus.connect(v.wallet).commitWeights(netuid, h)).wait();
         }
         await addNeuron(s, netuid, e === 1 ? 2500n * ONE : 0n);
         await mineToDue(s, s.consensus, netuid);
@@ -356,13 +269,8 @@ describe("Consensus epochs", function () {
       const whole = await readEpochOutput(fx.s, fx.netuid, 8);
       await snapshot.restore();
       let calls = 0;
-      while (
-        calls === 0 ||
-        (await fx.s.consensus.epochStatus(fx.netuid)).stage !== 0n
-      ) {
-        await (
-          await fx.s.consensus.runEpoch(fx.netuid, { gasLimit: 1_000_000 })
-        ).wait();
+      while (calls === 0 || (await fx.s.consensus.epochStatus(fx.netuid)).stage !== 0n) {
+        await (await fx.s.consensus.runEpoch(fx.netuid, { gasLimit: 1_000_000 })).wait();
         calls++;
       }
       expect(calls).to.be.greaterThanOrEqual(3);
@@ -374,26 +282,55 @@ describe("Consensus epochs", function () {
       const fx = await loadFixture(epochFixture);
       const seen: string[] = [];
       for (;;) {
-        const receipt = await (
-          await fx.s.consensus.runEpoch(fx.netuid, { gasLimit: 1_000_000 })
-        ).wait();
+        const receipt = await (await fx.s.consensus.runEpoch(fx.netuid, { gasLimit: 1_000_000 })).wait();
         for (const log of receipt?.logs ?? []) {
           const parsed = fx.s.consensus.interface.parseLog(log);
-          if (parsed?.name === "EpochStep")
-            seen.push(`${parsed.args.stage}:${parsed.args.cursor}`);
+          if (parsed?.name === "EpochStep") seen.push(`${parsed.args.stage}:${parsed.args.cursor}`);
         }
         if ((await fx.s.consensus.epochStatus(fx.netuid)).stage === 0n) break;
       }
-      expect(seen).to.deep.equal(["1:0", "2:0", "3:0", "4:0"]);
+      expect(seen).to.deep.equal(["1:0", "2:0", "3:0"]);
+    });
+
+    it("never succeeds without progress: too little gas for a step reverts (ConsensusGasTooLow or out of gas)", async () => {
+      const fx = await loadFixture(epochFixture);
+      const { s, netuid } = fx;
+      await (await s.consensus.runEpoch(netuid, { gasLimit: 1_000_000 })).wait(); // START (and maybe more)
+      let tooLow = 0;
+      for (let gasLimit = 250_000; gasLimit <= 1_000_000; gasLimit += 50_000) {
+        const snapshot = await takeSnapshot();
+        const before = await s.consensus.epochStatus(netuid);
+        try {
+          await (await s.consensus.runEpoch(netuid, { gasLimit })).wait();
+          const after = await s.consensus.epochStatus(netuid);
+          expect([after.stage, after.cursor], `at ${gasLimit}`).to.not.deep.equal([before.stage, before.cursor]);
+        } catch (err) {
+          if (String(err).includes("ConsensusGasTooLow")) tooLow++;
+        }
+        await snapshot.restore();
+      }
+      expect(tooLow).to.be.greaterThan(0);
+    });
+
+    it("finishes when every call's gas is estimated (as keepers send it)", async () => {
+      const fx = await loadFixture(epochFixture);
+      const whole = await takeSnapshot();
+      await runEpochToEnd(fx.s, fx.netuid, 16_000_000);
+      const once = await readEpochOutput(fx.s, fx.netuid, 8);
+      await whole.restore();
+      let calls = 0;
+      do {
+        await (await fx.s.consensus.runEpoch(fx.netuid)).wait();
+        calls++;
+      } while ((await fx.s.consensus.epochStatus(fx.netuid)).stage !== 0n && calls < 32);
+      expect(await readEpochOutput(fx.s, fx.netuid, 8)).to.deep.equal(once);
     });
 
     it("is not corrupted by registrations, stake moves and parameter changes during a chunked epoch", async () => {
       const fx = await loadFixture(epochFixture);
       const { s, netuid } = fx;
       const input = await readYumaInput(s, netuid);
-      const first = await (
-        await s.consensus.runEpoch(netuid, { gasLimit: 1_000_000 })
-      ).wait();
+      const first = await (await s.consensus.runEpoch(netuid, { gasLimit: 1_000_000 })).wait();
       expect((await s.consensus.epochStatus(netuid)).stage).to.equal(1n);
       // between chunks: a new neuron, more stake on a validator, new parameters
       await addNeuron(s, netuid, 5000n * ONE);
@@ -405,9 +342,7 @@ describe("Consensus epochs", function () {
         })
       ).wait();
       await runFullEpoch(s.consensus, netuid);
-      const started = first?.logs
-        .map((l) => s.consensus.interface.parseLog(l))
-        .find((p) => p?.name === "EpochStarted");
+      const started = first?.logs.map((l) => s.consensus.interface.parseLog(l)).find((p) => p?.name === "EpochStarted");
       input.block = first?.blockNumber ?? 0;
       const pool = started?.args.pool as bigint;
       input.emission = pool - (pool * 1800n) / 10_000n;
@@ -423,10 +358,7 @@ describe("Consensus epochs", function () {
       const s = await loadFixture(deployStack);
       const netuid = await createTestSubnet(s);
       await mine(10);
-      await expect(s.consensus.runEpoch(netuid)).to.emit(
-        s.consensus,
-        "EpochFinished",
-      );
+      await expect(s.consensus.runEpoch(netuid)).to.emit(s.consensus, "EpochFinished");
       const r = await s.consensus.lastEpoch(netuid);
       expect(r.n).to.equal(0n);
       expect(r.ownerCut).to.be.greaterThan(0n);
@@ -439,30 +371,18 @@ describe("Consensus epochs", function () {
     it("report the last epoch per UID", async () => {
       const fx = await loadFixture(epochFixture);
       const { s, netuid } = fx;
-      const stakes = await Promise.all(
-        fx.validators.map((v) => s.staking.stakeOf(v.address)),
-      );
+      const stakes = await Promise.all(fx.validators.map((v) => s.staking.stakeOf(v.address)));
       await runFullEpoch(s.consensus, netuid);
-      const [number, startBlock, stage, cursor, neurons, validatorCount] =
-        await s.consensus.epochStatus(netuid);
-      expect([number, stage, cursor, neurons, validatorCount]).to.deep.equal([
-        3n,
-        0n,
-        0n,
-        8n,
-        4n,
-      ]);
-      expect(startBlock).to.equal(
-        (await s.consensus.lastEpoch(netuid)).startBlock,
-      );
+      const [number, startBlock, stage, cursor, neurons, validatorCount] = await s.consensus.epochStatus(netuid);
+      expect([number, stage, cursor, neurons, validatorCount]).to.deep.equal([3n, 0n, 0n, 8n, 4n]);
+      expect(startBlock).to.equal((await s.consensus.lastEpoch(netuid)).startBlock);
       const [next, current] = await s.consensus.permits(netuid);
       expect(next).to.equal(0b1111n);
       expect(current).to.equal(0b1111n);
       const incentive = await s.consensus.incentives(netuid);
       expect(incentive.length).to.equal(8);
       expect(incentive.slice(0, 4).every((x) => x === 0n)).to.equal(true);
-      const [uids, activeStake, dividends, active, lastUpdate] =
-        await s.consensus.validators(netuid);
+      const [uids, activeStake, dividends, active, lastUpdate] = await s.consensus.validators(netuid);
       expect(uids.map(Number)).to.deep.equal([0, 1, 2, 3]);
       expect([...activeStake]).to.deep.equal(stakes);
       expect(active).to.deep.equal([true, true, true, true]);

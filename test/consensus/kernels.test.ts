@@ -9,9 +9,7 @@ describe("Consensus selection kernels", function () {
   this.timeout(120_000);
 
   async function kernelsFixture() {
-    return (await hre.ethers.deployContract(
-      "ConsensusTestKernels",
-    )) as unknown as ConsensusTestKernels;
+    return (await hre.ethers.deployContract("ConsensusTestKernels")) as unknown as ConsensusTestKernels;
   }
 
   /** Smallest value whose cumulative stake (values <= it) reaches `need`. */
@@ -31,16 +29,10 @@ describe("Consensus selection kernels", function () {
     const k = await loadFixture(kernelsFixture);
     await fc.assert(
       fc.asyncProperty(
-        fc.array(
-          fc.tuple(
-            fc.bigInt({ min: 1n, max: 10n ** 18n }),
-            fc.bigInt({ min: 0n, max: 10n ** 18n }),
-          ),
-          {
-            minLength: 1,
-            maxLength: 64,
-          },
-        ),
+        fc.array(fc.tuple(fc.bigInt({ min: 1n, max: 10n ** 18n }), fc.bigInt({ min: 0n, max: 10n ** 18n })), {
+          minLength: 1,
+          maxLength: 64,
+        }),
         fc.boolean(),
         fc.double({ min: 0, max: 1, noNaN: true }),
         fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
@@ -49,12 +41,8 @@ describe("Consensus selection kernels", function () {
           const stakes = pairs.map(([, s]) => s);
           const total = stakes.reduce((a, b) => a + b, 0n);
           if (total === 0n) return;
-          const need =
-            1n +
-            (BigInt(Math.floor(share * 1e9)) * (total - 1n)) / 1_000_000_000n;
-          expect(await k.quantileAsc(values, stakes, need, seed)).to.equal(
-            quantile(values, stakes, need),
-          );
+          const need = 1n + (BigInt(Math.floor(share * 1e9)) * (total - 1n)) / 1_000_000_000n;
+          expect(await k.quantileAsc(values, stakes, need, seed)).to.equal(quantile(values, stakes, need));
         },
       ),
       { numRuns: 300 },
@@ -70,6 +58,42 @@ describe("Consensus selection kernels", function () {
     }
   });
 
+  it("quantileNear equals the weighted quantile whatever the guess (300 runs)", async () => {
+    const k = await loadFixture(kernelsFixture);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.bigInt({ min: 1n, max: 10n ** 18n }), fc.bigInt({ min: 0n, max: 10n ** 18n })), {
+          minLength: 1,
+          maxLength: 64,
+        }),
+        fc.constantFrom("spread", "clustered", "few"),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.oneof(
+          fc.constant(0n),
+          fc.bigInt({ min: 1n, max: 10n ** 18n }),
+          fc.double({ min: 0.8, max: 1.2, noNaN: true }),
+        ),
+        fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
+        async (pairs, shape, share, guessOf, seed) => {
+          const center = 10n ** 16n;
+          const values = pairs.map(([v]) =>
+            shape === "few" ? center + (v % 3n) : shape === "clustered" ? center + (v % (center / 10n)) : v,
+          );
+          const stakes = pairs.map(([, s]) => s);
+          const total = stakes.reduce((a, b) => a + b, 0n);
+          if (total === 0n) return;
+          const need = 1n + (BigInt(Math.floor(share * 1e9)) * (total - 1n)) / 1_000_000_000n;
+          const want = quantile(values, stakes, need);
+          // a guess near the answer (as the last epoch's consensus usually is), or anywhere
+          const guess = typeof guessOf === "number" ? (want * BigInt(Math.round(guessOf * 1e6))) / 1_000_000n : guessOf;
+          const [got] = await k.quantileNear(values, stakes, need, guess, seed);
+          expect(got).to.equal(want);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it("selectTopDesc returns the k-th largest of distinct words (200 runs)", async () => {
     const k = await loadFixture(kernelsFixture);
     await fc.assert(
@@ -82,12 +106,8 @@ describe("Consensus selection kernels", function () {
         fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
         async (words, pick, seed) => {
           const kth = 1 + (pick % words.length);
-          const sorted = [...words].sort((a, b) =>
-            a > b ? -1 : a < b ? 1 : 0,
-          );
-          expect(await k.selectTopDesc(words, kth, seed)).to.equal(
-            sorted[kth - 1],
-          );
+          const sorted = [...words].sort((a, b) => (a > b ? -1 : a < b ? 1 : 0));
+          expect(await k.selectTopDesc(words, kth, seed)).to.equal(sorted[kth - 1]);
         },
       ),
       { numRuns: 200 },

@@ -33,6 +33,18 @@ describe("Staking: delegation, undelegation, withdrawal", function () {
       await expectBalanced(staking, token);
     });
 
+    it("stakesOf reads many hotkeys' stakes at once (0 for an unknown hotkey)", async function () {
+      const { staking, hotkeyA, hotkeyB, alice, bob } = await loadFixture(stakingFixture);
+      await (await staking.connect(alice).delegate(hotkeyA.address, E("100"), 0)).wait();
+      await (await staking.connect(bob).delegate(hotkeyB.address, E("7"), 0)).wait();
+      expect(await staking.stakesOf([hotkeyB.address, alice.address, hotkeyA.address])).to.deep.equal([
+        E("7"),
+        0n,
+        E("100"),
+      ]);
+      expect(await staking.stakesOf([])).to.deep.equal([]);
+    });
+
     it("later delegations mint pro rata to the pool's value", async function () {
       const { staking, token, rewarder, hotkeyA, ownerA, alice, bob } = await loadFixture(stakingFixture);
       await staking.connect(ownerA).decreaseTake(hotkeyA.address, 0);

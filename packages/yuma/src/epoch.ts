@@ -24,14 +24,16 @@
  *      (1 - kappa) of that stake. A majority of kappa of the stake sets it; a minority cannot
  *      raise it.
  *   7. Clipping: cw_ij = min(w_ij, c_j). Validator trust = sum_j cw_ij.
- *   8. Ranks r_j = sum_i cw_ij * s_i; incentive = ranks normalised to sum ONE.
+ *   8. Ranks r_j = sum_i cw_ij * s_i (fixed point); incentive = ranks normalised to sum ONE.
  *   9. Bonds (Yuma 3): weights for bonds wb = w - bondsPenalty * (w - cw) (penalty 1 bonds the
  *      clipped weight, 0 the raw one). Bonds to uids registered within the last tempo restart
  *      at 0. Each bond moves toward its weight: b' = (1 - a) * b + a * wb, with a = 1 -
  *      bondsMovingAverage, or with liquid alpha a per (validator, miner) pair from a sigmoid of
  *      how far the weight sits above consensus (buying) or the bond above the weight (selling).
  *      Bonds are stored as u16 (rounded to nearest), rows of uids without a new permit cleared.
- *  10. Dividends: d_i ∝ s_i * sum_j (b'_ij / sum_k b'_kj) * incentive_j, normalised to ONE.
+ *  10. Dividends: d_i ∝ s_i * sum_j (b'_ij / sum_k b'_kj) * r_j / sum_k r_k (= incentive_j),
+ *      normalised to ONE. Summing rank-weighted bond shares and dividing by the rank total once per
+ *      validator lets the chain add the columns up chunk by chunk, before the rank total is known.
  *  11. Emission split: uid i receives incentive_i / (Σincentive + Σdividends) of the emission
  *      as a miner and dividends_i / (same) as a validator (50/50 whenever both are non-zero).
  *      When both are zero, validators are paid by active stake (or by stake if no stake is
@@ -199,11 +201,11 @@ export function yumaEpoch(input: YumaInput): YumaOutput {
   const cw = w.map((row) => (row === null ? null : row.map((x, j) => min(x, consensus[j] as bigint))));
   const validatorTrust = cw.map((row) => (row === null ? 0n : sum(row)));
 
-  // 8. Ranks and incentive (ranks kept at ONE^2 scale, divided once).
+  // 8. Ranks (fixed point: the stake-weighted sum of clipped weights, divided once) and incentive.
   const ranks = range.map((j) => {
     let r = 0n;
     for (const i of voters) r += ((cw[i] as bigint[])[j] as bigint) * (s[i] as bigint);
-    return r;
+    return r / ONE;
   });
   const rankTotal = sum(ranks);
   const incentive = ranks.map((r) => (rankTotal === 0n ? 0n : (r * ONE) / rankTotal));
@@ -234,7 +236,9 @@ export function yumaEpoch(input: YumaInput): YumaOutput {
     return newValidatorPermit[i] && row ? row.map(toU16) : new Array<number>(n).fill(0);
   });
 
-  // 10. Dividends from column-normalised bonds.
+  // 10. Dividends from column-normalised bonds. The bond income T_i weighs bond shares by rank (not
+  //     by incentive), so that it sums column by column without the rank total; the division by
+  //     the rank total comes once per validator, here.
   const colSum = range.map((j) => {
     let t = 0n;
     for (const row of newBonds) if (row) t += row[j] as bigint;
@@ -242,13 +246,13 @@ export function yumaEpoch(input: YumaInput): YumaOutput {
   });
   const stakeBonds = range.map((i) => {
     const row = newBonds[i];
-    if (!row || s[i] === 0n) return 0n;
+    if (!row || s[i] === 0n || rankTotal === 0n) return 0n;
     let t = 0n;
     for (const j of range) {
       const c = colSum[j] as bigint;
-      if (c !== 0n) t += (((row[j] as bigint) * ONE) / c) * (incentive[j] as bigint);
+      if (c !== 0n) t += (((row[j] as bigint) * ONE) / c) * (ranks[j] as bigint);
     }
-    return (t / ONE) * (s[i] as bigint);
+    return (t / rankTotal) * (s[i] as bigint);
   });
   const stakeBondsTotal = sum(stakeBonds);
   const dividends = stakeBonds.map((x) => (stakeBondsTotal === 0n ? 0n : (x * ONE) / stakeBondsTotal));

@@ -2,10 +2,15 @@
 // transaction) for 8x64, 16x128, 32x256 and 64x256 subnets (validators x UIDs), and commit / reveal.
 // Real Token, Emission, Staking and SubnetRegistry; weights written through the test harness (same
 // storage as a reveal) with honest-looking rows: every validator weights every miner by the miner's
-// quality plus 5% noise, redrawn each epoch.
+// quality plus 5% noise, redrawn each epoch. Every hotkey is owned by one coldkey (the admin), so the
+// payout credits one warm claimable balance; distinct never-credited owners cost Staking ~5,000 gas
+// more per UID (see the staking bench's distributeBatch rows).
+// The steady 64 x 256 epochs are also split by stage (consensus-stages.ts, traced: slower).
 // Run: npx hardhat run scripts/bench/gas/consensus.ts
 import hre from "hardhat";
+import type { TransactionReceipt } from "ethers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import { addStageGas, type StageGas } from "./consensus-stages";
 import { registerNeuron } from "../../deploy/subnets";
 import {
   commitHash,
@@ -30,20 +35,16 @@ export interface EpochGas {
   first: { total: bigint; max: bigint; txs: number };
   /** A later epoch (bonds exist, weights re-revealed with new noise). */
   steady: { total: bigint; max: bigint; txs: number };
+  /** The steady epoch by stage (64 x 256 only). */
+  stages?: StageGas;
 }
 
 const GAS_LIMIT = 16_000_000;
 
 let nextSigner = 0;
 async function signer(): Promise<HardhatEthersSigner> {
-  const address = hre.ethers.zeroPadValue(
-    hre.ethers.toBeHex(0xc0de0000 + nextSigner++),
-    20,
-  );
-  await hre.network.provider.send("hardhat_setBalance", [
-    address,
-    "0x56bc75e2d63100000",
-  ]);
+  const address = hre.ethers.zeroPadValue(hre.ethers.toBeHex(0xc0de0000 + nextSigner++), 20);
+  await hre.network.provider.send("hardhat_setBalance", [address, "0x56bc75e2d63100000"]);
   return hre.ethers.getImpersonatedSigner(address);
 }
 
@@ -62,14 +63,14 @@ function rngFrom(seed: number): () => number {
 async function runEpoch(
   s: Stack,
   netuid: number,
+  receipts: TransactionReceipt[] = [],
 ): Promise<{ total: bigint; max: bigint; txs: number }> {
   await mineToDue(s, s.harness, netuid);
   const out = { total: 0n, max: 0n, txs: 0 };
   for (;;) {
-    const receipt = await (
-      await s.harness.runEpoch(netuid, { gasLimit: GAS_LIMIT })
-    ).wait();
+    const receipt = await (await s.harness.runEpoch(netuid, { gasLimit: GAS_LIMIT })).wait();
     if (!receipt) throw new Error("no receipt");
+    receipts.push(receipt);
     out.total += receipt.gasUsed;
     if (receipt.gasUsed > out.max) out.max = receipt.gasUsed;
     out.txs++;
@@ -88,13 +89,7 @@ export async function measureOne(
   return measure(s, validators, uids, seed, liquid);
 }
 
-async function measure(
-  s: Stack,
-  validators: number,
-  uids: number,
-  seed: number,
-  liquid = false,
-): Promise<EpochGas> {
+async function measure(s: Stack, validators: number, uids: number, seed: number, liquid = false): Promise<EpochGas> {
   const rng = rngFrom(seed);
   const netuid = await createTestSubnet(s, {
     tempo: 50,
@@ -113,9 +108,7 @@ async function measure(
   const hotkeys: HardhatEthersSigner[] = [];
   for (let i = 0; i < uids; i++) {
     const h = await signer();
-    await (
-      await s.staking.connect(h).registerHotkey(await s.admin.getAddress())
-    ).wait();
+    await (await s.staking.connect(h).registerHotkey(await s.admin.getAddress())).wait();
     await registerNeuron(s.subnets, h, netuid, h.address, 0n);
     hotkeys.push(h);
   }
@@ -124,23 +117,15 @@ async function measure(
   await (await s.token.approve(await s.staking.getAddress(), total)).wait();
   for (let i = 0; i < validators; i++) {
     await (
-      await s.staking.delegate(
-        (hotkeys[i] as HardhatEthersSigner).address,
-        10_000n * ONE - BigInt(i) * ONE,
-        0n,
-      )
+      await s.staking.delegate((hotkeys[i] as HardhatEthersSigner).address, 10_000n * ONE - BigInt(i) * ONE, 0n)
     ).wait();
   }
   await runEpoch(s, netuid); // permits
-  const quality = [...Array(uids).keys()].map((j) =>
-    j < validators ? 0 : 0.2 + 0.8 * rng(),
-  );
+  const quality = [...Array(uids).keys()].map((j) => (j < validators ? 0 : 0.2 + 0.8 * rng()));
   const reveal = async () => {
     const block = (await hre.ethers.provider.getBlockNumber()) + 1;
     for (let k = 0; k < validators; k++) {
-      const row = quality.map((q) =>
-        Math.min(65_535, Math.round(60_000 * q * (0.95 + 0.1 * rng()))),
-      );
+      const row = quality.map((q) => Math.min(65_535, Math.round(60_000 * q * (0.95 + 0.1 * rng()))));
       const reg = await s.subnets.registeredAt(netuid, k);
       await (await s.harness.testSetRow(netuid, k, row, block, reg)).wait();
     }
@@ -150,11 +135,18 @@ async function measure(
   await reveal();
   await runEpoch(s, netuid);
   await reveal();
-  const steady = await runEpoch(s, netuid);
+  const receipts: TransactionReceipt[] = [];
+  const steady = await runEpoch(s, netuid, receipts);
+  let stages: StageGas | undefined;
+  if (validators === 64 && uids === 256) {
+    stages = {};
+    await addStageGas(s.harness, receipts, stages);
+  }
   return {
     label: `${validators}x${uids}${liquid ? " liquid" : ""}`,
     validators,
     uids,
+    stages,
     first,
     steady,
   };
@@ -174,18 +166,14 @@ async function commitReveal(s: Stack): Promise<GasRow[]> {
     })
   ).wait();
   const v = await signer();
-  await (
-    await s.staking.connect(v).registerHotkey(await s.admin.getAddress())
-  ).wait();
+  await (await s.staking.connect(v).registerHotkey(await s.admin.getAddress())).wait();
   await registerNeuron(s.subnets, v, netuid, v.address, 0n);
   await (await s.token.mint(await s.admin.getAddress(), ONE)).wait();
   await (await s.token.approve(await s.staking.getAddress(), ONE)).wait();
   await (await s.staking.delegate(v.address, ONE, 0n)).wait();
   for (let i = 1; i < 256; i++) {
     const h = await signer();
-    await (
-      await s.staking.connect(h).registerHotkey(await s.admin.getAddress())
-    ).wait();
+    await (await s.staking.connect(h).registerHotkey(await s.admin.getAddress())).wait();
     await registerNeuron(s.subnets, h, netuid, h.address, 0n);
   }
   await runEpoch(s, netuid);
@@ -193,13 +181,9 @@ async function commitReveal(s: Stack): Promise<GasRow[]> {
   const weights = uids.map((u) => 1 + ((u * 7919) % 65_535));
   const salt = hre.ethers.id("bench");
   const hash = commitHash(netuid, v.address, uids, weights, salt);
-  const commit = await (
-    await s.harness.connect(v).commitWeights(netuid, hash)
-  ).wait();
+  const commit = await (await s.harness.connect(v).commitWeights(netuid, hash)).wait();
   await runEpoch(s, netuid);
-  const reveal = await (
-    await s.harness.connect(v).revealWeights(netuid, uids, weights, salt, 0)
-  ).wait();
+  const reveal = await (await s.harness.connect(v).revealWeights(netuid, uids, weights, salt, 0)).wait();
   const hash2 = commitHash(
     netuid,
     v.address,
@@ -207,9 +191,7 @@ async function commitReveal(s: Stack): Promise<GasRow[]> {
     weights.map((w) => 65_535 - w + 1),
     salt,
   );
-  const commit2 = await (
-    await s.harness.connect(v).commitWeights(netuid, hash2)
-  ).wait();
+  const commit2 = await (await s.harness.connect(v).commitWeights(netuid, hash2)).wait();
   await runEpoch(s, netuid);
   const reveal2 = await (
     await s.harness.connect(v).revealWeights(
@@ -248,8 +230,7 @@ export async function measureAll(): Promise<{
 }> {
   const s = await deployStack();
   const epochs: EpochGas[] = [];
-  for (const [v, n] of SHAPES)
-    epochs.push(await measure(s, v, n, v * 1000 + n));
+  for (const [v, n] of SHAPES) epochs.push(await measure(s, v, n, v * 1000 + n));
   epochs.push(await measure(s, 64, 256, 64_256, true));
   return { epochs, calls: await commitReveal(s) };
 }
@@ -274,22 +255,16 @@ export async function gasRows(): Promise<GasRow[]> {
       name: `consensus epoch ${e.label}, first with weights: largest transaction`,
       gas: e.first.max,
     });
+    for (const [stage, gas] of Object.entries(e.stages ?? {})) {
+      rows.push({ name: `consensus epoch ${e.label}: stage ${stage}`, gas });
+    }
   }
   return [...rows, ...calls];
 }
 
 /** Deployed bytecode sizes of the consensus contract and its libraries. */
-export async function bytecodeSizes(): Promise<
-  { name: string; bytes: number }[]
-> {
-  const names = [
-    "Consensus",
-    "EpochStartLib",
-    "EpochConsensusLib",
-    "EpochBondsLib",
-    "EpochPayLib",
-    "ConsensusTestHarness",
-  ];
+export async function bytecodeSizes(): Promise<{ name: string; bytes: number }[]> {
+  const names = ["Consensus", "EpochStartLib", "EpochConsensusLib", "EpochPayLib", "ConsensusTestHarness"];
   const out = [];
   for (const name of names) {
     const artifact = await hre.artifacts.readArtifact(name);
@@ -311,9 +286,7 @@ if (require.main === module) {
       "first largest tx",
       "txs",
     ];
-    console.log(
-      head.map((h, i) => (i === 0 ? h.padEnd(20) : h.padStart(18))).join(""),
-    );
+    console.log(head.map((h, i) => (i === 0 ? h.padEnd(20) : h.padStart(18))).join(""));
     for (const e of epochs) {
       const cells = [
         e.label,
@@ -324,17 +297,17 @@ if (require.main === module) {
         fmt(e.first.max),
         fmt(e.first.txs),
       ];
-      console.log(
-        cells.map((c, i) => (i === 0 ? c.padEnd(20) : c.padStart(18))).join(""),
-      );
+      console.log(cells.map((c, i) => (i === 0 ? c.padEnd(20) : c.padStart(18))).join(""));
+    }
+    for (const e of epochs) {
+      if (!e.stages) continue;
+      const parts = Object.entries(e.stages).map(([stage, gas]) => `${stage} ${fmt(gas)}`);
+      console.log(`${e.label} steady by stage: ${parts.join(", ")}`);
     }
     console.log("");
-    for (const { name, gas } of calls)
-      console.log(`${name.padEnd(60)} ${fmt(gas).padStart(14)}`);
+    for (const { name, gas } of calls) console.log(`${name.padEnd(60)} ${fmt(gas).padStart(14)}`);
     for (const { name, bytes } of await bytecodeSizes()) {
-      console.log(
-        `${(name + " deployed bytecode (bytes, limit 24,576)").padEnd(60)} ${fmt(bytes).padStart(14)}`,
-      );
+      console.log(`${(name + " deployed bytecode (bytes, limit 24,576)").padEnd(60)} ${fmt(bytes).padStart(14)}`);
     }
   })().catch((e: unknown) => {
     console.error(e);

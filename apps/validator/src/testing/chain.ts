@@ -190,7 +190,7 @@ export async function serveAxon(
   await (await network.subnets.connect(hotkey).serveAxon(network.netuid, host, port, "http", modelHash)).wait();
 }
 
-const EPOCH_LIBRARIES = ["EpochStartLib", "EpochConsensusLib", "EpochBondsLib", "EpochPayLib"] as const;
+const EPOCH_LIBRARIES = ["EpochStartLib", "EpochConsensusLib", "EpochPayLib"] as const;
 
 /**
  * Consensus with its epoch libraries, deployed from the compiled artifacts. (scripts/deploy/
