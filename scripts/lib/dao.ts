@@ -524,8 +524,8 @@ export async function findProposal(
   options: LookupOptions = {},
 ): Promise<ProposalDetails> {
   const governor = governorAt(addresses, runner);
-  const events = await governor.queryFilter(governor.filters.ProposalCreated(), options.fromBlock ?? 0);
-  const event = events.find((e) => e.args.proposalId === proposalId);
+  const snapshot = await governor.proposalSnapshot(proposalId);
+  const event = snapshot === 0n ? undefined : await proposalCreatedEvent(governor, proposalId, snapshot, options);
   if (!event) {
     throw new DaoError(
       "UNKNOWN_PROPOSAL",
@@ -545,6 +545,28 @@ export async function findProposal(
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
+
+/**
+ * The ProposalCreated event of `proposalId`. With a block clock the proposal was created
+ * `votingDelay` blocks before its snapshot, so a short range is searched first: a scan from
+ * block 0 takes seconds on a long chain. The delay may have shrunk since (a governance
+ * change), so the whole range is the fallback.
+ */
+async function proposalCreatedEvent(
+  governor: NoosGovernor,
+  proposalId: bigint,
+  snapshot: bigint,
+  options: LookupOptions,
+) {
+  const start = options.fromBlock ?? 0;
+  const delay = await governor.votingDelay();
+  const from = Math.max(start, Number(snapshot > delay ? snapshot - delay : 0n));
+  const find = async (fromBlock: number, toBlock?: number) =>
+    (await governor.queryFilter(governor.filters.ProposalCreated(), fromBlock, toBlock)).find(
+      (e) => e.args.proposalId === proposalId,
+    );
+  return (await find(from, Number(snapshot))) ?? (from > start ? await find(start) : undefined);
+}
 
 function governorAt(addresses: DaoAddresses, runner: ContractRunner): NoosGovernor {
   return NoosGovernor__factory.connect(need(addresses, "governor"), runner);

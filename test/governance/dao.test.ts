@@ -92,6 +92,32 @@ describe("DAO library", function () {
       expect((await status(carol, addresses, proposed.proposalId)).state).to.equal("Executed");
     });
 
+    it("finds a proposal made before governance shortened the voting delay", async function () {
+      const { alice, governor, addresses } = await loadFixture(governanceFixture);
+      await delegate(alice, addresses);
+      const setDelay = buildCall(
+        {
+          kind: "raw",
+          target: addresses.governor!,
+          calldata: governor.interface.encodeFunctionData("setVotingDelay", [0]),
+        },
+        addresses,
+      );
+      const shorten = await propose(alice, addresses, [setDelay], "No voting delay");
+      const older = await propose(alice, addresses, [setDelay], "Made under the old delay");
+      await mine(VOTING_DELAY);
+      await vote(alice, addresses, shorten.proposalId, "for");
+      await mine(VOTING_PERIOD);
+      const { eta } = await queue(alice, addresses, shorten.proposalId);
+      await time.increaseTo(eta);
+      await execute(alice, addresses, shorten.proposalId);
+      expect(await governor.votingDelay()).to.equal(0n);
+      // Its creation block is now before snapshot - votingDelay: found by the full scan.
+      const found = await findProposal(alice, addresses, older.proposalId);
+      expect(found.description).to.equal("Made under the old delay");
+      expect(found.calldatas).to.deep.equal([setDelay.calldata]);
+    });
+
     it("one proposal can carry several actions (price and rate)", async function () {
       const { alice, billing, addresses } = await loadFixture(governanceFixture);
       await delegate(alice, addresses);
