@@ -13,7 +13,7 @@ run() { # name, command...
   echo "==> $name"
   if "$@"; then summary+=("ok    $name"); else summary+=("FAIL  $name"); failed=$((failed + 1)); fi
 }
-run "contracts (hardhat test)" npx hardhat test
+run "contracts (hardhat test)" bash scripts/test-contracts.sh
 run "packages and apps (jest)" npx jest --ci
 echo "==> summary"
 printf '  %s\n' "${summary[@]}"
