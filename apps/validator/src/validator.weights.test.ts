@@ -90,7 +90,9 @@ describe("weights: commit in epoch E, reveal in E+1, on the real consensus contr
       lastReveal: { epoch: string };
     };
     expect(Number(health.lastReveal.epoch)).toBeGreaterThanOrEqual(3);
-    expect(Number(health.lastCommit.epoch)).toBeGreaterThan(Number(health.lastReveal.epoch));
+    // Epoch E's commit precedes its reveal in E+1; E+1's own commit follows that reveal a moment later,
+    // so between the two the latest commit and the latest reveal name the same epoch.
+    expect(Number(health.lastCommit.epoch)).toBeGreaterThanOrEqual(Number(health.lastReveal.epoch));
     const metrics = await (await fetch(`${v.url}/metrics`)).text();
     const lastReveal = /noos_validator_last_reveal_epoch\{[^}]*\} (\d+)/.exec(metrics);
     expect(Number(lastReveal?.[1])).toBeGreaterThanOrEqual(3);

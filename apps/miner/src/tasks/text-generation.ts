@@ -108,7 +108,6 @@ export function parseTextRequest(body: unknown, limits: CallLimits): TextInput {
   }
   // The token count is checked where the prompt is tokenized for the model (one tokenizer pass);
   // a prompt longer than any tokenizer could fit in the limit (32 characters a token) stops here.
-  // limit (32 characters a token) is refused without one.
   if (b.prompt.length > limits.maxInputTokens * 32) {
     throw new MinerHttpError(
       413,
