@@ -137,6 +137,32 @@ describe("EngineThreadTask: errors from the engine thread", () => {
     }
   });
 
+  it("fails requests and closes at once when a new engine cannot open the model", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "noos-engine-"));
+    try {
+      fs.cpSync(builtinModelPath("noos-tiny"), dir, { recursive: true });
+      const task = (await loadTask({
+        taskId: "text-generation",
+        model: dir,
+        device: "cpu",
+        logger,
+      })) as EngineThreadTask;
+      fs.writeFileSync(path.join(dir, "model.onnx"), "not an onnx graph any more");
+      const engine = () => (task as unknown as { worker: Worker }).worker;
+      await engine().terminate();
+      // The new engine is started as the old one exits; it reports its load error and stops.
+      const respawnGone = new Promise((resolve) => engine().once("exit", resolve));
+      const input = task.parse({ prompt: "The whale", max_tokens: 3 }, LIMITS);
+      await expect(task.run(input, never())).rejects.toThrow(/engine thread: .*(protobuf|parse|Load model)/i);
+      await respawnGone;
+      const started = Date.now();
+      await task.close();
+      expect(Date.now() - started).toBeLessThan(5_000); // it used to wait, forever, for an exit that had come
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   it("a refusal raised by the model keeps its HTTP status across threads", async () => {
     const ocr = await loadTask({ taskId: "ocr", model: "builtin:ppocr-v4", device: "cpu", logger });
     try {

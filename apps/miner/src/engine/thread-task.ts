@@ -52,6 +52,8 @@ export class EngineThreadTask implements TaskHandler {
   private readonly jobs = new Map<number, Job>();
   private nextId = 1;
   private closing = false;
+  /** The current engine thread has stopped (a respawn that could not open the model stays so). */
+  private exited = false;
 
   private constructor(
     private readonly source: TaskSource,
@@ -112,6 +114,7 @@ export class EngineThreadTask implements TaskHandler {
     if (this.closing) return;
     this.closing = true;
     await this.ready.catch(() => undefined);
+    if (this.exited) return;
     const exited = new Promise<void>((resolve) => this.worker.once("exit", () => resolve()));
     this.post({ op: "close" });
     // Last resort: a thread stopped inside onnxruntime's native run takes the process down with it.
@@ -130,6 +133,7 @@ export class EngineThreadTask implements TaskHandler {
     const worker = new Worker(ENTRY, { workerData: data });
     this.worker = worker;
     this.serving = false;
+    this.exited = false;
     let opened = false;
     this.ready = new Promise<void>((resolve, reject) => {
       const onMessage = (msg: FromEngine) => {
@@ -147,6 +151,7 @@ export class EngineThreadTask implements TaskHandler {
       worker.on("message", onMessage);
       worker.once("error", (err) => reject(err));
       worker.once("exit", (code) => {
+        if (worker === this.worker) this.exited = true;
         reject(new Error(`the engine thread exited with code ${code} before its model was open`));
         // Only an engine that was serving is started again: one that could not open its model would fail again.
         if (opened) this.onExit(worker, code);
