@@ -41,6 +41,8 @@ class CountingTask implements TaskHandler {
   aborted = 0;
   /** Set to serve as a task that is not speculative (as OCR is). */
   speculativeOverride: boolean | undefined;
+  /** While set, a run holds its slot here before the model starts (a long request, made exact). */
+  gate: Promise<void> | undefined;
   constructor(private readonly inner: TaskHandler) {}
   get speculative() {
     return this.speculativeOverride ?? this.inner.speculative;
@@ -65,6 +67,7 @@ class CountingTask implements TaskHandler {
     this.running++;
     this.maxRunning = Math.max(this.maxRunning, this.running);
     try {
+      await this.gate;
       return await this.inner.run(input, signal);
     } catch (err) {
       if (signal.aborted) this.aborted++;
@@ -523,6 +526,21 @@ describe("miner HTTP API (real chain, real model, real HTTP)", () => {
       );
     });
 
+    it("refuses a streamed prompt over the input token limit with a 413 (not a failed stream) and gives the voucher back", async () => {
+      const { client } = net.accounts;
+      const amount = book.cumulativeOf(client.address) + PRICE;
+      const prompt = "the whale ".repeat(LIMITS.maxInputTokens);
+      const res = await infer(
+        client,
+        target,
+        { prompt, max_tokens: 4, stream: true },
+        { voucher: { client: client.address, cumulativeAmount: amount } },
+      );
+      expect(res.headers.get("content-type")).toMatch(/^application\/json/);
+      expect(await errorOf(res)).toEqual({ status: 413, code: "input-limit" });
+      expect(book.cumulativeOf(client.address)).toBe(amount - PRICE);
+    });
+
     it("gives the same text streamed or not (greedy decoding)", async () => {
       const body = { prompt: "It was the best of times", max_tokens: 16 };
       const plain = (await (await infer(net.accounts.validator, target, body)).json()) as { output: { text: string } };
@@ -533,6 +551,45 @@ describe("miner HTTP API (real chain, real model, real HTTP)", () => {
   });
 
   describe("concurrency (429)", () => {
+    it("lets refused callers leave the queue at once, and undoes a paying caller's debt on a 429", async () => {
+      let open!: () => void;
+      task.gate = new Promise<void>((resolve) => (open = resolve));
+      const { validator, client } = net.accounts;
+      try {
+        const long = infer(validator, target, PROMPT);
+        while (task.running === 0) await new Promise((r) => setTimeout(r, 5));
+        // Forged requests wait behind the long one; their refusals come now, not after it.
+        for (let i = 0; i < 3; i++) {
+          const forged = await signCall(net.accounts.stranger, target, PROMPT, {
+            headers: { [HEADERS.caller]: validator.address },
+          });
+          expect(await errorOf(await send(target, forged))).toEqual({ status: 401, code: "bad-signature" });
+        }
+        // They left no place taken: two callers queue (maxQueued 2), the next one is refused.
+        const queued = [infer(validator, target, PROMPT), infer(validator, target, PROMPT)];
+        while (((await (await fetch(`${target.url}/health`)).json()) as { queue: { depth: number } }).queue.depth < 2)
+          await new Promise((r) => setTimeout(r, 5));
+        const amount = book.cumulativeOf(client.address) + PRICE;
+        const debt = book.debtOf(client.address);
+        for (const stream of [false, true]) {
+          const refused = await infer(
+            client,
+            target,
+            { ...PROMPT, stream },
+            { voucher: { client: client.address, cumulativeAmount: amount } },
+          );
+          expect(await errorOf(refused)).toEqual({ status: 429, code: "overloaded" });
+          expect(book.debtOf(client.address)).toBe(debt);
+          expect(book.cumulativeOf(client.address)).toBe(amount - PRICE);
+        }
+        open();
+        for (const res of [await long, ...(await Promise.all(queued))]) expect(res.status).toBe(200);
+      } finally {
+        task.gate = undefined;
+        open();
+      }
+    });
+
     it("runs one request at a time, queues two, and refuses the rest with 429 and Retry-After", async () => {
       task.maxRunning = 0;
       const body = { prompt: TEXT, max_tokens: LIMITS.maxOutputTokens };

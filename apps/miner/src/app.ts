@@ -206,18 +206,27 @@ export function buildMinerApp(opts: MinerAppOptions): FastifyInstance {
 
     if (task.stream && task.wantsStream?.(input)) {
       const stream = task.stream.bind(task);
-      await queue.run(async () => {
-        guard();
-        const gen = stream(input, job.signal);
-        const { auth, grant } = await admission;
-        return streamAnswer(reply, gen, grant, auth.hash, started, signal);
-      });
+      try {
+        await queue.run(async () => {
+          guard();
+          const gen = stream(input, job.signal);
+          const { auth, grant } = await admission;
+          // The first chunk comes before the status line, so a refusal found where the model runs
+          // (413 over the input limit) is still a JSON error, not a 200 stream that fails.
+          const first = await gen.next();
+          await streamAnswer(reply, gen, first, grant, auth.hash, started, signal);
+        }, job.signal);
+      } catch (err) {
+        // Admitted but not answered (queue full, caller gone, refused by the model): the debt is undone.
+        (await admission.catch(() => undefined))?.grant.release();
+        throw err;
+      }
       return reply;
     }
     const running = queue.run(() => {
       guard();
       return task.run(input, job.signal);
-    });
+    }, job.signal);
     running.catch(() => undefined); // awaited below, after the admission
     let admitted: Admitted;
     try {
@@ -239,10 +248,14 @@ export function buildMinerApp(opts: MinerAppOptions): FastifyInstance {
     }
   });
 
-  /** Streams deltas as server-sent events, then `event: done` with the signed answer. */
+  /**
+   * Streams deltas as server-sent events, from `first` on, then `event: done` with the signed
+   * answer. Never throws: a failure once the stream has begun is an `event: error` (grant released).
+   */
   async function streamAnswer(
     reply: FastifyReply,
     gen: AsyncGenerator<{ delta: string }, TaskResult<unknown>>,
+    first: IteratorResult<{ delta: string }, TaskResult<unknown>>,
     grant: AccessGrant,
     reqHash: string,
     started: number,
@@ -257,7 +270,7 @@ export function buildMinerApp(opts: MinerAppOptions): FastifyInstance {
       "x-accel-buffering": "no",
     });
     try {
-      let next = await gen.next();
+      let next = first;
       while (!next.done) {
         if (next.value.delta !== "") res.write(`data: ${JSON.stringify(next.value)}\n\n`);
         next = await gen.next();
@@ -278,7 +291,7 @@ export function buildMinerApp(opts: MinerAppOptions): FastifyInstance {
     }
   }
 
-  /** Signs a finished answer (request hash, output hash, owed) and records its metrics. */
+  /** Signs a finished answer (request hash, output hash, owed), records its metrics, and marks the grant answered. */
   function settle(result: TaskResult<unknown>, grant: AccessGrant, reqHash: string, started: number) {
     const seconds = (performance.now() - started) / 1000;
     metrics.latency.observe({ task: task.taskId }, seconds);
@@ -289,6 +302,7 @@ export function buildMinerApp(opts: MinerAppOptions): FastifyInstance {
     const outputHash = "0x" + createHash("sha256").update(output).digest("hex");
     const signature = signer.sign({ requestHash: reqHash, outputHash, owed: grant.price });
     const owed = grant.price.toString();
+    grant.answered();
     const json =
       `{"output":${output},"requestHash":"${reqHash}","outputHash":"${outputHash}",` +
       `"owed":"${owed}","signature":"${signature}","miner":"${signer.address}"}`;

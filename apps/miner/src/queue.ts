@@ -22,14 +22,19 @@ export class BoundedQueue {
     return this.active;
   }
 
-  async run<T>(job: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `job` when a slot frees. A job whose `signal` aborts while it waits leaves the queue at
+   * once (rejecting with the signal's reason), so a refused caller never holds a place.
+   */
+  async run<T>(job: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    signal?.throwIfAborted();
     if (this.active >= this.concurrency) {
       if (this.waiting.length >= this.maxQueued) {
         throw new MinerHttpError(429, "overloaded", "the miner's queue is full; retry shortly", {
           "retry-after": String(this.retryAfterSeconds),
         });
       }
-      await new Promise<void>((resolve) => this.waiting.push(resolve));
+      await this.wait(signal);
     } else {
       this.active++;
     }
@@ -40,5 +45,22 @@ export class BoundedQueue {
       if (next) next();
       else this.active--;
     }
+  }
+
+  /** Resolves when a finishing job hands this one its slot; rejects if `signal` aborts first. */
+  private wait(signal: AbortSignal | undefined): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = () => {
+        const at = this.waiting.indexOf(start);
+        if (at >= 0) this.waiting.splice(at, 1);
+        reject(signal?.reason);
+      };
+      const start = () => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve();
+      };
+      this.waiting.push(start);
+      signal?.addEventListener("abort", onAbort, { once: true });
+    });
   }
 }

@@ -1,7 +1,7 @@
 import { decodeVoucherHeader } from "@noosphere/protocol";
 import { MinerHttpError } from "../errors";
 import type { CallLimits } from "../tasks/task";
-import type { HeldVoucher, VoucherBook } from "./voucher-book";
+import type { HeldVoucher, VoucherAdmission, VoucherBook } from "./voucher-book";
 import type { VoucherVerifier } from "./voucher-verifier";
 
 export interface ReadOptions {
@@ -24,9 +24,14 @@ export interface MinerChainView {
   limits(): Promise<CallLimits>;
 }
 
-export type AccessGrant =
-  | { kind: "validator"; caller: string; price: 0n; release: () => void }
-  | { kind: "client"; caller: string; price: bigint; voucher: HeldVoucher; release: () => void };
+/** Whom a request is served for; `answered()` or `release()` (no answer: undone) ends it. */
+export type AccessGrant = VoucherAdmission &
+  (
+    | { kind: "validator"; caller: string; price: 0n }
+    | { kind: "client"; caller: string; price: bigint; voucher: HeldVoucher }
+  );
+
+const FREE: VoucherAdmission = { answered: () => undefined, release: () => undefined };
 
 export interface AccessPolicyOptions {
   chain: MinerChainView;
@@ -44,8 +49,8 @@ export interface AccessPolicyOptions {
  * client whose highest voucher (the one held, or this request's) pays for all the work admitted
  * for it plus this request, within its escrow less what this miner redeemed (so no work goes
  * unpaid, and vouchers may arrive out of order). Anything else is a 403, never a crash. An
- * admission raises the client's debt by the price; `release()` undoes it if the request gets no
- * answer.
+ * admission raises the client's debt by the price; `answered()` makes its voucher redeemable,
+ * `release()` undoes both if the request gets no answer.
  */
 export class AccessPolicy {
   constructor(private readonly opts: AccessPolicyOptions) {}
@@ -94,13 +99,13 @@ export class AccessPolicy {
         `client escrow ${escrow} does not cover ${unredeemed} unredeemed; deposit more NOOS into billing`,
       );
     }
-    return { kind: "client", caller, price, voucher: held, release: book.admit(held, price) };
+    return { kind: "client", caller, price, voucher: held, ...book.admit(held, price) };
   }
 
   private async admitValidator(caller: string): Promise<AccessGrant> {
     const { chain } = this.opts;
     if ((await chain.isPermittedValidator(caller)) || (await chain.isPermittedValidator(caller, { fresh: true }))) {
-      return { kind: "validator", caller, price: 0n, release: () => undefined };
+      return { kind: "validator", caller, price: 0n, ...FREE };
     }
     throw new MinerHttpError(
       403,

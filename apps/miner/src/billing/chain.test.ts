@@ -134,7 +134,7 @@ describe("miner and the billing contracts (spawned Hardhat node)", () => {
       const domain = voucherDomain(net.chainId, await net.billing.getAddress());
       const book = new VoucherBook();
       const accept = async (signer: HDNodeWallet, v: Voucher) =>
-        book.reserve({ voucher: v, signature: await signVoucher(signer, domain, v) });
+        book.hold({ voucher: v, signature: await signVoucher(signer, domain, v) });
       // Three requests from client (the last voucher signed by its gateway), one from poorClient.
       await accept(client, voucher(client.address, PRICE));
       await accept(client, voucher(client.address, 2n * PRICE));
@@ -206,7 +206,7 @@ describe("miner and the billing contracts (spawned Hardhat node)", () => {
       const domain = voucherDomain(net.chainId, await net.billing.getAddress());
       const book = new VoucherBook();
       const v = voucher(broke.address, PRICE);
-      book.reserve({ voucher: v, signature: await signVoucher(broke, domain, v) });
+      book.hold({ voucher: v, signature: await signVoucher(broke, domain, v) });
       const redeemer = new VoucherRedeemer({
         billing: net.billing.connect(miner),
         book,
@@ -227,9 +227,9 @@ describe("miner and the billing contracts (spawned Hardhat node)", () => {
       const domain = voucherDomain(net.chainId, await net.billing.getAddress());
       const book = new VoucherBook();
       const forged = voucher(net.accounts.poorClient.address, 5n * PRICE);
-      book.reserve({ voucher: forged, signature: await signVoucher(stranger, domain, forged) });
+      book.hold({ voucher: forged, signature: await signVoucher(stranger, domain, forged) });
       const stale = voucher(client.address, 2n * PRICE); // the chain already has 3 x PRICE redeemed
-      book.reserve({ voucher: stale, signature: await signVoucher(client, domain, stale) });
+      book.hold({ voucher: stale, signature: await signVoucher(client, domain, stale) });
       const redeemer = new VoucherRedeemer({
         billing: net.billing.connect(miner),
         book,
@@ -256,7 +256,7 @@ describe("miner and the billing contracts (spawned Hardhat node)", () => {
       const domain = voucherDomain(net.chainId, await net.billing.getAddress());
       const client = net.accounts.client;
       const v = voucher(client.address, 4n * PRICE);
-      book.reserve({ voucher: v, signature: await signVoucher(client, domain, v) });
+      book.hold({ voucher: v, signature: await signVoucher(client, domain, v) });
       const [a, b] = await Promise.all([redeemer.redeem(), redeemer.redeem()]);
       expect(a.redeemed.length + b.redeemed.length).toBe(1);
       expect(a.failed.concat(b.failed)).toEqual([]);

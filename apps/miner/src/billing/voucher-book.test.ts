@@ -15,11 +15,11 @@ const v = (cumulativeAmount: bigint): { voucher: Voucher; signature: string } =>
 });
 
 describe("VoucherBook", () => {
-  it("keeps the highest voucher per client and what is still owed", () => {
+  it("keeps the highest voucher of answered work per client and what is still owed", () => {
     const book = new VoucherBook();
-    book.reserve(v(10n));
-    book.reserve(v(30n));
-    book.reserve(v(20n)); // lower: ignored
+    book.hold(v(10n));
+    book.hold(v(30n));
+    book.hold(v(20n)); // lower: ignored
     expect(book.cumulativeOf(client)).toBe(30n);
     expect(book.unredeemed().map((h) => h.voucher.cumulativeAmount)).toEqual([30n]);
     book.markRedeemed(client.toUpperCase().replace("0X", "0x"), 30n);
@@ -28,38 +28,56 @@ describe("VoucherBook", () => {
     expect(book.cumulativeOf(client)).toBe(30n);
   });
 
-  it("undoes a reservation whose request got no answer, unless a newer voucher came since", () => {
+  it("makes a running request's voucher redeemable only once it is answered", () => {
     const book = new VoucherBook();
-    const releaseFirst = book.reserve(v(10n));
-    const releaseSecond = book.reserve(v(20n));
-    releaseFirst(); // superseded by 20: nothing to undo
-    expect(book.cumulativeOf(client)).toBe(20n);
-    releaseSecond(); // back to 10
-    expect(book.cumulativeOf(client)).toBe(10n);
-    expect(book.totalOutstanding()).toBe(10n);
+    const first = book.admit(v(10n), 10n);
+    expect(book.heldOf(client)).toBe(10n); // covers admissions meanwhile
+    expect(book.unredeemed()).toEqual([]);
+    expect(book.totalOutstanding()).toBe(0n);
+    first.answered();
+    first.release(); // ended already: nothing to undo
+    expect(book.unredeemed().map((h) => h.voucher.cumulativeAmount)).toEqual([10n]);
+    expect(book.debtOf(client)).toBe(10n);
   });
 
   it("admits by debt: a voucher arriving after a higher one is covered by it, and none pays twice", () => {
     const book = new VoucherBook();
     const p = 5n;
     // Vouchers p and 2p, delivered 2p first.
-    book.admit(v(2n * p), p);
+    const a = book.admit(v(2n * p), p);
     expect(book.debtOf(client)).toBe(p);
     expect(book.heldOf(client)).toBe(2n * p);
-    book.admit(v(p), p); // the caller checked: held 2p covers debt p + p
+    const b = book.admit(v(p), p); // the caller checked: held 2p covers debt p + p
     expect(book.debtOf(client)).toBe(2n * p);
     expect(book.heldOf(client)).toBe(2n * p);
+    b.answered();
+    a.answered();
     expect(book.outstanding(client)).toBe(2n * p);
   });
 
-  it("undoes an admission's debt, and keeps the debt at least what was redeemed", () => {
+  it("keeps the lower voucher that pays for an answered request when the higher one's request fails", () => {
     const book = new VoucherBook();
-    const release = book.admit(v(10n), 10n);
-    book.admit(v(20n), 10n);
-    release();
-    release(); // once only
+    const p = 5n;
+    const a = book.admit(v(2n * p), p); // arrived first
+    const b = book.admit(v(p), p); // covered by a's voucher when admitted
+    b.answered();
+    a.release(); // a got no answer: its voucher and price go back, b's voucher pays for b
+    expect(book.debtOf(client)).toBe(p);
+    expect(book.heldOf(client)).toBe(p);
+    expect(book.unredeemed().map((h) => h.voucher.cumulativeAmount)).toEqual([p]);
+  });
+
+  it("gives back a released request's debt and voucher once, and keeps the debt at least what was redeemed", () => {
+    const book = new VoucherBook();
+    const first = book.admit(v(10n), 10n);
+    const second = book.admit(v(20n), 10n);
+    first.release();
+    first.release(); // once only
     expect(book.debtOf(client)).toBe(10n);
     expect(book.heldOf(client)).toBe(20n);
+    second.release();
+    expect(book.debtOf(client)).toBe(0n);
+    expect(book.heldOf(client)).toBe(0n);
     book.markRedeemed(client, 40n);
     expect(book.debtOf(client)).toBe(40n);
   });

@@ -5,30 +5,46 @@ export interface HeldVoucher {
   signature: string;
 }
 
+/** One admitted request's hold on the book: it ends answered, or released (no answer: undone). */
+export interface VoucherAdmission {
+  /** The request was answered: its voucher becomes redeemable. */
+  answered(): void;
+  /** The request got no answer: its debt and its voucher are given back. */
+  release(): void;
+}
+
 /**
- * The highest voucher accepted from each client, i.e. what this miner can redeem, and the debt:
- * the cumulative amount the work admitted for the client is worth (from what was redeemed on, one
- * price per request). Vouchers are cumulative, so only the highest one per client matters and
- * memory is one entry per client. A request is admitted while the highest voucher (held, or its
- * own) covers the debt with it; so vouchers may arrive in any order, and none pays twice. An
- * admission is undone if its request ends without an answer.
+ * Each client's vouchers and debt, as this miner sees them. Vouchers are cumulative, so what a
+ * redemption collects is the highest voucher of an answered request (memory: one per client, plus
+ * the vouchers of requests still running). The debt is the cumulative amount the work admitted
+ * for the client is worth (from what was redeemed on, one price per request). A request is
+ * admitted while the highest voucher, running requests' included, covers the debt with it; so
+ * vouchers may arrive in any order, none pays twice, and a request that gets no answer takes its
+ * voucher and its price back without dropping a lower voucher that pays for another request.
  */
 export class VoucherBook {
-  private readonly latest = new Map<string, HeldVoucher>();
+  /** Highest voucher of an answered request (or accepted as such by `hold`), per client. */
+  private readonly answered = new Map<string, HeldVoucher>();
+  /** Vouchers of admitted requests not answered yet, per client. */
+  private readonly running = new Map<string, HeldVoucher[]>();
   private readonly redeemed = new Map<string, bigint>();
   private readonly debt = new Map<string, bigint>();
 
-  /** Highest cumulative amount accepted from `client` (or known redeemed on-chain). */
+  /** Highest cumulative amount accepted from `client` (running requests' included) or known redeemed. */
   cumulativeOf(client: string): bigint {
-    const key = client.toLowerCase();
-    const held = this.latest.get(key)?.voucher.cumulativeAmount ?? 0n;
-    const done = this.redeemed.get(key) ?? 0n;
+    const held = this.heldOf(client);
+    const done = this.redeemedOf(client);
     return held > done ? held : done;
   }
 
-  /** Cumulative amount of the highest voucher held from `client` (0 if none). */
+  /** Cumulative amount of the highest voucher from `client`, running requests' included (0 if none). */
   heldOf(client: string): bigint {
-    return this.latest.get(client.toLowerCase())?.voucher.cumulativeAmount ?? 0n;
+    const key = client.toLowerCase();
+    let best = this.answered.get(key)?.voucher.cumulativeAmount ?? 0n;
+    for (const held of this.running.get(key) ?? []) {
+      if (held.voucher.cumulativeAmount > best) best = held.voucher.cumulativeAmount;
+    }
+    return best;
   }
 
   /** What the work admitted for `client` is worth, as a cumulative amount (at least what was redeemed). */
@@ -40,21 +56,40 @@ export class VoucherBook {
   }
 
   /**
-   * Admits one request of `price` paid for by `held` (the caller checked that the higher of it and
-   * the voucher held covers the debt with it): raises the debt by the price and keeps `held` if it
-   * is higher. Returns a function that undoes this (the request failed before its answer).
+   * Admits one request of `price` paid for by `held` (the caller checked that the highest voucher,
+   * this one included, covers the debt with it): raises the debt by the price and keeps `held`
+   * with the running requests until the request is answered or released.
    */
-  admit(held: HeldVoucher, price: bigint): () => void {
+  admit(held: HeldVoucher, price: bigint): VoucherAdmission {
     const key = held.voucher.client.toLowerCase();
     this.debt.set(key, this.debtOf(key) + price);
-    const undoHeld = this.reserve(held);
-    let undone = false;
-    return () => {
-      if (undone) return;
-      undone = true;
-      this.debt.set(key, (this.debt.get(key) ?? 0n) - price);
-      undoHeld();
+    const running = this.running.get(key) ?? [];
+    running.push(held);
+    this.running.set(key, running);
+    let ended = false;
+    const end = () => {
+      if (ended) return false;
+      ended = true;
+      const list = this.running.get(key) ?? [];
+      list.splice(list.indexOf(held), 1);
+      if (list.length === 0) this.running.delete(key);
+      return true;
     };
+    return {
+      answered: () => {
+        if (end()) this.hold(held);
+      },
+      release: () => {
+        if (end()) this.debt.set(key, (this.debt.get(key) ?? 0n) - price);
+      },
+    };
+  }
+
+  /** Keeps `held` as a voucher for answered work if it is the client's highest. */
+  hold(held: HeldVoucher): void {
+    const key = held.voucher.client.toLowerCase();
+    const kept = this.answered.get(key);
+    if (!kept || held.voucher.cumulativeAmount > kept.voucher.cumulativeAmount) this.answered.set(key, held);
   }
 
   /** Highest cumulative amount known redeemed on-chain for `client`. */
@@ -62,25 +97,9 @@ export class VoucherBook {
     return this.redeemed.get(client.toLowerCase()) ?? 0n;
   }
 
-  /**
-   * Makes `held` the client's latest voucher if it is higher; returns a function that undoes
-   * this if nothing newer was accepted meanwhile (the request failed before its answer).
-   */
-  reserve(held: HeldVoucher): () => void {
-    const key = held.voucher.client.toLowerCase();
-    const previous = this.latest.get(key);
-    if (previous && previous.voucher.cumulativeAmount >= held.voucher.cumulativeAmount) return () => undefined;
-    this.latest.set(key, held);
-    return () => {
-      if (this.latest.get(key) !== held) return;
-      if (previous) this.latest.set(key, previous);
-      else this.latest.delete(key);
-    };
-  }
-
-  /** Vouchers worth redeeming: above what was already redeemed. */
+  /** Vouchers worth redeeming: answered work above what was already redeemed. */
   unredeemed(): HeldVoucher[] {
-    return [...this.latest.entries()]
+    return [...this.answered.entries()]
       .filter(([key, held]) => held.voucher.cumulativeAmount > (this.redeemed.get(key) ?? 0n))
       .map(([, held]) => held);
   }
@@ -90,18 +109,18 @@ export class VoucherBook {
     if (cumulative > (this.redeemed.get(key) ?? 0n)) this.redeemed.set(key, cumulative);
   }
 
-  /** Owed to this miner and not yet redeemed, per client. */
+  /** Owed to this miner for answered work and not yet redeemed, per client. */
   outstanding(client: string): bigint {
     const key = client.toLowerCase();
-    const held = this.latest.get(key)?.voucher.cumulativeAmount ?? 0n;
+    const held = this.answered.get(key)?.voucher.cumulativeAmount ?? 0n;
     const done = this.redeemed.get(key) ?? 0n;
     return held > done ? held - done : 0n;
   }
 
-  /** Owed to this miner and not yet redeemed, all clients together. */
+  /** Owed to this miner for answered work and not yet redeemed, all clients together. */
   totalOutstanding(): bigint {
     let total = 0n;
-    for (const key of this.latest.keys()) total += this.outstanding(key);
+    for (const key of this.answered.keys()) total += this.outstanding(key);
     return total;
   }
 }
