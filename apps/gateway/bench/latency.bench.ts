@@ -186,7 +186,7 @@ async function main(): Promise<void> {
   );
 
   await app.close();
-  runtime.close();
+  await runtime.close();
   http.close();
   await net.stop();
   await cleanup();

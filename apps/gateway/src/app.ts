@@ -27,10 +27,18 @@ export function buildGatewayApp(s: GatewayServices, opts: GatewayAppOptions = {}
   // Raw images for POST /v1/ocr.
   app.addContentTypeParser(["image/png", "image/jpeg"], { parseAs: "buffer" }, (_req, body, done) => done(null, body));
 
-  app.setErrorHandler((err: FastifyError, _req, reply) => {
-    const e = toGatewayError(err);
+  app.setErrorHandler(async (err: FastifyError, req, reply) => {
+    let e = toGatewayError(err);
+    // A route that admits its key with the voucher reservation failed before reserving (a bad body,
+    // an unknown model, over a limit, no miner): the key is checked now, so a wrong, revoked or
+    // rate-limited key gets its 401 or 429 whatever else was wrong with the request.
+    const pending = req.keyAdmission;
+    if (pending && !pending.checked) {
+      const admission = await s.apiKeys.admitWith(pending).catch(() => undefined);
+      if (admission && !admission.ok) e = errors.keyRefused(admission);
+    }
     if (e.statusCode >= 500) s.logger.error({ err }, "request failed");
-    void reply.code(e.statusCode).headers(e.headers).send(e.toBody());
+    return reply.code(e.statusCode).headers(e.headers).send(e.toBody());
   });
   app.setNotFoundHandler((req, reply) => {
     void reply

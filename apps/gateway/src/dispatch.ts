@@ -8,7 +8,7 @@ import type { GatewayMetrics } from "./metrics";
 import type { MinerClient, SseEvent } from "./miner-client";
 import { MinerUnreachableError } from "./miner-client";
 import type { ModelRoute } from "./routing/directory";
-import type { ApiKeyStore, KeyAdmission } from "./store/api-keys";
+import type { KeyAdmission } from "./store/api-keys";
 import type { MinerEndpoint, Router } from "./routing/router";
 
 /** What a miner returns with every answer (apps/miner settle()). */
@@ -46,8 +46,6 @@ export type CallOutcome =
 
 export interface DispatcherOptions {
   account: BillingAccount;
-  /** Checks a request's key on its own when no reservation did (no miner to reserve for). */
-  apiKeys: ApiKeyStore;
   router: Router;
   client: MinerClient;
   /** Signs requests: the key the vouchers are signed with (miners check they are the same). */
@@ -93,11 +91,7 @@ export class Dispatcher {
     for (;;) {
       miner ??= router.pick(plan.route.miners, tried);
       if (!miner) {
-        // Nothing was reserved, so the key was not checked yet: a refused key's 401 or 429 comes first.
-        if (admit) {
-          const admission = await this.opts.apiKeys.admitWith(admit);
-          if (!admission.ok) throw errors.keyRefused(admission);
-        }
+        // Nothing reserved, so the key is unchecked: the app's error handler checks it (a refused key's 401 comes first).
         throw errors.noMiner(
           failures.length === 0
             ? `No live miner serves ${plan.route.id} right now; try again shortly.`

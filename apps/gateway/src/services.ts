@@ -56,7 +56,8 @@ export interface GatewayRuntime extends GatewayServices {
   minerClient: MinerClient;
   scoreboard: Scoreboard;
   ledger: VoucherLedger;
-  close(): void;
+  /** Stops discovery and the miner connections, and writes the usage counts still in memory. */
+  close(): Promise<void>;
 }
 
 /** Builds the gateway's services from a Redis connection, a chain view and a key. */
@@ -89,7 +90,6 @@ export async function createGatewayServices(o: GatewayServiceOptions): Promise<G
   const apiKeys = new ApiKeyStore(o.redis, keyspace, o.defaultRpm ?? 60);
   const dispatcher = new Dispatcher({
     account,
-    apiKeys,
     router,
     client: minerClient,
     signer: o.signer,
@@ -115,10 +115,10 @@ export async function createGatewayServices(o: GatewayServiceOptions): Promise<G
     minerClient,
     scoreboard,
     ledger,
-    close() {
+    async close() {
       directory.stop();
       minerClient.close();
-      void usage.flush().catch((err: unknown) => logger.error({ err }, "usage counts not written at close"));
+      await usage.flush().catch((err: unknown) => logger.error({ err }, "usage counts not written at close"));
     },
   };
 }

@@ -9,7 +9,7 @@ import { formatEther, parseEther } from "ethers";
 import { renderTextImage } from "@noosphere/inference";
 import { HEADERS, encodeVoucherHeader, signRequest, signVoucher, voucherDomain, wireDomain } from "@noosphere/protocol";
 import type { FastifyInstance } from "fastify";
-import type { Redis } from "ioredis";
+import { Redis } from "ioredis";
 import { buildGatewayApp } from "../src/app";
 import { consensusIncentives } from "../src/chain/consensus-incentives";
 import { Router } from "../src/routing/router";
@@ -18,7 +18,7 @@ import { createGatewayServices } from "../src/services";
 import type { GatewayRuntime } from "../src/services";
 import type { Keyspace } from "../src/store/keyspace";
 import { TokenizerRegistry } from "../src/tokens";
-import { testRedis } from "../src/testing/redis";
+import { TEST_REDIS_URL, testRedis } from "../src/testing/redis";
 import { startTestNetwork } from "../src/testing/network";
 import type { TestNetwork } from "../src/testing/network";
 
@@ -40,9 +40,9 @@ describe("gateway", () => {
   let random: number | (() => number) = 0.0;
   let tokens: TokenizerRegistry;
 
-  async function gateway(signer = net.client, client?: string): Promise<GatewayRuntime> {
+  async function gateway(signer = net.client, client?: string, connection = redis): Promise<GatewayRuntime> {
     const runtime = await createGatewayServices({
-      redis,
+      redis: connection,
       keyspace: keys,
       chain: net.chainView(),
       signer,
@@ -72,7 +72,7 @@ describe("gateway", () => {
 
   afterAll(async () => {
     await app?.close();
-    gw?.close();
+    await gw?.close();
     await net?.stop();
     await cleanupRedis?.();
   });
@@ -308,6 +308,32 @@ describe("gateway", () => {
       expect(calls()).toBe(before);
     });
 
+    it("refuses a wrong key with 401 whatever else is wrong with the request, before any miner is called", async () => {
+      const before = calls();
+      const wrongKey = apiKey.slice(0, -1) + (apiKey.endsWith("a") ? "b" : "a");
+      const badRequests: [string, unknown][] = [
+        ["/v1/chat/completions", { model: MODEL }], // no messages: 400
+        ["/v1/chat/completions", { model: "gpt-4o", messages: [{ role: "user", content: "hi" }] }], // 404
+        ["/v1/completions", { model: MODEL, prompt: "Call me", max_tokens: 65 }], // over the limit: 413
+        ["/v1/completions", { model: MODEL, prompt: "Call me Ishmael. ".repeat(100), max_tokens: 4 }], // 413
+        ["/v1/ocr", { model: MODEL, image: "aGVsbG8=" }], // a model of the other task: 400
+      ];
+      for (const [url, body] of badRequests) {
+        expect((await inject(url, body)).statusCode).toBeGreaterThanOrEqual(400); // a good key learns what is wrong
+        const res = await inject(url, body, wrongKey);
+        expect(res.statusCode).toBe(401);
+        expect(res.json().error.code).toBe("invalid_api_key");
+      }
+      const malformed = await app.inject({
+        method: "POST",
+        url: "/v1/chat/completions",
+        payload: "{not json",
+        headers: { authorization: `Bearer ${wrongKey}`, "content-type": "application/json" },
+      });
+      expect(malformed.statusCode).toBe(401);
+      expect(calls()).toBe(before);
+    });
+
     it("rate-limits each key with 429 and Retry-After", async () => {
       const { key } = await gw.apiKeys.create("slow", { rpm: 2 });
       const body = { model: MODEL, prompt: "Call me", max_tokens: 2 };
@@ -470,7 +496,7 @@ describe("gateway", () => {
         expect((await poor.account.status()).outstanding).toBe(3n * net.price);
       } finally {
         await poorApp.close();
-        poor.close();
+        await poor.close();
       }
     });
   });
@@ -612,6 +638,28 @@ describe("gateway", () => {
     expect(await gw.account.status()).toMatchObject({ outstanding: 0n, available });
   });
 
+  it("writes the usage it counted in memory when it closes, before its Redis connection goes", async () => {
+    const connection = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
+    const own = await gateway(net.client, undefined, connection);
+    const ownApp = buildGatewayApp(own);
+    try {
+      const { key, record } = await own.apiKeys.create("closing");
+      const res = await ownApp.inject({
+        method: "POST",
+        url: "/v1/completions",
+        payload: { model: MODEL, prompt: "Call me", max_tokens: 2 },
+        headers: { authorization: `Bearer ${key}` },
+      });
+      expect(res.statusCode).toBe(200);
+      await ownApp.close();
+      await own.close();
+      connection.disconnect(); // what the gateway's shutdown does next
+      expect(await gw.usage.get(record.id)).toMatchObject({ requests: 1, charged: net.price });
+    } finally {
+      connection.disconnect();
+    }
+  });
+
   it("catches up with a miner that holds a higher voucher (lost gateway state) and goes on", async () => {
     random = 0;
     const miner = net.miners[0]!;
@@ -641,7 +689,7 @@ describe("gateway", () => {
       expect(miner.calls).toBe(callsBefore + 2); // refused as too low, caught up, answered
     } finally {
       await freshApp.close();
-      fresh.close();
+      await fresh.close();
     }
   });
 });

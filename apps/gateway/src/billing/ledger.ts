@@ -198,6 +198,7 @@ export class VoucherLedger {
         ? await ADMIT_AND_RESERVE.run(this.redis, [this.key, ...admit.keys], [...args, ...admit.args])
         : await RESERVE.run(this.redis, [this.key], args)
     ) as [number, string?, string?];
+    if (admit) admit.checked = true;
     if (reply[0] === 3) {
       // status != 0: a refusal
       return {

@@ -94,6 +94,8 @@ export interface KeyAdmission {
   id: string;
   keys: [record: string, bucket: string];
   args: [hash: string, defaultRpm: number];
+  /** Set once a script admitted or refused the key: a request's key is checked (and counted) once. */
+  checked?: boolean;
 }
 
 export class ApiKeyStore {
@@ -159,6 +161,7 @@ export class ApiKeyStore {
   /** Admits a key whose admission was prepared by `admission()`. */
   async admitWith(admission: KeyAdmission): Promise<Admission> {
     const reply = (await ADMIT.run(this.redis, admission.keys, admission.args)) as AdmitReply;
+    admission.checked = true;
     return toAdmission(admission.id, reply);
   }
 
