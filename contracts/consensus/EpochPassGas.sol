@@ -8,7 +8,8 @@ pragma solidity ^0.8.24;
 //   rest, so that a transaction never runs out of gas part-way and no input can block an epoch;
 // - plans (*Plan): what a slot costs at most in practice, to decide whether to start one (a slot
 //   started but abandoned wastes its gas, so plans err on the high side).
-// test/consensus/gas.test.ts measures the parts against these figures.
+// test/consensus/chunks.test.ts runs full 64 x 256 epochs (first bonds, liquid alpha) at several gas
+// limits against them: every transaction under the cap, every slot once.
 
 /// @dev A step's setup: validator words, parameters, the income so far (cold reads).
 uint256 constant PASS_SETUP_GAS = 120_000;

@@ -85,14 +85,21 @@ describe("weights: commit in epoch E, reveal in E+1, on the real consensus contr
     for (const uid of bad) expect(Number(row[uid])).toBe(0);
     expect(Number(row[s.validatorUid])).toBe(0);
 
-    const health = (await (await fetch(`${v.url}/health`)).json()) as {
-      lastCommit: { epoch: string };
-      lastReveal: { epoch: string };
-    };
+    // Epoch E's commit precedes its reveal in E+1, and E+1's own commit follows that reveal a moment
+    // later: once it has, /health shows the commit one epoch ahead of the reveal.
+    const health = await waitFor(
+      "the commit after the reveal",
+      async () => {
+        const h = (await (await fetch(`${v.url}/health`)).json()) as {
+          lastCommit: { epoch: string };
+          lastReveal: { epoch: string };
+        };
+        return Number(h.lastCommit.epoch) === Number(h.lastReveal.epoch) + 1 ? h : undefined;
+      },
+      30_000,
+      100,
+    );
     expect(Number(health.lastReveal.epoch)).toBeGreaterThanOrEqual(3);
-    // Epoch E's commit precedes its reveal in E+1; E+1's own commit follows that reveal a moment later,
-    // so between the two the latest commit and the latest reveal name the same epoch.
-    expect(Number(health.lastCommit.epoch)).toBeGreaterThanOrEqual(Number(health.lastReveal.epoch));
     const metrics = await (await fetch(`${v.url}/metrics`)).text();
     const lastReveal = /noos_validator_last_reveal_epoch\{[^}]*\} (\d+)/.exec(metrics);
     expect(Number(lastReveal?.[1])).toBeGreaterThanOrEqual(3);
