@@ -45,7 +45,13 @@ function get(url, path) {
     req.end();
   });
 }
-parentPort.on("message", async ({ url, calls, health, parallel }) => {
+parentPort.on("message", (message) =>
+  answer(message).then(
+    (out) => parentPort.postMessage(out),
+    (err) => parentPort.postMessage({ error: String(err && err.stack || err) }),
+  ),
+);
+async function answer({ url, calls, health, parallel }) {
   const out = [];
   if (parallel) {
     // The calls shared out over \`parallel\` connections at once; answers in the order they came.
@@ -63,8 +69,7 @@ parentPort.on("message", async ({ url, calls, health, parallel }) => {
     out.push({ ms: performance.now() - t0, status: 0, body: "" });
     agent.destroy();
     agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-    parentPort.postMessage(out);
-    return;
+    return out;
   }
   if (health) {
     for (let i = 0; i < health; i++) {
@@ -72,37 +77,35 @@ parentPort.on("message", async ({ url, calls, health, parallel }) => {
       const status = await get(new URL(url), "/health");
       out.push({ ms: performance.now() - t, status, body: "" });
     }
-    parentPort.postMessage(out);
-    return;
+    return out;
   }
   for (const call of calls) {
     const t = performance.now();
     const res = await post(new URL(url), call);
     out.push({ ms: performance.now() - t, status: res.status, body: res.body });
   }
-  parentPort.postMessage(out);
-});
+  return out;
+}
 `;
+
+/** One timed answer from the client thread. */
+export interface Timed {
+  ms: number;
+  status: number;
+  body: string;
+}
 
 export class HttpClient {
   private readonly worker = new Worker(CLIENT, { eval: true });
-  run(url: string, calls: SignedCall[]): Promise<{ ms: number; status: number; body: string }[]> {
-    return new Promise((resolve, reject) => {
-      const onError = (err: Error) => reject(err);
-      this.worker.once("error", onError);
-      this.worker.once("message", (out: { ms: number; status: number; body: string }[]) => {
-        this.worker.off("error", onError);
-        resolve(out);
-      });
-      this.worker.postMessage({ url, calls: calls.map((c) => ({ headers: c.headers, body: c.body })) });
-    });
+
+  /** `calls` one after another over one keep-alive connection, each timed. */
+  run(url: string, calls: SignedCall[]): Promise<Timed[]> {
+    return this.ask({ url, calls: calls.map((c) => ({ headers: c.headers, body: c.body })) });
   }
+
   /** `calls` sent over `parallel` connections at once; returns each answer and the whole run's wall time. */
   async concurrent(url: string, calls: SignedCall[], parallel: number): Promise<{ answers: number; ms: number }> {
-    const out = await new Promise<{ ms: number; status: number; body: string }[]>((resolve) => {
-      this.worker.once("message", resolve);
-      this.worker.postMessage({ url, parallel, calls: calls.map((c) => ({ headers: c.headers, body: c.body })) });
-    });
+    const out = await this.ask({ url, parallel, calls: calls.map((c) => ({ headers: c.headers, body: c.body })) });
     const total = out.pop()!;
     const bad = out.find((r) => r.status !== 200);
     if (bad) throw new Error(`request failed: ${bad.status} ${bad.body}`);
@@ -110,15 +113,26 @@ export class HttpClient {
   }
 
   /** Round trips of GET /health: the floor any HTTP call pays on this machine. */
-  health(url: string, n: number): Promise<{ ms: number; status: number; body: string }[]> {
-    return new Promise((resolve) => {
-      this.worker.once("message", resolve);
-      this.worker.postMessage({ url, health: n });
-    });
+  health(url: string, n: number): Promise<Timed[]> {
+    return this.ask({ url, health: n });
   }
 
   close(): Promise<number> {
     return this.worker.terminate();
+  }
+
+  /** Posts one job to the client thread; rejects if a request failed there or the thread died. */
+  private ask(job: object): Promise<Timed[]> {
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error) => reject(err);
+      this.worker.once("error", onError);
+      this.worker.once("message", (out: Timed[] | { error: string }) => {
+        this.worker.off("error", onError);
+        if ("error" in out) reject(new Error(`bench client: ${out.error}`));
+        else resolve(out);
+      });
+      this.worker.postMessage(job);
+    });
   }
 }
 

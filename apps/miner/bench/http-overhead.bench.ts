@@ -29,20 +29,17 @@ import {
 } from "@noosphere/inference";
 import type { TextGenerationModel } from "@noosphere/inference";
 import { createRegistry, silentLogger } from "@noosphere/node-kit";
-import { signRequest, signVoucher, voucherDomain, wireDomain } from "@noosphere/protocol";
+import { voucherDomain, wireDomain } from "@noosphere/protocol";
 import { buildMinerApp } from "../src/app";
-import { RequestAuthenticator } from "../src/auth/authenticator";
-import { createEcdsa } from "../src/auth/ecdsa";
-import { ResponseSigner } from "../src/auth/response-signer";
 import { ContractChainView } from "../src/billing/chain-view";
 import { VoucherBook } from "../src/billing/voucher-book";
-import { VoucherVerifier } from "../src/billing/voucher-verifier";
 import { createMinerMetrics } from "../src/metrics";
 import { engineSessionOptions, loadTask } from "../src/tasks/load";
 import { TextGenerationTask } from "../src/tasks/text-generation";
 import type { TaskHandler } from "../src/tasks/task";
 import { signCall } from "../src/testing/client";
 import { HttpClient, fmt, pct, stats } from "./http-client";
+import { pieces } from "./pieces";
 import type { Stats } from "./http-client";
 import type { MinerTarget, SignedCall } from "../src/testing/client";
 import { startHardhatNode } from "../src/testing/hardhat-node";
@@ -382,71 +379,6 @@ async function timeStep(model: TextGenerationModel, ids: readonly number[]): Pro
     if (i >= 20) times.push(performance.now() - t);
   }
   return stats(times);
-}
-
-async function pieces(target: MinerTarget, caller: HDNodeWallet, hotkey: HDNodeWallet): Promise<[string, number][]> {
-  const body = JSON.stringify({ prompt: PROMPT, max_tokens: 64 });
-  const calls = await Promise.all(
-    Array.from({ length: 500 }, () =>
-      signRequest(caller, target.wireDomain, { miner: target.miner, netuid: target.netuid, body, ttlSeconds: 290 }),
-    ),
-  );
-  const voucher = {
-    client: caller.address,
-    miner: target.miner,
-    netuid: target.netuid,
-    tier: target.tier,
-    model: target.model,
-    cumulativeAmount: 1n,
-  };
-  const voucherSignature = await signVoucher(caller, target.voucherDomain, voucher);
-  const out: [string, number][] = [];
-  const time = (name: string, fn: (i: number) => void) => {
-    const us: number[] = [];
-    for (let i = 0; i < calls.length; i++) {
-      const t = performance.now();
-      fn(i);
-      us.push((performance.now() - t) * 1000);
-    }
-    out.push([name, stats(us).p50]);
-  };
-  for (const ecdsa of [createEcdsa(), createEcdsa({ pureJs: true })]) {
-    const label = ecdsa.backend === "native" ? "libsecp256k1" : "JavaScript";
-    const auth = new RequestAuthenticator({
-      domain: target.wireDomain,
-      miner: target.miner,
-      netuid: target.netuid,
-      ecdsa,
-    });
-    time(`authenticate a request (${label}, first call)`, (i) =>
-      auth.authenticate(calls[i]!.headers, Buffer.from(body)),
-    );
-    if (ecdsa.backend === "javascript") {
-      ecdsa.admitted(caller.address);
-      const again = await Promise.all(
-        calls.map(() =>
-          signRequest(caller, target.wireDomain, { miner: target.miner, netuid: target.netuid, body, ttlSeconds: 290 }),
-        ),
-      );
-      time(`authenticate a request (${label}, admitted caller)`, (i) =>
-        auth.authenticate(again[i]!.headers, Buffer.from(body)),
-      );
-    }
-    const verifier = new VoucherVerifier(target.voucherDomain, ecdsa);
-    time(`verify a voucher (${label})`, () => verifier.signedBy(voucher, voucherSignature, caller.address));
-    const signer = new ResponseSigner(hotkey, target.wireDomain, ecdsa);
-    time(`sign the answer (${label})`, (i) =>
-      signer.sign({ requestHash: calls[i]!.request.bodyHash, outputHash: calls[i]!.request.bodyHash, owed: 1n }),
-    );
-  }
-  const clientSign: number[] = [];
-  for (let i = 0; i < 100; i++) {
-    const t = performance.now();
-    await signRequest(caller, target.wireDomain, { miner: target.miner, netuid: target.netuid, body });
-    clientSign.push((performance.now() - t) * 1000);
-  }
-  out.push(["(client side, not in the HTTP figures) sign a request", stats(clientSign).p50]);
-  return out;
 }
 
 main().catch((err: unknown) => {
