@@ -7,32 +7,36 @@ import {IModels} from "../interfaces/IModels.sol";
 import {BillingParams} from "./BillingParams.sol";
 import {BillingEscrow} from "./BillingEscrow.sol";
 import {BillingRoyalties} from "./BillingRoyalties.sol";
-import {BillingSigners} from "./BillingSigners.sol";
+import {BillingAllotments} from "./BillingAllotments.sol";
 import {BillingVouchers} from "./BillingVouchers.sol";
 
 /// @title Billing
 /// @notice Burn-on-charge billing. A miner redeems a client's latest cumulative voucher: what it adds over
-/// the last redemption is taken from the client's escrow and burned, and `paid x mintRatio` is minted back,
-/// split between the miner, the model's owner (royalty) and the DAO treasury.
+/// the last redemption is taken from the miner's allotment of the client's escrow and burned, and
+/// `paid x mintRatio` is minted back, split between the miner, the model's owner (royalty) and the DAO
+/// treasury.
 ///
 /// Rules of a redemption:
-/// - owed = voucher.cumulativeAmount - redeemed(client, miner, netuid, tier); the voucher must be higher.
-/// - paid = min(owed, the client's escrow balance, thawing part included). The voucher is consumed in
-///   full: what escrow could not cover is lost to the miner (a miner serves a client only while the
-///   client's unredeemed vouchers stay within its escrow). With an empty escrow the call reverts instead,
-///   so the miner keeps the voucher for after a top-up.
+/// - owed = upTo - redeemed(client, miner, netuid, tier), where upTo is the voucher's cumulative amount
+///   (`redeem`) or a lower total the miner names (`redeemUpTo`: an honest miner redeems what its answered
+///   work is worth when a voucher signed for a request that then failed covers more); upTo must be higher
+///   than what was redeemed.
+/// - paid = min(owed, the miner's allotment of the client's escrow, thawing part included). What the
+///   allotment could not cover is lost to the miner (a miner serves a client only while its unredeemed
+///   vouchers fit its allotment). With an empty allotment the call reverts instead, so the miner keeps the
+///   voucher for after a top-up.
 /// - minted = paid x mintRatio; treasury = minted x treasuryBps; royalty = minted x the model's royalty
 ///   (capped at 10,000 - treasuryBps) for the model the voucher names, or nothing for an unregistered
 ///   model; the miner gets the rest.
 ///
 /// Cost: a redemption reads and writes four storage slots of this contract (voucher progress with the
-/// miner's unclaimed share, the client's escrow with its first signer, the ledger, the model's royalty)
-/// and calls no other contract once the model is known: the burn is settled by `settle` or the next
-/// payout, and each payee's share is minted when it claims (pull). A miner claims per
-/// (client, netuid, tier) with `claimEarnings`, or at once with `redeemAndClaim`.
+/// miner's unclaimed share, the miner's allotment, the ledger, the model's royalty), reads the client's
+/// escrow slot for its first signer, and calls no other contract once the model is known: the burn is
+/// settled by `settle` or the next payout, and each payee's share is minted when it claims (pull). A miner
+/// claims per (client, netuid, tier) with `claimEarnings`, or at once with `redeemAndClaim`.
 /// Invariants: billing's mints <= its burns (checked before every mint); redeemed <= signed; billing never
-/// raises the token supply.
-contract Billing is BillingSigners, BillingRoyalties, BillingVouchers {
+/// raises the token supply; a miner is paid only from its own allotment.
+contract Billing is BillingAllotments, BillingRoyalties, BillingVouchers {
     /// @dev Per (client, miner, netuid, tier): highest cumulative amount redeemed, miner's unclaimed share.
     struct Progress {
         uint128 redeemed;
@@ -73,7 +77,8 @@ contract Billing is BillingSigners, BillingRoyalties, BillingVouchers {
     error BillingInvalidSigner(address client, address signer);
     error BillingVoucherNotNewer(uint256 cumulativeAmount, uint256 redeemed);
     error BillingVoucherTooLarge(uint256 cumulativeAmount);
-    error BillingEscrowEmpty(address client);
+    error BillingAllotmentEmpty(address client, address miner);
+    error BillingRedeemAboveVoucher(uint256 upTo, uint256 cumulativeAmount);
 
     /// @param token_ The NOOS token; this contract needs its MINTER_ROLE.
     /// @param models_ The model registry (address(0) disables royalties).
@@ -93,7 +98,19 @@ contract Billing is BillingSigners, BillingRoyalties, BillingVouchers {
     /// @notice Miner: redeems `voucher` (signed by its client or a signer the client authorised); returns
     /// what was taken from the client's escrow (burned). The miner's share is claimed with `claimEarnings`.
     function redeem(Voucher calldata voucher, bytes calldata signature) external returns (uint256 burned) {
-        (burned, ) = _redeem(voucher, signature);
+        (burned, ) = _redeem(voucher, signature, voucher.cumulativeAmount);
+    }
+
+    /// @notice Miner: `redeem` up to the cumulative total `upTo` (at most the voucher's amount), leaving the
+    /// rest of the voucher unclaimed: what a miner's answered work is worth when the voucher it holds also
+    /// covered a request that was never answered.
+    function redeemUpTo(
+        Voucher calldata voucher,
+        bytes calldata signature,
+        uint256 upTo
+    ) external returns (uint256 burned) {
+        if (upTo > voucher.cumulativeAmount) revert BillingRedeemAboveVoucher(upTo, voucher.cumulativeAmount);
+        (burned, ) = _redeem(voucher, signature, upTo);
     }
 
     /// @notice Miner: `redeem`, then settle the burn and mint this voucher's unclaimed earnings to the caller.
@@ -102,7 +119,7 @@ contract Billing is BillingSigners, BillingRoyalties, BillingVouchers {
         bytes calldata signature
     ) external returns (uint256 burned, uint256 claimed) {
         Progress storage progress;
-        (burned, progress) = _redeem(voucher, signature);
+        (burned, progress) = _redeem(voucher, signature, voucher.cumulativeAmount);
         claimed = progress.unclaimed;
         progress.unclaimed = 0;
         if (claimed == 0) revert BillingNothingToClaim(msg.sender);
@@ -133,29 +150,29 @@ contract Billing is BillingSigners, BillingRoyalties, BillingVouchers {
 
     function _redeem(
         Voucher calldata voucher,
-        bytes calldata signature
+        bytes calldata signature,
+        uint256 cumulative
     ) internal returns (uint256 paid, Progress storage progress) {
         if (msg.sender != voucher.miner) revert BillingNotMiner(msg.sender, voucher.miner);
         _checkTier(voucher.tier);
         address client = voucher.client;
-        Account memory account = _accounts[client];
         address signer = _voucherSigner(voucher, signature);
-        if (!_isSigner(client, account.signer, signer)) revert BillingInvalidSigner(client, signer);
+        if (!_isSigner(client, _accounts[client].signer, signer)) revert BillingInvalidSigner(client, signer);
 
         progress = _progress[client][msg.sender][voucher.netuid][voucher.tier];
         Progress memory p = progress;
-        uint256 cumulative = voucher.cumulativeAmount;
         if (cumulative <= p.redeemed) revert BillingVoucherNotNewer(cumulative, p.redeemed);
         if (cumulative > type(uint128).max) revert BillingVoucherTooLarge(cumulative);
-        if (account.balance == 0) revert BillingEscrowEmpty(client);
+        Allotment storage allotment = _allotments[client][msg.sender];
+        uint96 available = allotment.amount;
+        if (available == 0) revert BillingAllotmentEmpty(client, msg.sender);
         unchecked {
             // cumulative > p.redeemed (checked above)
             uint256 owed = cumulative - p.redeemed;
-            paid = owed < account.balance ? owed : account.balance;
-            // paid <= balance
-            account.balance -= uint96(paid);
+            paid = owed < available ? owed : available;
+            // paid <= available
+            allotment.amount = available - uint96(paid);
         }
-        _accounts[client].balance = account.balance;
 
         Split memory split = _splitMint(paid, voucher.model);
         // cumulative < 2^128 (checked above); unclaimed grows by at most what is burned, < 2^128

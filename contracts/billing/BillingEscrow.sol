@@ -9,14 +9,15 @@ import {INoosToken} from "../interfaces/INoosToken.sol";
 import {BillingParams} from "./BillingParams.sol";
 
 /// @title BillingEscrow
-/// @notice Clients' NOOS escrow. Anyone deposits for a client; the client withdraws in two steps
-/// (`startWithdraw`, then `withdraw` once `thawPeriod` has passed) so that miners can redeem first.
+/// @notice Clients' NOOS escrow: the free balance. Anyone deposits for a client; the client moves free
+/// balance into per-miner allotments (BillingAllotments), which are all that miners redeem from, and
+/// withdraws the rest in two steps (`startWithdraw`, then `withdraw` once `thawPeriod` has passed), so that
+/// a gateway allotting for the client sees a withdrawal coming.
 ///
-/// The thaw rule: `startWithdraw(amount)` only records a request; the funds stay in the escrow balance,
-/// and miners keep redeeming from that balance, until `withdraw` runs. `withdraw` then pays
-/// min(amount asked, balance at that moment) — whatever the miners left — and clears the request. One
-/// request at a time: a new `startWithdraw` replaces the amount and restarts the clock. A miner should
-/// count on at most balance - amount thawing once the thaw is over.
+/// The thaw rule: `startWithdraw(amount)` only records a request; the funds stay in the free balance (an
+/// allotment may not take the part thawing) until `withdraw` runs. `withdraw` then pays min(amount asked,
+/// free balance at that moment) and clears the request. One request at a time: a new `startWithdraw`
+/// replaces the amount and restarts the clock.
 abstract contract BillingEscrow is BillingParams {
     using SafeERC20 for IERC20;
 
@@ -24,7 +25,7 @@ abstract contract BillingEscrow is BillingParams {
     /// `signer` is the client's first authorised signer, kept here so that a redemption checks it with
     /// the slot it reads anyway (BillingSigners manages it).
     struct Account {
-        uint96 balance; // redeemable by miners, amount thawing included
+        uint96 balance; // free: not allotted to any miner (amount thawing included)
         address signer;
     }
 
@@ -79,8 +80,8 @@ abstract contract BillingEscrow is BillingParams {
         _deposit(msg.sender, client, amount);
     }
 
-    /// @notice Asks to withdraw `amount` of the caller's escrow (replacing any request in progress);
-    /// `withdraw` can run `thawPeriod` seconds from now. Miners may redeem from it meanwhile.
+    /// @notice Asks to withdraw `amount` of the caller's free escrow (replacing any request in progress);
+    /// `withdraw` can run `thawPeriod` seconds from now.
     function startWithdraw(uint256 amount) external {
         if (amount == 0) revert BillingZeroAmount();
         uint256 balance = _accounts[msg.sender].balance;
@@ -117,7 +118,7 @@ abstract contract BillingEscrow is BillingParams {
         emit Withdrawn(msg.sender, amount, balance);
     }
 
-    /// @notice `client`'s escrow: its balance (redeemable, thawing part included), what a withdrawal would
+    /// @notice `client`'s free escrow: its balance (not allotted, thawing part included), what a withdrawal would
     /// take of it (min(amount asked, balance)) and when that withdrawal may run (0: none asked).
     function escrowOf(address client) external view returns (uint256 balance, uint256 thawing, uint64 thawEnd) {
         balance = _accounts[client].balance;

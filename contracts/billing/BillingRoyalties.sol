@@ -11,8 +11,10 @@ import {BillingSettlement} from "./BillingSettlement.sol";
 ///
 /// The copy is taken the first time a voucher names the model, and refreshed by `syncModel` — which the
 /// registry calls itself whenever the owner changes the royalty or hands the model on, and which anyone
-/// may call (e.g. after governance lowers the royalty cap). Royalties accrued before an owner change
-/// stay with the previous owner. A voucher naming an unregistered model pays the royalty share to the
+/// may call (e.g. after governance lowers the royalty cap). Royalties accrued before an owner's own change
+/// stay with the previous owner; when governance reassigns a model (`reassignModel`, a squatter found
+/// out) they go to the new owner. Claims wait while the registry freezes the model's royalties (a new or
+/// contested registration). A voucher naming an unregistered model pays the royalty share to the
 /// miner (and looks the registry up each time, so it costs that miner more gas).
 abstract contract BillingRoyalties is BillingSettlement, IRoyaltyCache {
     /// @dev A model's owner and royalty as last read from the registry, and its unclaimed royalty.
@@ -33,6 +35,8 @@ abstract contract BillingRoyalties is BillingSettlement, IRoyaltyCache {
     event ModelSynced(bytes32 indexed model, address indexed owner, uint16 royaltyBps);
 
     error BillingNotModelOwner(bytes32 model, address caller, address owner);
+    error BillingNotModelRegistry(address caller);
+    error BillingRoyaltyFrozen(bytes32 model);
 
     constructor(IModels models_) {
         models = models_;
@@ -52,14 +56,25 @@ abstract contract BillingRoyalties is BillingSettlement, IRoyaltyCache {
         emit ModelSynced(model, owner, royaltyBps);
     }
 
+    /// @inheritdoc IRoyaltyCache
+    function reassignModel(bytes32 model) external {
+        if (msg.sender != address(models)) revert BillingNotModelRegistry(msg.sender);
+        (address owner, uint16 royaltyBps) = _lookUp(model);
+        RoyaltyCache storage cache = _royalties[model];
+        cache.owner = owner;
+        cache.royaltyBps = royaltyBps;
+        emit ModelSynced(model, owner, royaltyBps);
+    }
+
     /// @notice Model owner: mints to `to` the royalties accrued on `modelList` (models the caller owns in
-    /// billing's copy) plus any royalty credited to the caller outside them.
+    /// billing's copy, none frozen by the registry) plus any royalty credited to the caller outside them.
     function claimRoyalties(bytes32[] calldata modelList, address to) external returns (uint256 amount) {
         amount = _credits[msg.sender];
         _credits[msg.sender] = 0;
         for (uint256 i = 0; i < modelList.length; ++i) {
             RoyaltyCache storage cache = _royalties[modelList[i]];
             if (cache.owner != msg.sender) revert BillingNotModelOwner(modelList[i], msg.sender, cache.owner);
+            if (!models.royaltyClaimable(modelList[i])) revert BillingRoyaltyFrozen(modelList[i]);
             amount += cache.credit;
             cache.credit = 0;
         }

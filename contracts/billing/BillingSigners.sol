@@ -68,6 +68,11 @@ abstract contract BillingSigners is BillingEscrow {
         active = validUntil == SIGNER_ACTIVE;
     }
 
+    /// @dev `signer` is authorised by `client` with no revocation pending.
+    function _isActiveSigner(address client, address signer) internal view returns (bool) {
+        return signer != address(0) && (_accounts[client].signer == signer || _signers[client][signer] == SIGNER_ACTIVE);
+    }
+
     /// @dev `signer` (never address(0)) may sign for `client`, whose escrow slot names `primary`.
     function _isSigner(address client, address primary, address signer) internal view returns (bool) {
         return signer == client || signer == primary || _signers[client][signer] > block.timestamp;

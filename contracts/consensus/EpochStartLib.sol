@@ -20,7 +20,8 @@ import {
     V_PERMIT_BIT,
     V_ACTIVE_BIT,
     V_SLOTS_SHIFT,
-    V_STALE_BIT
+    V_STALE_BIT,
+    MASK64
 } from "./ConsensusTypes.sol";
 
 /// @notice The registry's batch view of every neuron (SubnetRegistry.neurons; not in ISubnets).
@@ -60,11 +61,11 @@ library EpochStartLib {
         uint256 minStake
     ) external returns (uint256 v) {
         Snapshot memory s;
-        address[] memory hotkeys = _neurons(st, s, netuid, subnets);
+        (address[] memory hotkeys, uint256 replaced) = _neurons(st, s, netuid, subnets);
         _readStakes(s, staking.stakesOf(hotkeys), minStake);
 
         EpochRun storage run = st.run;
-        uint256 inForce = run.permits;
+        uint256 inForce = _permitsInForce(st, run.permits, replaced);
         uint256 permits = _topStakes(s.stakes, maxValidators > MAX_VALIDATORS ? MAX_VALIDATORS : maxValidators);
         uint256 activeTotal;
         bool stale;
@@ -110,29 +111,61 @@ library EpochStartLib {
 
     /// @dev Hotkeys and registration blocks of every UID, from the epoch's own snapshot while the registry
     /// counts no registration since it was taken, else from the registry (the snapshot then rewritten
-    /// where it changed).
+    /// where it changed). `replaced`: bit u set when UID u of the old snapshot has a new holder (its
+    /// registration block changed; UIDs beyond the old snapshot are new, not replaced).
     function _neurons(SubnetState storage st, Snapshot memory s, uint16 netuid, ISubnets subnets)
         private
-        returns (address[] memory hotkeys)
+        returns (address[] memory hotkeys, uint256 replaced)
     {
         uint64 registrations = subnets.registrationCount(netuid);
         NeuronSnapshot storage snap = st.snapshot;
-        if (registrations == snap.registrations) return _fromSnapshot(st, s, snap.n);
+        if (registrations == snap.registrations) return (_fromSnapshot(st, s, snap.n), 0);
         (hotkeys, s.registered, ) = INeurons(address(subnets)).neurons(netuid);
         uint256 n = hotkeys.length;
         if (n > MAX_UIDS) revert ConsensusTooManyUids(netuid, n);
         s.n = n;
         HotkeySnapshot.write(st.hotkeys, hotkeys);
+        uint256 known = snap.n;
         uint256 packed;
         for (uint256 uid = 0; uid < n; ++uid) {
             packed |= uint256(s.registered[uid]) << ((uid & 3) << 6);
             if (uid & 3 == 3 || uid + 1 == n) {
-                if (st.registered[uid >> 2] != packed) st.registered[uid >> 2] = packed;
+                uint256 old = st.registered[uid >> 2];
+                if (old != packed) {
+                    st.registered[uid >> 2] = packed;
+                    uint256 first = uid & ~uint256(3);
+                    for (uint256 u = first; u <= uid && u < known; ++u) {
+                        uint256 shift = (u & 3) << 6;
+                        if ((old >> shift) & MASK64 != (packed >> shift) & MASK64) replaced |= 1 << u;
+                    }
+                }
                 packed = 0;
             }
         }
         snap.registrations = registrations;
         snap.n = uint16(n);
+    }
+
+    /// @dev The permits the last START computed, less the UIDs taken over since by a new hotkey, whose bond
+    /// rows are zeroed: permits and bonds belong to the holders that START saw (Bittensor clears a replaced
+    /// neuron's bonds), so a newcomer collects no dividends on its predecessor's bonds and has no permit
+    /// until the next START grants one.
+    function _permitsInForce(SubnetState storage st, uint256 permits, uint256 replaced) private returns (uint256) {
+        uint256 inherited = permits & replaced;
+        if (inherited != 0) _clearBonds(st, inherited);
+        return permits & ~replaced;
+    }
+
+    /// @dev Zeroes the bond rows of the UIDs in `uids` (only the non-zero slots are written).
+    function _clearBonds(SubnetState storage st, uint256 uids) private {
+        for (uint256 uid = 0; uids != 0; ++uid) {
+            if ((uids >> uid) & 1 == 0) continue;
+            uids &= ~(1 << uid);
+            uint256[16] storage row = st.bonds[uint16(uid)];
+            for (uint256 t = 0; t < 16; ++t) {
+                if (row[t] != 0) row[t] = 0;
+            }
+        }
     }
 
     function _fromSnapshot(SubnetState storage st, Snapshot memory s, uint256 n)

@@ -1,17 +1,21 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IModels, IRoyaltyCache} from "../interfaces/IModels.sol";
+import {ModelContests} from "./ModelContests.sol";
 
 /// @title ModelRegistry
 /// @notice The model marketplace: anyone registers an ONNX model by its sha256, with a URI, a license and a
 /// royalty share (basis points of what billing mints when a miner serving the model is paid). Subnets
 /// allow-list model hashes (SubnetRegistry.setModelAllowed); billing pays the royalty to the model's owner.
+/// Registration proves nothing about authorship, so new registrations and contested ones have their
+/// royalties frozen until governance could step in (ModelContests).
 /// @dev Billing caches each model's owner and royalty; the registry tells it (`royaltyCache.syncModel`)
-/// whenever an owner changes either. A lower governance cap reaches the cache when anyone calls
-/// `syncModel` on Billing for the model (miners have every reason to).
-contract ModelRegistry is AccessControl, IModels {
+/// whenever an owner changes either, and `reassignModel` when governance reassigns a model. A lower
+/// governance cap reaches the cache when anyone calls `syncModel` on Billing for the model (miners have
+/// every reason to).
+contract ModelRegistry is ModelContests, IModels {
     struct Model {
         address owner;
         uint16 royaltyBps;
@@ -20,7 +24,6 @@ contract ModelRegistry is AccessControl, IModels {
         string license;
     }
 
-    bytes32 public constant PARAMS_ROLE = keccak256("PARAMS_ROLE");
     /// @notice Hard ceiling on the governance cap: a model never takes more than half of what billing mints.
     uint16 public constant ROYALTY_BPS_LIMIT = 5_000;
 
@@ -64,7 +67,16 @@ contract ModelRegistry is AccessControl, IModels {
 
     /// @param admin Holder of DEFAULT_ADMIN_ROLE and PARAMS_ROLE (the deployer during setup, then the timelock).
     /// @param initialMaxRoyaltyBps Governance cap on royalties, at most ROYALTY_BPS_LIMIT.
-    constructor(address admin, uint16 initialMaxRoyaltyBps) {
+    /// @param bondToken_ Token of contest bonds (NOOS); address(0) disables contests.
+    /// @param contestBond_ Bond a contest locks.
+    /// @param challengePeriod_ Seconds a new registration's royalties stay frozen.
+    constructor(
+        address admin,
+        uint16 initialMaxRoyaltyBps,
+        IERC20 bondToken_,
+        uint96 contestBond_,
+        uint64 challengePeriod_
+    ) ModelContests(bondToken_, contestBond_, challengePeriod_) {
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _grantRole(PARAMS_ROLE, admin);
         _setMaxRoyalty(initialMaxRoyaltyBps);
@@ -107,9 +119,11 @@ contract ModelRegistry is AccessControl, IModels {
         _notify(modelHash);
     }
 
-    /// @notice Model owner: hands the model (and its future royalties) to `newOwner`.
+    /// @notice Model owner: hands the model (and its future royalties) to `newOwner`; not while its
+    /// royalties are frozen (challenge period or contest), so a frozen royalty cannot leave with the owner.
     function transferModelOwnership(bytes32 modelHash, address newOwner) external onlyModelOwner(modelHash) {
         if (newOwner == address(0)) revert ModelsZeroOwner();
+        _requireNotFrozen(modelHash);
         _models[modelHash].owner = newOwner;
         emit ModelOwnershipTransferred(modelHash, msg.sender, newOwner);
         _notify(modelHash);
@@ -144,6 +158,36 @@ contract ModelRegistry is AccessControl, IModels {
         royaltyBps = model.royaltyBps;
         uint16 cap = maxRoyaltyBps;
         if (royaltyBps > cap) royaltyBps = cap;
+    }
+
+    /// @inheritdoc IModels
+    function royaltyClaimable(bytes32 modelHash) external view returns (bool) {
+        return _frozenUntil(modelHash) == 0;
+    }
+
+    function _requireRegistered(bytes32 modelHash) internal view override {
+        if (_models[modelHash].owner == address(0)) revert ModelsUnknown(modelHash);
+    }
+
+    function _registeredAt(bytes32 modelHash) internal view override returns (uint64) {
+        return _models[modelHash].registeredAt;
+    }
+
+    function _ownerOf(bytes32 modelHash) internal view override returns (address) {
+        return _models[modelHash].owner;
+    }
+
+    function _reassign(bytes32 modelHash, address newOwner, uint16 royaltyBps) internal override {
+        _requireRegistered(modelHash);
+        if (newOwner == address(0)) revert ModelsZeroOwner();
+        _checkRoyalty(royaltyBps);
+        Model storage model = _models[modelHash];
+        address from = model.owner;
+        model.owner = newOwner;
+        model.royaltyBps = royaltyBps;
+        emit ModelReassigned(modelHash, from, newOwner, royaltyBps);
+        IRoyaltyCache cache = royaltyCache;
+        if (address(cache) != address(0)) cache.reassignModel(modelHash);
     }
 
     function _setMaxRoyalty(uint16 newMaxRoyaltyBps) internal {

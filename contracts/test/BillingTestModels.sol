@@ -9,11 +9,22 @@ import {IModels} from "../interfaces/IModels.sol";
 contract BillingTestModels is IModels {
     mapping(bytes32 modelHash => address) public owners;
     mapping(bytes32 modelHash => uint16) public royalties;
+    mapping(bytes32 modelHash => bool) public frozen;
 
     /// @notice Sets the answer for `modelHash`.
     function set(bytes32 modelHash, address owner, uint16 royaltyBps) external {
         owners[modelHash] = owner;
         royalties[modelHash] = royaltyBps;
+    }
+
+    /// @notice Freezes (or thaws) `modelHash`'s royalty claims.
+    function setFrozen(bytes32 modelHash, bool value) external {
+        frozen[modelHash] = value;
+    }
+
+    /// @inheritdoc IModels
+    function royaltyClaimable(bytes32 modelHash) external view returns (bool) {
+        return !frozen[modelHash];
     }
 
     /// @inheritdoc IModels

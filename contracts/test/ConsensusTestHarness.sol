@@ -39,6 +39,14 @@ contract ConsensusTestHarness is Consensus {
         consensusU16 = st.consensusU16;
     }
 
+    /// @notice Test only: the registration block of every UID as the last START saw it (its snapshot).
+    function testSnapshotRegistered(uint16 netuid) external view returns (uint64[] memory registered) {
+        SubnetState storage st = _subnets[netuid];
+        uint256 n = st.snapshot.n;
+        registered = new uint64[](n);
+        for (uint256 uid = 0; uid < n; ++uid) registered[uid] = uint64(st.registered[uid >> 2] >> ((uid & 3) << 6));
+    }
+
     /// @notice Test only: sets `uid`'s row (dense, one u16 per UID) as revealed at `setBlock` by the holder
     /// registered at `holderRegisteredAt`.
     function testSetRow(uint16 netuid, uint16 uid, uint16[] calldata row, uint64 setBlock, uint64 holderRegisteredAt)

@@ -1,4 +1,4 @@
-import { resolveAddress, type AddressLike, type Signer } from "ethers";
+import { ZeroAddress, resolveAddress, type AddressLike, type Signer } from "ethers";
 import { ModelRegistry__factory, type ModelRegistry } from "../../packages/contracts/generated/typechain";
 
 /** Options of {@link deployModelRegistry}. */
@@ -7,6 +7,12 @@ export interface DeployModelRegistryOptions {
   admin?: AddressLike;
   /** Governance cap on model royalties, basis points (<= 5,000). Default 1,500 (15% of billing's mint). */
   maxRoyaltyBps?: number;
+  /** Token contest bonds are paid in (NOOS); none: contests are disabled. */
+  bondToken?: AddressLike;
+  /** NOOS (1e18 units) a contest locks. Default 0. */
+  contestBond?: bigint;
+  /** Seconds a new registration's royalties stay frozen. Default 0 (tests; deployments name their own). */
+  challengePeriod?: bigint;
 }
 
 export const MODEL_REGISTRY_DEFAULTS = { maxRoyaltyBps: 1_500 } as const;
@@ -19,6 +25,9 @@ export async function deployModelRegistry(
   const registry = await new ModelRegistry__factory(deployer).deploy(
     await resolveAddress(options.admin ?? (await deployer.getAddress())),
     options.maxRoyaltyBps ?? MODEL_REGISTRY_DEFAULTS.maxRoyaltyBps,
+    options.bondToken ? await resolveAddress(options.bondToken) : ZeroAddress,
+    options.contestBond ?? 0n,
+    options.challengePeriod ?? 0n,
   );
   await registry.waitForDeployment();
   return registry;

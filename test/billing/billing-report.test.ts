@@ -15,6 +15,8 @@ async function twoWeeksFixture() {
   const f = await billingFixture();
   const { billing, client, client2, miner, miner2, voucher, sign } = f;
   await billing.connect(client2).deposit(50n * NOOS);
+  await billing.connect(client2).allot(client2.address, miner2.address, 50n * NOOS);
+  await billing.connect(client).allot(client.address, miner2.address, 50n * NOOS);
   // Start at the beginning of a fresh week so every redemption below lands in the week it is meant to.
   const firstWeek = weekOf(await time.latest()) + 1n;
   await time.increaseTo(firstWeek * WEEK_SECONDS + 60n);

@@ -139,30 +139,18 @@ describe("Billing: escrow", function () {
       expect(await billing.escrowOf(client.address)).to.deep.equal([100n * NOOS, 0n, 0n]);
     });
 
-    it("miners redeem first: thawing funds stay redeemable and withdraw pays what they left", async function () {
+    it("miners never redeem from the free balance: a withdrawal takes what was asked", async function () {
       const { billing, token, client, miner, voucher, sign } = await loadFixture(billingFixture);
       await billing.connect(client).startWithdraw(80n * NOOS);
       const v = voucher({ cumulativeAmount: 50n * NOOS });
       await billing.connect(miner).redeem(v, await sign(v));
-      expect((await billing.escrowOf(client.address)).slice(0, 2)).to.deep.equal([50n * NOOS, 50n * NOOS]);
+      expect((await billing.escrowOf(client.address)).slice(0, 2)).to.deep.equal([100n * NOOS, 80n * NOOS]);
       await time.increase(THAW);
       const tx = billing.connect(client).withdraw();
       await expect(tx)
         .to.emit(billing, "Withdrawn")
-        .withArgs(client.address, 50n * NOOS, 0n);
-      await expect(tx).to.changeTokenBalance(token, client, 50n * NOOS);
-    });
-
-    it("a withdrawal the miners emptied pays nothing and clears the request", async function () {
-      const { billing, token, client, miner, voucher, sign } = await loadFixture(billingFixture);
-      await billing.connect(client).startWithdraw(30n * NOOS);
-      const v = voucher({ cumulativeAmount: 100n * NOOS });
-      await billing.connect(miner).redeem(v, await sign(v));
-      await time.increase(THAW);
-      const tx = billing.connect(client).withdraw();
-      await expect(tx).to.emit(billing, "Withdrawn").withArgs(client.address, 0n, 0n);
-      await expect(tx).to.changeTokenBalance(token, client, 0n);
-      expect(await billing.escrowOf(client.address)).to.deep.equal([0n, 0n, 0n]);
+        .withArgs(client.address, 80n * NOOS, 20n * NOOS);
+      await expect(tx).to.changeTokenBalance(token, client, 80n * NOOS);
     });
   });
 });

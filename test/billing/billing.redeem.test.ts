@@ -84,7 +84,8 @@ describe("Billing: redeem", function () {
         await weekOf(tx),
       );
     await expect(tx).to.emit(billing, "ModelSynced").withArgs(MODEL, modelOwner.address, MODEL_ROYALTY_BPS);
-    expect((await billing.escrowOf(client.address))[0]).to.equal(98n * NOOS);
+    expect(await billing.allotmentOf(client.address, miner.address)).to.deep.equal([98n * NOOS, 0n, 0n]);
+    expect((await billing.escrowOf(client.address))[0]).to.equal(100n * NOOS);
     expect(await billing.redeemed(client.address, miner.address, 1, 0)).to.equal(2n * NOOS);
     expect(await billing.unclaimed(client.address, miner.address, 1, 0)).to.equal(s.miner);
     expect(await billing.royaltyInfo(MODEL)).to.deep.equal([modelOwner.address, MODEL_ROYALTY_BPS, s.royalty]);
@@ -130,7 +131,7 @@ describe("Billing: redeem", function () {
     }
     expect(await billing.redeemed(client.address, miner.address, 1, 1)).to.equal(NOOS);
     expect(await billing.redeemed(client.address, miner.address, 2, 0)).to.equal(NOOS);
-    expect((await billing.escrowOf(client.address))[0]).to.equal(97n * NOOS);
+    expect((await billing.allotmentOf(client.address, miner.address))[0]).to.equal(97n * NOOS);
   });
 
   it("reverts unless the caller is the voucher's miner", async function () {
@@ -179,18 +180,51 @@ describe("Billing: redeem", function () {
       .withArgs(client.address, stranger.address);
   });
 
-  it("an empty escrow reverts and the miner keeps its voucher for after a top-up", async function () {
+  it("an empty allotment reverts and the miner keeps its voucher for after a top-up", async function () {
     const { billing, client2, miner, voucher, sign } = await loadFixture(billingFixture);
     const v = voucher({ client: client2.address, cumulativeAmount: 3n * NOOS });
     const sig = await sign(v, client2);
+    await billing.connect(client2).deposit(10n * NOOS); // free balance is not the miner's to take
     await expect(billing.connect(miner).redeem(v, sig))
-      .to.be.revertedWithCustomError(billing, "BillingEscrowEmpty")
-      .withArgs(client2.address);
-    await billing.connect(client2).deposit(10n * NOOS);
+      .to.be.revertedWithCustomError(billing, "BillingAllotmentEmpty")
+      .withArgs(client2.address, miner.address);
+    await billing.connect(client2).allot(client2.address, miner.address, 10n * NOOS);
     await expect(billing.connect(miner).redeem(v, sig)).to.emit(billing, "Redeemed");
   });
 
-  it("pays at most the escrow: the rest of the voucher is lost to the miner", async function () {
+  it("redeemUpTo takes what the miner names, and the voucher's rest stays redeemable", async function () {
+    const { billing, client, miner, voucher, sign } = await loadFixture(billingFixture);
+    const v = voucher({ cumulativeAmount: 5n * NOOS });
+    const sig = await sign(v);
+    await expect(billing.connect(miner).redeemUpTo(v, sig, 6n * NOOS))
+      .to.be.revertedWithCustomError(billing, "BillingRedeemAboveVoucher")
+      .withArgs(6n * NOOS, 5n * NOOS);
+    const tx = await billing.connect(miner).redeemUpTo(v, sig, 3n * NOOS);
+    const s = expectedSplit(3n * NOOS, MODEL_ROYALTY_BPS);
+    await expect(tx)
+      .to.emit(billing, "Redeemed")
+      .withArgs(
+        client.address,
+        miner.address,
+        1,
+        0,
+        MODEL,
+        3n * NOOS,
+        s.miner,
+        s.royalty,
+        s.treasury,
+        await weekOf(tx),
+      );
+    expect(await billing.redeemed(client.address, miner.address, 1, 0)).to.equal(3n * NOOS);
+    expect((await billing.allotmentOf(client.address, miner.address))[0]).to.equal(97n * NOOS);
+    await expect(billing.connect(miner).redeemUpTo(v, sig, 3n * NOOS))
+      .to.be.revertedWithCustomError(billing, "BillingVoucherNotNewer")
+      .withArgs(3n * NOOS, 3n * NOOS);
+    await billing.connect(miner).redeem(v, sig);
+    expect(await billing.redeemed(client.address, miner.address, 1, 0)).to.equal(5n * NOOS);
+  });
+
+  it("pays at most the allotment: the rest of the voucher is lost to the miner", async function () {
     const { billing, client, miner, voucher, sign } = await loadFixture(billingFixture);
     const v = voucher({ cumulativeAmount: 150n * NOOS });
     const tx = await billing.connect(miner).redeem(v, await sign(v));
@@ -209,10 +243,11 @@ describe("Billing: redeem", function () {
         s.treasury,
         await weekOf(tx),
       );
-    expect((await billing.escrowOf(client.address))[0]).to.equal(0n);
+    expect((await billing.allotmentOf(client.address, miner.address))[0]).to.equal(0n);
+    expect((await billing.escrowOf(client.address))[0]).to.equal(100n * NOOS);
     expect(await billing.redeemed(client.address, miner.address, 1, 0)).to.equal(150n * NOOS);
     // A top-up does not revive the uncovered 50: only vouchers above 150 pay again.
-    await billing.connect(client).deposit(100n * NOOS);
+    await billing.connect(client).allot(client.address, miner.address, 100n * NOOS);
     const v2 = voucher({ cumulativeAmount: 151n * NOOS });
     const tx2 = await billing.connect(miner).redeem(v2, await sign(v2));
     const s2 = expectedSplit(NOOS, MODEL_ROYALTY_BPS);
@@ -311,6 +346,7 @@ describe("Billing: redeem", function () {
       });
       await token.connect(client).approve(await billing.getAddress(), ethers.MaxUint256);
       await billing.connect(client).deposit(10n * NOOS);
+      await billing.connect(client).allot(client.address, miner.address, 10n * NOOS);
       const domain = voucherDomain((await ethers.provider.getNetwork()).chainId, await billing.getAddress());
       const v = {
         client: client.address,
@@ -335,6 +371,7 @@ describe("Billing: redeem", function () {
       await models.connect(modelOwner).setRoyalty(MODEL, 5_000);
       await token.connect(admin).mint(client2.address, 4_000_000n * NOOS);
       await billing.connect(client2).deposit(4_000_000n * NOOS);
+      await billing.connect(client2).allot(client2.address, miner.address, 4_000_000n * NOOS);
       const v1 = voucher({ client: client2.address, cumulativeAmount: 2_000_000n * NOOS });
       await billing.connect(miner).redeem(v1, await sign(v1, client2));
       const r = expectedSplit(2_000_000n * NOOS, 5_000n).royalty; // ~975k NOOS < 2^80 wei (1.2M NOOS)
@@ -366,6 +403,7 @@ describe("Billing: redeem", function () {
       });
       await token.connect(client).approve(await other.getAddress(), ethers.MaxUint256);
       await other.connect(client).deposit(10n * NOOS);
+      await other.connect(client).allot(client.address, miner.address, 10n * NOOS);
       const v = voucher();
       await expect(other.connect(miner).redeem(v, await sign(v))).to.be.revertedWithCustomError(
         other,

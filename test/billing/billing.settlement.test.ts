@@ -24,7 +24,7 @@ describe("Billing: settlement and claims", function () {
       .to.emit(billing, "Settled")
       .withArgs(10n * NOOS, 10n * NOOS);
     expect(await token.totalSupply()).to.equal(supply - 10n * NOOS);
-    expect(await token.balanceOf(billingAddress)).to.equal(90n * NOOS);
+    expect(await token.balanceOf(billingAddress)).to.equal(190n * NOOS);
     expect((await billing.pending())[0]).to.equal(0n);
     expect(await billing.totals()).to.deep.equal([10n * NOOS, 0n]);
     await expect(billing.settle()).not.to.emit(billing, "Settled");
@@ -90,6 +90,28 @@ describe("Billing: settlement and claims", function () {
       split.royalty,
     );
     expect(await billing.creditOf(modelOwner.address)).to.equal(0n);
+  });
+
+  it("a frozen model's royalty waits; a governance reassignment hands what it accrued to the new owner", async function () {
+    const { billing, models, token, modelOwner, stranger, split } = await loadFixture(redeemedFixture);
+    await models.setContestTerms(0, 86_400); // the model, registered moments ago, is in its challenge period again
+    await expect(billing.connect(modelOwner).claimRoyalties([MODEL], modelOwner.address))
+      .to.be.revertedWithCustomError(billing, "BillingRoyaltyFrozen")
+      .withArgs(MODEL);
+    await expect(billing.connect(stranger).reassignModel(MODEL))
+      .to.be.revertedWithCustomError(billing, "BillingNotModelRegistry")
+      .withArgs(stranger.address);
+    await expect(models.reassign(MODEL, stranger.address, 500))
+      .to.emit(billing, "ModelSynced")
+      .withArgs(MODEL, stranger.address, 500);
+    expect(await billing.royaltyInfo(MODEL)).to.deep.equal([stranger.address, 500n, split.royalty]);
+    expect(await billing.creditOf(modelOwner.address)).to.equal(0n);
+    await models.setContestTerms(0, 0);
+    await expect(billing.connect(stranger).claimRoyalties([MODEL], stranger.address)).to.changeTokenBalance(
+      token,
+      stranger,
+      split.royalty,
+    );
   });
 
   it("claimTreasury mints the treasury's share to the treasury, whoever calls", async function () {
@@ -177,6 +199,7 @@ describe("Billing: settlement and claims", function () {
     await token.mint(client!.address, 100n * NOOS);
     await token.connect(client!).approve(billingAddress, ethers.MaxUint256);
     await billing.connect(client!).deposit(10n * NOOS);
+    await billing.connect(client!).allot(client!.address, miner!.address, 10n * NOOS);
     const domain = voucherDomain((await ethers.provider.getNetwork()).chainId, billingAddress);
     const v = {
       client: client!.address,

@@ -8,6 +8,8 @@ import { signVoucher, voucherDomain, type Voucher } from "../../packages/protoco
 import { deployNoos } from "../shared/noos";
 
 export const NOOS = 10n ** 18n;
+/** What the fixture's client allots to its miner. */
+export const ALLOTTED = 100n * NOOS;
 export const THAW = 3_600n;
 export const REVOKE_DELAY = 600n;
 export const MODEL = ethers.sha256(ethers.toUtf8Bytes("model-a.onnx"));
@@ -45,7 +47,9 @@ export async function billingFixture() {
     await (await token.mint(c.address, 10_000n * NOOS)).wait();
     await (await token.connect(c).approve(billingAddress, ethers.MaxUint256)).wait();
   }
-  await (await billing.connect(client).deposit(100n * NOOS)).wait();
+  // 100 NOOS allotted to `miner` (all it may redeem from `client`), 100 NOOS free.
+  await (await billing.connect(client).deposit(200n * NOOS)).wait();
+  await (await billing.connect(client).allot(client.address, miner.address, ALLOTTED)).wait();
 
   /** A voucher from `client` to `miner` on netuid 1, standard tier, model MODEL, unless overridden. */
   const voucher = (overrides: Partial<Voucher> = {}): Voucher => ({

@@ -106,6 +106,23 @@ async function readRows(
   };
 }
 
+/**
+ * Per UID: whether its holder changed since the last epoch START (its registration block differs from
+ * the START's snapshot; on the real contract, with one transaction per block: registered after START).
+ */
+async function replacedSinceStart(
+  c: Consensus | ConsensusTestHarness,
+  netuid: number,
+  registeredAt: number[],
+): Promise<boolean[]> {
+  if ("testSnapshotRegistered" in c) {
+    const seen = (await c.testSnapshotRegistered(netuid)).map(Number);
+    return registeredAt.map((reg, i) => i < seen.length && seen[i] !== reg);
+  }
+  const [number, startBlock] = await c.epochStatus(netuid);
+  return registeredAt.map((reg) => number !== 0n && BigInt(reg) > startBlock);
+}
+
 const MODES: LiquidAlphaConsensusMode[] = [
   "auto",
   "current",
@@ -163,7 +180,9 @@ export async function readYumaInput(
     hasRow[i] ? Number(rows.metas[i]?.setBlock) : reg,
   );
   const weights = rows.weights.map((row, i) => (hasRow[i] ? row : []));
-  const bonds = rows.bonds;
+  // Permits and bond rows belong to the holders the last START saw (a UID taken over since has neither).
+  const replaced = await replacedSinceStart(c, netuid, registeredAt);
+  const bonds = rows.bonds.map((row, i) => (replaced[i] ? row.map(() => 0) : row));
   const previous = rows.consensusU16;
   const params: YumaParams = {
     ...defaultYumaParams,
@@ -186,7 +205,7 @@ export async function readYumaInput(
     block,
     stake,
     validatorPermit: [...Array(n).keys()].map(
-      (i) => ((next >> BigInt(i)) & 1n) === 1n,
+      (i) => ((next >> BigInt(i)) & 1n) === 1n && !replaced[i],
     ),
     lastUpdate,
     registeredAt,
