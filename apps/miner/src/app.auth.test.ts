@@ -1,5 +1,13 @@
 import { Wallet } from "ethers";
-import { HEADERS, outputHash, recoverResponseSigner, requestHash } from "@noosphere/protocol";
+import { request as httpRequest } from "node:http";
+import {
+  HEADERS,
+  decodeVoucherHeader,
+  outputHash,
+  recoverResponseSigner,
+  recoverVoucherSigner,
+  requestHash,
+} from "@noosphere/protocol";
 import type { VoucherBook } from "./billing/voucher-book";
 import { infer, send, signCall } from "./testing/client";
 import type { MinerTarget } from "./testing/client";
@@ -122,9 +130,10 @@ describe("miner HTTP API: who is served (real chain, real model, real HTTP)", ()
       expect(task.runs).toBe(runs + 1);
       expect(task.aborted).toBe(aborted + 1);
       expect(task.running).toBe(0);
+      // A caller the headers already show to be unwelcome is refused before its body is read: no run at all.
       const stranger = await infer(net.accounts.stranger, target, { prompt: TEXT, max_tokens: LIMITS.maxOutputTokens });
       expect(await errorOf(stranger)).toEqual({ status: 403, code: "not-authorized" });
-      expect(task.aborted).toBe(aborted + 2);
+      expect(task.runs).toBe(runs + 1);
       expect(task.running).toBe(0);
     });
 
@@ -257,6 +266,64 @@ describe("miner HTTP API: who is served (real chain, real model, real HTTP)", ()
         voucher: { client: client.address, cumulativeAmount: next },
       });
       expect(await errorOf(res)).toEqual({ status: 403, code: "unauthorized-signer" });
+    });
+
+    it("says which voucher it holds when one is too low: signed by the client's side, so a gateway can check it", async () => {
+      const { client } = net.accounts;
+      const current = book.cumulativeOf(client.address);
+      const res = await infer(client, target, PROMPT, {
+        voucher: { client: client.address, cumulativeAmount: current },
+      });
+      expect(res.status).toBe(403);
+      const { error } = (await res.json()) as { error: { code: string; held: string; required: string } };
+      expect(error.code).toBe("voucher-too-low");
+      expect(BigInt(error.required)).toBe(current + PRICE);
+      const held = decodeVoucherHeader(error.held);
+      expect(held.voucher).toMatchObject({ client: client.address, cumulativeAmount: current });
+      const signer = recoverVoucherSigner(target.voucherDomain, held.voucher, held.signature);
+      expect([client.address, net.accounts.gateway.address]).toContain(signer);
+    });
+
+    it("refuses a signer the client revoked, though its vouchers still redeem during the revocation delay", async () => {
+      const { client } = net.accounts;
+      const signer = net.accounts.spare[1]!;
+      await (await net.billing.connect(client).authorizeSigner(signer.address)).wait();
+      const next = book.cumulativeOf(client.address) + PRICE;
+      expect(
+        (await infer(signer, target, PROMPT, { voucher: { client: client.address, cumulativeAmount: next } })).status,
+      ).toBe(200);
+      await (await net.billing.connect(client).revokeSigner(signer.address)).wait();
+      expect(await net.billing.isAuthorizedSigner(client.address, signer.address)).toBe(true); // delay running
+      fx.chain.clear();
+      const after = await infer(signer, target, PROMPT, {
+        voucher: { client: client.address, cumulativeAmount: next + PRICE },
+      });
+      expect(await errorOf(after)).toEqual({ status: 403, code: "unauthorized-signer" });
+    });
+
+    it("refuses a stranger from its headers alone, without reading the body it announced", async () => {
+      const call = await signCall(net.accounts.stranger, target, PROMPT);
+      const url = new URL(`${target.url}/v1/infer`);
+      // 15 KiB announced, nothing sent: a miner that read the body first would wait for it.
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = httpRequest(
+          {
+            host: url.hostname,
+            port: url.port,
+            path: url.pathname,
+            method: "POST",
+            headers: { ...call.headers, "content-type": "application/json", "content-length": String(15 * 1024) },
+          },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+            req.destroy();
+          },
+        );
+        req.on("error", reject);
+        req.flushHeaders();
+      });
+      expect(status).toBe(403);
     });
 
     it("refuses a voucher that does not pay for this request", async () => {

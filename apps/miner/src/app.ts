@@ -6,7 +6,7 @@ import type { TypedDataDomain } from "ethers";
 import { HEADERS } from "@noosphere/protocol";
 import type { Logger } from "@noosphere/node-kit";
 import { RequestAuthenticator } from "./auth/authenticator";
-import type { AuthenticatedRequest, RequestClaim } from "./auth/authenticator";
+import type { AuthenticatedRequest, NonceLog, RequestClaim } from "./auth/authenticator";
 import { createEcdsa } from "./auth/ecdsa";
 import type { Ecdsa } from "./auth/ecdsa";
 import { ResponseSigner } from "./auth/response-signer";
@@ -14,7 +14,7 @@ import type { Hotkey } from "./auth/response-signer";
 import { AccessPolicy } from "./billing/access";
 import type { AccessGrant, MinerChainView } from "./billing/access";
 import { ChainUnavailableError, NotPricedError } from "./billing/chain-view";
-import type { VoucherBook } from "./billing/voucher-book";
+import type { HeldVoucher, VoucherBook } from "./billing/voucher-book";
 import { VoucherVerifier } from "./billing/voucher-verifier";
 import { MinerHttpError, errorBody } from "./errors";
 import { createMinerMetrics } from "./metrics";
@@ -39,8 +39,10 @@ export interface MinerAppOptions {
   concurrency?: number;
   /** Requests waiting for the model before 429 (default 16). */
   maxQueued?: number;
-  /** Largest request body in bytes (an image for OCR); larger is refused with 413 (default 8 MiB). */
+  /** Largest request body in bytes (an image for OCR); larger is refused with 413 (default: the task's, else 8 MiB). */
   bodyLimit?: number;
+  /** Keeps consumed nonces across restarts (the miner's state file), so a replay after a restart is refused. */
+  nonceLog?: NonceLog;
   /** Deadlines further ahead are refused with 401 (default 300 s). */
   maxTtlSeconds?: number;
   /** secp256k1 backend (default: native libsecp256k1 when installed, else JavaScript). */
@@ -63,6 +65,8 @@ export interface MinerAnswer<O = unknown> {
 declare module "fastify" {
   interface FastifyRequest {
     rawBody?: Buffer;
+    /** What `precheck` found before the body was read: the caller's voucher (undefined: a validator). */
+    prechecked?: { voucher: HeldVoucher | undefined };
   }
 }
 
@@ -84,7 +88,7 @@ export function buildMinerApp(opts: MinerAppOptions): FastifyInstance {
   const app = Fastify({
     loggerInstance: opts.logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
-    bodyLimit: opts.bodyLimit ?? 8 * 1024 * 1024,
+    bodyLimit: opts.bodyLimit ?? opts.task.maxBodyBytes ?? 8 * 1024 * 1024,
   });
   const { task, chain } = opts;
   const metrics = opts.metrics ?? createMinerMetrics();
@@ -97,6 +101,7 @@ export function buildMinerApp(opts: MinerAppOptions): FastifyInstance {
     netuid: opts.netuid,
     maxTtlSeconds: opts.maxTtlSeconds,
     ecdsa,
+    nonceLog: opts.nonceLog,
   });
   const access = new AccessPolicy({
     chain,
@@ -130,7 +135,10 @@ export function buildMinerApp(opts: MinerAppOptions): FastifyInstance {
     const refusal = toRefusal(err);
     if (refusal.statusCode >= 500) opts.logger.error({ err, url: req.url }, "request failed");
     else opts.logger.debug({ code: refusal.code, status: refusal.statusCode, url: req.url }, "request refused");
-    void reply.code(refusal.statusCode).headers(refusal.headers).send(errorBody(refusal.code, refusal.message));
+    void reply
+      .code(refusal.statusCode)
+      .headers(refusal.headers)
+      .send(errorBody(refusal.code, refusal.message, refusal.details));
   });
 
   app.setNotFoundHandler((req, reply) => {
@@ -174,21 +182,28 @@ export function buildMinerApp(opts: MinerAppOptions): FastifyInstance {
     return metrics.registry.metrics();
   });
 
-  /** Signature, deadline and nonce (401), then a permit or a voucher within the escrow (403). */
-  async function admit(claim: RequestClaim, voucherHeader: string | undefined): Promise<Admitted> {
+  /** Signature, deadline and nonce (401), then the money checks of a caller `precheck` passed (403). */
+  async function admit(claim: RequestClaim, voucher: HeldVoucher | undefined): Promise<Admitted> {
     const auth = authenticator.verify(claim);
-    const grant = await access.admit(auth.request.caller, voucherHeader);
+    const grant = await access.admit(auth.request.caller, voucher);
     // Without libsecp256k1, the caller's key tables take a few ms to build: after this answer.
     if (ecdsa.backend === "javascript") setImmediate(() => authenticator.admitted(auth));
     return { auth, grant };
   }
 
-  app.post("/v1/infer", async (req, reply) => {
+  // Before the body is read: the headers are well formed and name a caller this miner would serve
+  // (a validator with a permit, or a voucher signed by the caller for its client), else 401/403.
+  const precheck = async (req: FastifyRequest) => {
+    const { request } = authenticator.claim(req.headers, EMPTY);
+    req.prechecked = { voucher: await access.precheck(request.caller, header(req, HEADERS.voucher)) };
+  };
+
+  app.post("/v1/infer", { preParsing: precheck }, async (req, reply) => {
     const started = performance.now();
     const claim = authenticator.claim(req.headers, req.rawBody ?? EMPTY);
     if (req.body === undefined) throw new MinerHttpError(400, "empty-body", "a JSON body is required");
     const input = task.parse(req.body, await chain.limits());
-    const voucher = header(req, HEADERS.voucher);
+    const voucher = req.prechecked!.voucher;
     const signal = abortOnDisconnect(reply);
     // A speculative task starts on the model first and its caller is checked meanwhile (the
     // signatures cost this thread ~0.2 ms; the model runs on the engine thread). Nothing is sent

@@ -8,16 +8,18 @@ export class MinerHttpError extends Error {
     readonly code: string,
     message: string,
     readonly headers: Record<string, string> = {},
+    /** Machine-readable fields sent beside code and message (e.g. the voucher a 403 refers to). */
+    readonly details: Record<string, unknown> = {},
   ) {
     super(message);
   }
 }
 
-/** The JSON body of every refusal: `{ error: { code, message } }`. */
+/** The JSON body of every refusal: `{ error: { code, message, ...details } }`. */
 export interface ErrorBody {
-  error: { code: string; message: string };
+  error: { code: string; message: string } & Record<string, unknown>;
 }
 
-export function errorBody(code: string, message: string): ErrorBody {
-  return { error: { code, message } };
+export function errorBody(code: string, message: string, details: Record<string, unknown> = {}): ErrorBody {
+  return { error: { ...details, code, message } };
 }

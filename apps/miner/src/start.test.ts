@@ -3,6 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Wallet, parseEther } from "ethers";
+import type { HDNodeWallet } from "ethers";
 import { saveDeployment } from "@noosphere/contracts";
 import { characterErrorRate, ppOcrV4ModelPaths, renderTextImage } from "@noosphere/inference";
 import { saveKeystore, silentLogger } from "@noosphere/node-kit";
@@ -10,11 +11,11 @@ import { voucherDomain, wireDomain } from "@noosphere/protocol";
 import { MinerSetupError } from "./setup-error";
 import { startMiner } from "./start";
 import type { MinerConfig } from "./start";
-import { infer } from "./testing/client";
+import { infer, send, signCall } from "./testing/client";
 import type { MinerTarget } from "./testing/client";
 import { freePort, startHardhatNode } from "./testing/hardhat-node";
 import type { HardhatNode } from "./testing/hardhat-node";
-import { PRICE, deployNetwork } from "./testing/network";
+import { PRICE, allot, deployNetwork } from "./testing/network";
 import type { TestNetwork } from "./testing/network";
 import { createSubnet, registerNeuron, subnetParams } from "../../../scripts/deploy/subnets";
 
@@ -36,14 +37,17 @@ const ocrModelsInstalled = (() => {
 describe("starting a miner (spawned Hardhat node)", () => {
   let node: HardhatNode;
   let net: TestNetwork;
+  let stateDir: string;
 
   beforeAll(async () => {
     node = await startHardhatNode();
     net = await deployNetwork(node, { modelHash: NOOS_TINY_HASH });
+    stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "noos-miner-state-"));
   });
 
   afterAll(async () => {
     await node?.stop();
+    fs.rmSync(stateDir, { recursive: true, force: true });
   });
 
   function config(overrides: Partial<MinerConfig>): MinerConfig {
@@ -57,8 +61,54 @@ describe("starting a miner (spawned Hardhat node)", () => {
       deployment: net.deployment,
       logger: silentLogger(),
       redeemIntervalSeconds: 3600,
+      stateFile: path.join(stateDir, `${overrides.hotkey?.address ?? net.accounts.miner.address}.jsonl`),
       ...overrides,
     };
+  }
+
+  /** `noos miner start` as its own process, with a keystore and the deployment in `dir`. */
+  async function spawnMiner(hotkey: Wallet | HDNodeWallet, dir: string, port: number, extra: string[] = []) {
+    const key = path.join(dir, "hotkey.json");
+    if (!fs.existsSync(key)) await saveKeystore(key, new Wallet(hotkey.privateKey), "pw", { light: true });
+    process.env.NOOS_DEPLOYMENTS_DIR = dir;
+    saveDeployment(net.deployment);
+    delete process.env.NOOS_DEPLOYMENTS_DIR;
+    const child = spawn(
+      process.execPath,
+      [
+        path.join(ROOT, "apps/cli/bin/noos.js"),
+        "miner",
+        "start",
+        ...["--rpc", node.rpcUrl, "--netuid", String(net.netuid), "--model", "builtin:noos-tiny", "--device", "cpu"],
+        ...[
+          "--port",
+          String(port),
+          "--key",
+          key,
+          "--redeem-interval",
+          "3600",
+          "--state",
+          path.join(dir, "state.jsonl"),
+        ],
+        ...extra,
+      ],
+      {
+        cwd: ROOT,
+        env: { ...process.env, NOOS_DEPLOYMENTS_DIR: dir, NOOS_KEY_PASSWORD: "pw", NOOS_LOG_LEVEL: "info" },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    const out = { logs: "" };
+    child.stdout.on("data", (d: Buffer) => (out.logs += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (out.logs += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    const url = `http://127.0.0.1:${port}`;
+    await waitFor(
+      async () => (await fetch(`${url}/health`).catch(() => undefined))?.ok === true,
+      90_000,
+      () => out.logs,
+    );
+    return { child, out, exited, url };
   }
 
   it("registers the hotkey with Staking and on the subnet, publishes its axon, and starts idempotently", async () => {
@@ -171,40 +221,11 @@ describe("starting a miner (spawned Hardhat node)", () => {
   it("`noos miner start` serves, finishes in-flight requests on SIGTERM, redeems, and exits 0", async () => {
     const hotkey = net.accounts.spare[1]!;
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "noos-miner-"));
-    process.env.NOOS_DEPLOYMENTS_DIR = dir;
-    saveDeployment(net.deployment);
-    delete process.env.NOOS_DEPLOYMENTS_DIR;
-    const key = path.join(dir, "hotkey.json");
-    await saveKeystore(key, new Wallet(hotkey.privateKey), "pw", { light: true });
-    const port = await freePort();
     // Long answers, so that requests are still running when SIGTERM arrives.
     await (await net.billing.connect(net.accounts.admin).setLimits(net.netuid, TIER_BATCH, 64, 1000)).wait();
-    const child = spawn(
-      process.execPath,
-      [
-        path.join(ROOT, "apps/cli/bin/noos.js"),
-        "miner",
-        "start",
-        ...["--rpc", node.rpcUrl, "--netuid", String(net.netuid), "--model", "builtin:noos-tiny", "--device", "cpu"],
-        ...["--port", String(port), "--key", key, "--redeem-interval", "3600"],
-      ],
-      {
-        cwd: ROOT,
-        env: { ...process.env, NOOS_DEPLOYMENTS_DIR: dir, NOOS_KEY_PASSWORD: "pw", NOOS_LOG_LEVEL: "info" },
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
-    let logs = "";
-    child.stdout.on("data", (d: Buffer) => (logs += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (logs += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    const { child, out, exited, url } = await spawnMiner(hotkey, dir, await freePort());
+    const logs = () => out.logs;
     try {
-      const url = `http://127.0.0.1:${port}`;
-      await waitFor(
-        async () => (await fetch(`${url}/health`).catch(() => undefined))?.ok === true,
-        90_000,
-        () => logs,
-      );
       const target: MinerTarget = {
         url,
         miner: hotkey.address,
@@ -215,7 +236,8 @@ describe("starting a miner (spawned Hardhat node)", () => {
         model: NOOS_TINY_HASH,
       };
       const { client } = net.accounts;
-      const escrowBefore = (await net.billing.escrowOf(client.address))[0];
+      await allot(net.billing, client, hotkey.address, 4n * PRICE);
+      const escrowBefore = (await net.billing.allotmentOf(client.address, hotkey.address))[0];
       const body = { prompt: "Call me Ishmael. Some years ago", max_tokens: 1000 };
       expect(
         (await infer(client, target, body, { voucher: { client: client.address, cumulativeAmount: PRICE } })).status,
@@ -232,21 +254,69 @@ describe("starting a miner (spawned Hardhat node)", () => {
           return health.queue.inFlight + health.queue.depth >= 1;
         },
         10_000,
-        () => logs,
+        logs,
         5,
       );
       child.kill("SIGTERM");
       const statuses = await Promise.all(inFlight.map(async (p) => (await p).status));
       expect(statuses).toEqual([200, 200, 200]);
       const code = await exited;
-      if (code !== 0) throw new Error(`exit code ${code}; output:\n${logs}`);
+      if (code !== 0) throw new Error(`exit code ${code}; output:\n${logs()}`);
 
       expect(await net.billing.redeemed(client.address, hotkey.address, net.netuid, TIER_BATCH)).toBe(4n * PRICE);
-      expect((await net.billing.escrowOf(client.address))[0]).toBe(escrowBefore - 4n * PRICE);
-      expect(logs).toMatch(/"msg":"voucher redeemed"/);
-      expect(logs).toMatch(/"txHash":"0x[0-9a-f]{64}"/);
+      expect((await net.billing.allotmentOf(client.address, hotkey.address))[0]).toBe(escrowBefore - 4n * PRICE);
+      expect(logs()).toMatch(/"msg":"voucher redeemed"/);
+      expect(logs()).toMatch(/"txHash":"0x[0-9a-f]{64}"/);
     } finally {
       if (child.exitCode === null) child.kill("SIGKILL");
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  // Issue 23: a miner killed with -9 lost every answered voucher it had not redeemed (12.45 NOOS in
+  // the load test), and a restart forgot the nonces it had seen, so a replay within the deadline was
+  // served again. Both now live in the miner's state file, written before the answer goes out.
+  it("after kill -9, a restarted miner still redeems what it answered and refuses a replayed request", async () => {
+    const hotkey = net.accounts.spare[3]!;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "noos-miner-kill-"));
+    const { client } = net.accounts;
+    await allot(net.billing, client, hotkey.address, 3n * PRICE);
+    const port = await freePort();
+    const first = await spawnMiner(hotkey, dir, port);
+    try {
+      const target: MinerTarget = {
+        url: first.url,
+        miner: hotkey.address,
+        netuid: net.netuid,
+        wireDomain: wireDomain(net.chainId, net.deployment.contracts.subnets),
+        voucherDomain: voucherDomain(net.chainId, net.deployment.contracts.billing),
+        tier: TIER_BATCH,
+        model: NOOS_TINY_HASH,
+      };
+      const body = { prompt: "Call me Ishmael.", max_tokens: 4 };
+      const calls = await Promise.all(
+        [1n, 2n, 3n].map((n) =>
+          signCall(client, target, body, { voucher: { client: client.address, cumulativeAmount: n * PRICE } }),
+        ),
+      );
+      for (const call of calls) expect((await send(target, call)).status).toBe(200);
+      first.child.kill("SIGKILL");
+      await first.exited;
+      expect(await net.billing.redeemed(client.address, hotkey.address, net.netuid, TIER_BATCH)).toBe(0n);
+
+      const second = await spawnMiner(hotkey, dir, port);
+      try {
+        expect(second.out.logs).toMatch(/"vouchers":1[,}]/);
+        const replay = await send({ ...target, url: second.url }, calls[2]!);
+        expect(replay.status).toBe(401);
+        expect(((await replay.json()) as { error: { code: string } }).error.code).toBe("replayed");
+        second.child.kill("SIGTERM");
+        expect(await second.exited).toBe(0);
+      } finally {
+        if (second.child.exitCode === null) second.child.kill("SIGKILL");
+      }
+      expect(await net.billing.redeemed(client.address, hotkey.address, net.netuid, TIER_BATCH)).toBe(3n * PRICE);
+    } finally {
+      if (first.child.exitCode === null) first.child.kill("SIGKILL");
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -1,4 +1,6 @@
 import type { AddressInfo } from "node:net";
+import os from "node:os";
+import path from "node:path";
 import { ZeroAddress, formatEther } from "ethers";
 import type { BaseWallet } from "ethers";
 import type { FastifyInstance } from "fastify";
@@ -17,6 +19,7 @@ import { buildMinerApp } from "./app";
 import { ContractChainView, revertName } from "./billing/chain-view";
 import type { ChainViewTtls } from "./billing/chain-view";
 import { VoucherRedeemer } from "./billing/redeemer";
+import { MinerStateStore } from "./billing/state-store";
 import { VoucherBook } from "./billing/voucher-book";
 import { createMinerMetrics } from "./metrics";
 import { MinerSetupError } from "./setup-error";
@@ -54,6 +57,11 @@ export interface MinerConfig {
   /** Contract addresses (default: packages/contracts deployments for the chain id). */
   deployment?: Deployment;
   chainViewTtls?: Partial<ChainViewTtls>;
+  /**
+   * File keeping answered vouchers and consumed nonces across restarts and crashes (default
+   * ~/.noos/miner/<chainId>-<billing>-<hotkey>.jsonl). One per miner: never share it.
+   */
+  stateFile?: string;
   logger: Logger;
 }
 
@@ -110,7 +118,8 @@ export async function startMiner(config: MinerConfig): Promise<RunningMiner> {
       logger,
       concurrency: config.concurrency,
     });
-    cleanupOnFailure.push(() => task.close());
+    const closeTask = () => task.close();
+    cleanupOnFailure.push(closeTask);
     logger.info(
       { task: task.taskId, model: task.modelName, modelHash: task.modelHash, provider: task.provider },
       "model loaded",
@@ -126,7 +135,22 @@ export async function startMiner(config: MinerConfig): Promise<RunningMiner> {
     const uid = await ensureRegistered(contracts, hotkey, config);
     await warnIfNotPriced(billing, netuid, tier, logger);
 
-    const book = new VoucherBook();
+    const stateFile =
+      config.stateFile ??
+      path.join(os.homedir(), ".noos", "miner", `${chainId}-${deployment.contracts.billing}-${hotkey.address}.jsonl`);
+    const { store, state } = MinerStateStore.open(stateFile);
+    cleanupOnFailure.push(() => store.close());
+    const book = new VoucherBook({ onAnswered: (held, earned) => store.answered(held, earned) });
+    for (const { held, earned } of state.vouchers.values()) book.hold(held, earned);
+    logger.info(
+      {
+        stateFile,
+        vouchers: state.vouchers.size,
+        nonces: state.nonces.size,
+        unredeemed: book.totalOutstanding().toString(),
+      },
+      "miner state restored",
+    );
     const metrics = createMinerMetrics();
     const chain = new ContractChainView({
       subnets,
@@ -147,10 +171,11 @@ export async function startMiner(config: MinerConfig): Promise<RunningMiner> {
       book,
       concurrency: config.concurrency,
       maxQueued: config.maxQueued,
+      nonceLog: store,
       logger,
       metrics,
     });
-    cleanupOnFailure.pop(); // the app closes the model from now on
+    cleanupOnFailure.splice(cleanupOnFailure.indexOf(closeTask), 1); // the app closes the model from now on
     cleanupOnFailure.push(() => app.close());
     await app.listen({ host: config.host, port: config.port });
     const port = (app.server.address() as AddressInfo).port;
@@ -171,6 +196,7 @@ export async function startMiner(config: MinerConfig): Promise<RunningMiner> {
     const shutdown = new Shutdown(logger, (config.graceSeconds ?? 30) * 1000);
     // Run last first: the HTTP server drains, then the final redemption, then the RPC goes.
     shutdown.add("rpc", () => provider.destroy());
+    shutdown.add("state", () => store.close());
     shutdown.add("redeem", async () => {
       await redeemer.stop();
     });

@@ -180,6 +180,11 @@ export class NonceRegistry {
     return true;
   }
 
+  /** Remembers nonces consumed before (a restart): "caller:nonce" keys (caller lower-case) and deadlines. */
+  restore(entries: Iterable<readonly [string, number]>): void {
+    for (const [key, deadline] of entries) this.seen.set(key, deadline);
+  }
+
   get size(): number {
     return this.seen.size;
   }

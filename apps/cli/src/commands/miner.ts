@@ -22,6 +22,7 @@ const DEFAULTS = {
   concurrency: 1,
   maxQueued: 16,
   grace: 30,
+  state: undefined as string | undefined,
 };
 
 type Flags = Partial<Record<keyof typeof DEFAULTS, string>> & { config?: string };
@@ -55,6 +56,10 @@ export function minerCommand(): Command {
     .option("--concurrency <n>", "requests run on the model at once (default 1)")
     .option("--max-queued <n>", "requests waiting before 429 (default 16)")
     .option("--grace <seconds>", "seconds a shutdown may take before exiting anyway (default 30)")
+    .option(
+      "--state <file>",
+      "file keeping answered vouchers and used nonces across restarts (default ~/.noos/miner/<chain>-<billing>-<hotkey>.jsonl)",
+    )
     .option("--config <file>", "JSON file with any of these settings (camelCase keys)")
     .action(async (flags: Flags) => {
       const { config: file, ...given } = flags;
@@ -84,6 +89,7 @@ export function minerCommand(): Command {
           concurrency: integer(settings.concurrency, "--concurrency", 1, 1024),
           maxQueued: integer(settings.maxQueued, "--max-queued", 0, 100_000),
           graceSeconds: integer(settings.grace, "--grace", 1, 3600),
+          stateFile: settings.state,
           logger,
         });
         running.shutdown.installSignalHandlers();

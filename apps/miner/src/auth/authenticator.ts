@@ -19,7 +19,15 @@ export interface RequestAuthenticatorOptions {
   maxTtlSeconds?: number;
   /** Signature checks (default: native libsecp256k1 when installed, else JavaScript). */
   ecdsa?: Ecdsa;
+  /** Where consumed nonces are kept across restarts (the miner's state file); default: memory only. */
+  nonceLog?: NonceLog;
   nowSeconds?: () => number;
+}
+
+/** Consumed nonces that outlive the process: read back at start, each new one recorded before it is served. */
+export interface NonceLog {
+  liveNonces(): ReadonlyMap<string, number>;
+  nonce(caller: string, nonce: bigint, deadline: number): void;
 }
 
 /** A request as its headers state it, before its signature, deadline and nonce are checked. */
@@ -54,6 +62,7 @@ export class RequestAuthenticator {
     this.maxTtl = opts.maxTtlSeconds ?? 300;
     this.ecdsa = opts.ecdsa ?? createEcdsa();
     this.now = opts.nowSeconds ?? (() => Math.floor(Date.now() / 1000));
+    if (opts.nonceLog) this.nonces.restore(opts.nonceLog.liveNonces());
   }
 
   /** EIP-712 hash of `request` under this miner's wire domain (equals protocol's `requestHash`). */
@@ -130,6 +139,7 @@ export class RequestAuthenticator {
     if (!this.nonces.consume(caller, request.nonce, Number(request.deadline), now)) {
       throw refuse("replayed", `nonce ${request.nonce} was already used by ${caller}`);
     }
+    this.opts.nonceLog?.nonce(caller, request.nonce, Number(request.deadline));
     return { request, hash: "0x" + Buffer.from(digest).toString("hex") };
   }
 

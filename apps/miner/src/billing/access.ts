@@ -1,4 +1,4 @@
-import { decodeVoucherHeader } from "@noosphere/protocol";
+import { decodeVoucherHeader, encodeVoucherHeader } from "@noosphere/protocol";
 import { MinerHttpError } from "../errors";
 import type { CallLimits } from "../tasks/task";
 import type { HeldVoucher, VoucherAdmission, VoucherBook } from "./voucher-book";
@@ -13,11 +13,18 @@ export interface ReadOptions {
 export interface MinerChainView {
   /** True if `caller` is a validator holding a permit on this miner's subnet. */
   isPermittedValidator(caller: string, opts?: ReadOptions): Promise<boolean>;
-  /** Tokens in the client's billing escrow that a redemption can count on (withdrawals excluded). */
-  escrowOf(client: string, opts?: ReadOptions): Promise<bigint>;
+  /**
+   * What this miner may count on redeeming from `client`: its allotment of the client's escrow less
+   * the part thawing back to the client (other miners' allotments and the free balance are not its).
+   */
+  allotmentOf(client: string, opts?: ReadOptions): Promise<bigint>;
   /** Cumulative amount this miner already redeemed from `client` on its (netuid, tier). */
   redeemedFrom(client: string): Promise<bigint>;
-  isAuthorizedSigner(client: string, signer: string, opts?: ReadOptions): Promise<boolean>;
+  /**
+   * True if `signer` may sign vouchers for `client` with no revocation pending: a revoked signer's
+   * vouchers stop being redeemable after a delay, so new work on them could go unpaid.
+   */
+  isActiveSigner(client: string, signer: string, opts?: ReadOptions): Promise<boolean>;
   /** NOOS (1e18 units) charged per request on this miner's (netuid, tier). */
   pricePerRequest(): Promise<bigint>;
   /** Per-call limits governance set for this miner's (netuid, tier). */
@@ -47,65 +54,92 @@ export interface AccessPolicyOptions {
 /**
  * Decides whether an authenticated caller is served: a validator with a permit (free), or a
  * client whose highest voucher (the one held, or this request's) pays for all the work admitted
- * for it plus this request, within its escrow less what this miner redeemed (so no work goes
- * unpaid, and vouchers may arrive out of order). Anything else is a 403, never a crash. An
- * admission raises the client's debt by the price; `answered()` makes its voucher redeemable,
- * `release()` undoes both if the request gets no answer.
+ * for it plus this request, within this miner's allotment of the client's escrow (so no work goes
+ * unpaid whatever other miners redeem, and vouchers may arrive out of order). Anything else is a
+ * 403, never a crash. An admission raises the client's debt by the price; `answered()` makes its
+ * voucher redeemable, `release()` undoes both if the request gets no answer.
+ *
+ * `precheck` runs on the headers alone, before the body is read: a stranger is refused without the
+ * miner reading (up to the body limit of) what it sent.
  */
 export class AccessPolicy {
   constructor(private readonly opts: AccessPolicyOptions) {}
 
-  async admit(caller: string, voucherHeader: string | undefined): Promise<AccessGrant> {
-    if (voucherHeader === undefined || voucherHeader === "") return this.admitValidator(caller);
+  /**
+   * The checks that need no request body: a validator's permit, or a voucher for this miner's terms
+   * signed by the caller, who may sign for the client. Returns the voucher (undefined: a validator).
+   */
+  async precheck(caller: string, voucherHeader: string | undefined): Promise<HeldVoucher | undefined> {
+    if (voucherHeader === undefined || voucherHeader === "") {
+      await this.checkValidator(caller);
+      return undefined;
+    }
     const held = this.decode(voucherHeader);
     const { voucher, signature } = held;
-    const { chain, book, verifier } = this.opts;
+    const { chain, verifier } = this.opts;
     this.checkTerms(held);
     if (!verifier.signedBy(voucher, signature, caller)) {
       throw new MinerHttpError(403, "bad-voucher-signature", "the voucher must be signed by the caller of the request");
     }
     if (caller.toLowerCase() !== voucher.client.toLowerCase()) {
-      const authorised =
-        (await chain.isAuthorizedSigner(voucher.client, caller)) ||
-        (await chain.isAuthorizedSigner(voucher.client, caller, { fresh: true }));
-      if (!authorised) {
+      const active =
+        (await chain.isActiveSigner(voucher.client, caller)) ||
+        (await chain.isActiveSigner(voucher.client, caller, { fresh: true }));
+      if (!active) {
         throw new MinerHttpError(
           403,
           "unauthorized-signer",
-          `${caller} is not an authorised signer of ${voucher.client}`,
+          `${caller} is not an active signer of ${voucher.client} (never authorised, or revoked)`,
         );
       }
     }
+    return { ...held, signer: caller };
+  }
+
+  /** Admits a caller `precheck` passed (and whose request signature checked out): the money checks. */
+  async admit(caller: string, held: HeldVoucher | undefined): Promise<AccessGrant> {
+    if (held === undefined) return { kind: "validator", caller, price: 0n, ...FREE };
+    const { voucher } = held;
+    const { chain, book } = this.opts;
     const [price, redeemed] = await Promise.all([chain.pricePerRequest(), chain.redeemedFrom(voucher.client)]);
     book.markRedeemed(voucher.client, redeemed);
-    let escrow = await chain.escrowOf(voucher.client);
-    if (this.unredeemed(held) > escrow) escrow = await chain.escrowOf(voucher.client, { fresh: true });
+    let allotment = await chain.allotmentOf(voucher.client);
+    if (this.unredeemed(held) + price > allotment) allotment = await chain.allotmentOf(voucher.client, { fresh: true });
 
     // No await from here on: the checks and the admission happen in one turn of the event loop.
     // The highest voucher (held, or this one) must pay for the work admitted so far and this request.
     const previous = book.debtOf(voucher.client);
     if (this.best(held) < previous + price) {
+      // The voucher this miner holds, so that the gateway can catch up with a voucher it can verify
+      // (its own or its client's signature) instead of trusting a number in a message.
+      const best = book.bestOf(voucher.client);
       throw new MinerHttpError(
         403,
         "voucher-too-low",
         `voucher must reach ${previous + price} (previous ${previous} + price ${price}); got ${voucher.cumulativeAmount}`,
+        {},
+        {
+          required: (previous + price).toString(),
+          held: best ? encodeVoucherHeader(best.voucher, best.signature) : null,
+        },
       );
     }
     const unredeemed = this.unredeemed(held);
-    if (unredeemed > escrow) {
+    if (unredeemed > allotment) {
       throw new MinerHttpError(
         403,
         "insufficient-escrow",
-        `client escrow ${escrow} does not cover ${unredeemed} unredeemed; deposit more NOOS into billing`,
+        `this miner's allotment of ${voucher.client}'s escrow (${allotment}, less any part thawing) does not cover ` +
+          `${unredeemed} unredeemed; allot more NOOS to ${this.opts.miner} in billing`,
       );
     }
     return { kind: "client", caller, price, voucher: held, ...book.admit(held, price) };
   }
 
-  private async admitValidator(caller: string): Promise<AccessGrant> {
+  private async checkValidator(caller: string): Promise<void> {
     const { chain } = this.opts;
     if ((await chain.isPermittedValidator(caller)) || (await chain.isPermittedValidator(caller, { fresh: true }))) {
-      return { kind: "validator", caller, price: 0n, ...FREE };
+      return;
     }
     throw new MinerHttpError(
       403,

@@ -16,7 +16,7 @@ export class NotPricedError extends Error {
 export interface ChainViewTtls {
   /** Validator permits of the subnet (one `neurons` and one `validatorPermits` call per refresh). */
   permitsMs: number;
-  /** Clients' escrow balances. */
+  /** This miner's allotments of clients' escrows. */
   escrowMs: number;
   /** Authorised signers (a revocation takes a delay of hours on-chain, so seconds are safe). */
   signersMs: number;
@@ -57,7 +57,7 @@ export interface ContractChainViewOptions {
 export class ContractChainView implements MinerChainView {
   readonly ttls: ChainViewTtls;
   private readonly permits: TtlCache<"permits", Set<string>>;
-  private readonly escrows: TtlCache<string, bigint>;
+  private readonly escrows: TtlCache<string, { amount: bigint; thawing: bigint }>;
   private readonly redeemed: TtlCache<string, bigint>;
   private readonly signers: TtlCache<string, boolean>;
   private readonly pricing: TtlCache<"price" | "limits", bigint | CallLimits>;
@@ -80,14 +80,20 @@ export class ContractChainView implements MinerChainView {
     return set.has(caller.toLowerCase());
   }
 
-  /** Escrow a miner can count on: the balance less any amount the client asked to withdraw. */
-  async escrowOf(client: string, opts: ReadOptions = {}): Promise<bigint> {
+  /** What this miner can count on from `client`: its allotment less the part the client asked back. */
+  async allotmentOf(client: string, opts: ReadOptions = {}): Promise<bigint> {
+    const { amount, thawing } = await this.allotment(client, opts);
+    return amount - thawing;
+  }
+
+  /** This miner's allotment of `client`'s escrow, and the part thawing back to the client. */
+  allotment(client: string, opts: ReadOptions = {}): Promise<{ amount: bigint; thawing: bigint }> {
     const maxAge = opts.fresh ? this.ttls.recheckMs : this.ttls.escrowMs;
     return this.escrows.get(
       client.toLowerCase(),
       async () => {
-        const [balance, thawing] = await this.read(() => this.opts.billing.escrowOf(client));
-        return balance - thawing;
+        const [amount, thawing] = await this.read(() => this.opts.billing.allotmentOf(client, this.opts.miner));
+        return { amount, thawing };
       },
       maxAge,
     );
@@ -100,13 +106,25 @@ export class ContractChainView implements MinerChainView {
     );
   }
 
-  async isAuthorizedSigner(client: string, signer: string, opts: ReadOptions = {}): Promise<boolean> {
+  async isActiveSigner(client: string, signer: string, opts: ReadOptions = {}): Promise<boolean> {
     const maxAge = opts.fresh ? this.ttls.recheckMs : this.ttls.signersMs;
     return this.signers.get(
       `${client.toLowerCase()}:${signer.toLowerCase()}`,
-      () => this.read(() => this.opts.billing.isAuthorizedSigner(client, signer)),
+      async () => (await this.read(() => this.opts.billing.signerStatus(client, signer)))[0],
       maxAge,
     );
+  }
+
+  /**
+   * Whether what this miner holds from `client` must be redeemed now rather than at the next periodic
+   * run: part of its allotment is thawing back to the client, or the voucher's signer was revoked (its
+   * vouchers stop being redeemable after a delay). Reads the chain (at most every `recheckMs`).
+   */
+  async redemptionDue(client: string, signer: string): Promise<boolean> {
+    const { thawing } = await this.allotment(client, { fresh: true });
+    if (thawing > 0n) return true;
+    if (signer.toLowerCase() === client.toLowerCase()) return false;
+    return !(await this.isActiveSigner(client, signer, { fresh: true }));
   }
 
   async pricePerRequest(): Promise<bigint> {

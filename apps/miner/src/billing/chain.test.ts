@@ -6,7 +6,7 @@ import type { Voucher } from "@noosphere/protocol";
 import { createEcdsa } from "../auth/ecdsa";
 import { startHardhatNode } from "../testing/hardhat-node";
 import type { HardhatNode } from "../testing/hardhat-node";
-import { PRICE, ROYALTY_BPS, deployNetwork, deposit } from "../testing/network";
+import { PRICE, ROYALTY_BPS, allot, deployNetwork, deposit } from "../testing/network";
 import type { TestNetwork } from "../testing/network";
 import { registerNeuron } from "../../../../scripts/deploy/subnets";
 import { ContractChainView, NotPricedError } from "./chain-view";
@@ -95,15 +95,21 @@ describe("miner and the billing contracts (spawned Hardhat node)", () => {
       expect(await view.isPermittedValidator(hotkey.address, { fresh: true })).toBe(true);
     });
 
-    it("counts escrow less the amount a client asked to withdraw", async () => {
+    it("counts its own allotment of a client's escrow, less the part thawing back", async () => {
       const client = net.accounts.spare[2]!;
-      await deposit(net.token, net.billing, net.accounts.admin, client.address, parseEther("5"));
-      expect(await view.escrowOf(client.address)).toBe(parseEther("5"));
-      await (await net.billing.connect(client).startWithdraw(parseEther("2"))).wait();
-      expect(await view.escrowOf(client.address)).toBe(parseEther("5")); // cached
-      expect(await view.escrowOf(client.address, { fresh: true })).toBe(parseEther("5")); // too young to re-read
+      await deposit(net.token, net.billing, net.accounts.admin, client.address, parseEther("8"));
+      expect(await view.allotmentOf(client.address)).toBe(0n); // free escrow is not this miner's
+      await allot(net.billing, client, miner.address, parseEther("5"));
+      await allot(net.billing, client, net.accounts.spare[3]!.address, parseEther("3")); // another miner's
+      expect(await view.allotmentOf(client.address)).toBe(0n); // cached
       now += view.ttls.escrowMs;
-      expect(await view.escrowOf(client.address)).toBe(parseEther("3"));
+      expect(await view.allotmentOf(client.address)).toBe(parseEther("5"));
+      await (await net.billing.connect(client).startUnallot(client.address, miner.address, parseEther("2"))).wait();
+      expect(await view.allotmentOf(client.address, { fresh: true })).toBe(parseEther("5")); // too young to re-read
+      expect(await view.redemptionDue(client.address, client.address)).toBe(false); // same
+      now += view.ttls.recheckMs;
+      expect(await view.allotmentOf(client.address, { fresh: true })).toBe(parseEther("3"));
+      expect(await view.redemptionDue(client.address, client.address)).toBe(true); // thawing: redeem now
     });
 
     it("reads the price in NOOS and the per-call limits of its tier", async () => {
@@ -122,9 +128,17 @@ describe("miner and the billing contracts (spawned Hardhat node)", () => {
       await expect(unpriced.pricePerRequest()).rejects.toBeInstanceOf(NotPricedError);
     });
 
-    it("sees authorised signers", async () => {
-      expect(await view.isAuthorizedSigner(net.accounts.client.address, net.accounts.gateway.address)).toBe(true);
-      expect(await view.isAuthorizedSigner(net.accounts.client.address, net.accounts.stranger.address)).toBe(false);
+    it("sees active signers; a revoked one is not active, and makes its vouchers due at once", async () => {
+      const { client, gateway, stranger } = net.accounts;
+      expect(await view.isActiveSigner(client.address, gateway.address)).toBe(true);
+      expect(await view.isActiveSigner(client.address, stranger.address)).toBe(false);
+      const second = net.accounts.spare[4]!;
+      await (await net.billing.connect(client).authorizeSigner(second.address)).wait();
+      expect(await view.redemptionDue(client.address, second.address)).toBe(false);
+      await (await net.billing.connect(client).revokeSigner(second.address)).wait();
+      now += view.ttls.signersMs;
+      expect(await view.isActiveSigner(client.address, second.address)).toBe(false); // its vouchers still redeem a while
+      expect(await view.redemptionDue(client.address, second.address)).toBe(true);
     });
   });
 
@@ -143,8 +157,8 @@ describe("miner and the billing contracts (spawned Hardhat node)", () => {
 
       const payout = net.accounts.spare[0]!.address; // the miner hotkey's owner in Staking
       const [escrowBefore, poorBefore, supplyBefore, payoutBefore, [burnedBefore, mintedBefore]] = await Promise.all([
-        net.billing.escrowOf(client.address),
-        net.billing.escrowOf(poorClient.address),
+        net.billing.allotmentOf(client.address, miner.address),
+        net.billing.allotmentOf(poorClient.address, miner.address),
         net.token.totalSupply(),
         net.token.balanceOf(payout),
         net.billing.totals(),
@@ -181,9 +195,9 @@ describe("miner and the billing contracts (spawned Hardhat node)", () => {
       const minerShare = split(3n * PRICE).mintedMiner + split(PRICE).mintedMiner;
       expect(report.claimed).toMatchObject({ amount: minerShare, to: payout });
 
-      // On-chain: escrows fell by exactly what was owed, billing burned it all, minted the miner's share.
-      expect((await net.billing.escrowOf(client.address))[0]).toBe(escrowBefore[0] - 3n * PRICE);
-      expect((await net.billing.escrowOf(poorClient.address))[0]).toBe(poorBefore[0] - PRICE);
+      // On-chain: allotments fell by exactly what was owed, billing burned it all, minted the miner's share.
+      expect((await net.billing.allotmentOf(client.address, miner.address))[0]).toBe(escrowBefore[0] - 3n * PRICE);
+      expect((await net.billing.allotmentOf(poorClient.address, miner.address))[0]).toBe(poorBefore[0] - PRICE);
       expect(await net.billing.redeemed(client.address, miner.address, net.netuid, TIER)).toBe(3n * PRICE);
       expect(await net.token.balanceOf(payout)).toBe(payoutBefore + minerShare);
       const [burnedAfter, mintedAfter] = await net.billing.totals();
@@ -201,7 +215,7 @@ describe("miner and the billing contracts (spawned Hardhat node)", () => {
       expect((await redeemer.redeem()).redeemed).toEqual([]);
     });
 
-    it("keeps a voucher whose client's escrow is empty, and redeems it after a top-up", async () => {
+    it("keeps a voucher whose allotment is empty, and redeems it after a top-up", async () => {
       const broke = net.accounts.spare[3]!;
       const domain = voucherDomain(net.chainId, await net.billing.getAddress());
       const book = new VoucherBook();
@@ -214,9 +228,10 @@ describe("miner and the billing contracts (spawned Hardhat node)", () => {
         logger: silentLogger(),
       });
       const first = await redeemer.redeem();
-      expect(first.failed).toEqual([{ client: broke.address, reason: "BillingEscrowEmpty", dropped: false }]);
+      expect(first.failed).toEqual([{ client: broke.address, reason: "BillingAllotmentEmpty", dropped: false }]);
       expect(book.outstanding(broke.address)).toBe(PRICE);
       await deposit(net.token, net.billing, net.accounts.admin, broke.address, PRICE);
+      await allot(net.billing, broke, miner.address, PRICE);
       const second = await redeemer.redeem();
       expect(second.redeemed.map((r) => r.burned)).toEqual([PRICE]);
       expect(book.outstanding(broke.address)).toBe(0n);
@@ -243,6 +258,32 @@ describe("miner and the billing contracts (spawned Hardhat node)", () => {
       ]);
       expect(book.unredeemed()).toEqual([]);
       expect(book.redeemedOf(client.address)).toBe(3n * PRICE);
+    });
+
+    it("redeems what answered work earned when the voucher also covered a request that failed", async () => {
+      const payer = net.accounts.spare[4]!;
+      const domain = voucherDomain(net.chainId, await net.billing.getAddress());
+      await deposit(net.token, net.billing, net.accounts.admin, payer.address, 5n * PRICE);
+      await allot(net.billing, payer, miner.address, 5n * PRICE);
+      const book = new VoucherBook();
+      const signed = async (n: bigint) => {
+        const v = voucher(payer.address, n * PRICE);
+        return { voucher: v, signature: await signVoucher(payer, domain, v) };
+      };
+      const failed = book.admit(await signed(1n), PRICE);
+      const answered = book.admit(await signed(2n), PRICE); // signed while the first was in flight
+      failed.release();
+      answered.answered();
+      const redeemer = new VoucherRedeemer({
+        billing: net.billing.connect(miner),
+        book,
+        payout: async () => miner.address,
+        logger: silentLogger(),
+      });
+      const report = await redeemer.redeem();
+      expect(report.redeemed.map((r) => [r.cumulative, r.burned])).toEqual([[PRICE, PRICE]]);
+      expect(await net.billing.redeemed(payer.address, miner.address, net.netuid, TIER)).toBe(PRICE);
+      expect((await net.billing.allotmentOf(payer.address, miner.address))[0]).toBe(4n * PRICE);
     });
 
     it("never runs two redemptions at once", async () => {

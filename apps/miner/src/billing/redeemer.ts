@@ -3,7 +3,7 @@ import type { Logger } from "@noosphere/node-kit";
 import type { ContractTransactionReceipt } from "ethers";
 import type { MinerMetrics } from "../metrics";
 import { revertName } from "./chain-view";
-import type { HeldVoucher, VoucherBook } from "./voucher-book";
+import type { Redeemable, VoucherBook } from "./voucher-book";
 
 /** One voucher redeemed on-chain, with the amounts of its `Redeemed` event. */
 export interface RedemptionRecord {
@@ -28,8 +28,14 @@ export interface VoucherRedeemerOptions {
   /** Billing connected to the miner's hotkey (only the voucher's miner may redeem it). */
   billing: Billing;
   book: VoucherBook;
-  /** Told what was redeemed, so access checks see it without a chain read. */
-  chain?: { noteRedeemed(client: string, cumulative: bigint): void };
+  /**
+   * Told what was redeemed, so access checks see it without a chain read; asked whether a client's
+   * vouchers must be redeemed at once (allotment thawing, signer revoked).
+   */
+  chain?: {
+    noteRedeemed(client: string, cumulative: bigint): void;
+    redemptionDue?(client: string, signer: string): Promise<boolean>;
+  };
   /** Receives the miner's minted share (default: the hotkey's owner in Staking, else the hotkey). */
   payout: () => Promise<string>;
   logger: Logger;
@@ -49,40 +55,49 @@ const HOPELESS = new Set([
 
 /**
  * Redeems the vouchers the book holds: one `Billing.redeem` per client with unredeemed work
- * (the latest cumulative voucher covers every request since the last redemption), then one
- * `claimEarnings` minting the miner's share. Runs on an interval and once more on shutdown;
- * runs never overlap.
+ * (the latest cumulative voucher covers every request since the last redemption; `redeemUpTo` what
+ * the answered work earned when the voucher also covered a request that failed), then one
+ * `claimEarnings` minting the miner's share. Runs on an interval and once more on shutdown; runs
+ * never overlap. Between runs it checks (every `dueCheckMs`) whether a client's vouchers must be
+ * redeemed at once: its allotment is thawing back to the client, or the signer was revoked.
  */
 export class VoucherRedeemer {
   private running: Promise<RedemptionReport> | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private dueTimer: NodeJS.Timeout | undefined;
   private readonly toClaim = new Map<string, Billing.EarningsKeyStruct>();
 
   constructor(private readonly opts: VoucherRedeemerOptions) {}
 
-  /** Redeems on an interval (in the background; failures are logged). */
-  start(intervalMs: number): void {
+  /** Redeems on an interval, and what is due at once every `dueCheckMs` (in the background; failures are logged). */
+  start(intervalMs: number, dueCheckMs = 15_000): void {
     if (this.timer) return;
-    this.timer = setInterval(() => {
-      if (this.running) return;
-      this.redeem({ all: false }).catch((err: unknown) =>
-        this.opts.logger.error({ err }, "periodic redemption failed"),
-      );
-    }, intervalMs);
-    this.timer.unref();
+    const every = (ms: number, mode: "periodic" | "due") => {
+      const timer = setInterval(() => {
+        if (this.running) return;
+        this.redeem({ mode }).catch((err: unknown) => this.opts.logger.error({ err }, `${mode} redemption failed`));
+      }, ms);
+      timer.unref();
+      return timer;
+    };
+    this.timer = every(intervalMs, "periodic");
+    if (this.opts.chain?.redemptionDue) this.dueTimer = every(dueCheckMs, "due");
   }
 
-  /** Stops the interval, waits for a run in progress, and redeems everything left. */
+  /** Stops the intervals, waits for a run in progress, and redeems everything left. */
   async stop(): Promise<RedemptionReport> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    return this.redeem({ all: true });
+    for (const t of [this.timer, this.dueTimer]) if (t) clearInterval(t);
+    this.timer = this.dueTimer = undefined;
+    return this.redeem({ mode: "all" });
   }
 
-  /** One redemption run (after the one in progress, if any). */
-  async redeem({ all = true }: { all?: boolean } = {}): Promise<RedemptionReport> {
+  /**
+   * One redemption run (after the one in progress, if any): `all` redeems everything, `periodic`
+   * what reaches `minAmount` or is due, `due` only what is due (allotment thawing, signer revoked).
+   */
+  async redeem({ mode = "all" }: { mode?: "all" | "periodic" | "due" } = {}): Promise<RedemptionReport> {
     while (this.running) await this.running.catch(() => undefined);
-    this.running = this.run(all);
+    this.running = this.run(mode);
     try {
       return await this.running;
     } finally {
@@ -90,12 +105,14 @@ export class VoucherRedeemer {
     }
   }
 
-  private async run(all: boolean): Promise<RedemptionReport> {
+  private async run(mode: "all" | "periodic" | "due"): Promise<RedemptionReport> {
     const { book, logger } = this.opts;
-    const minAmount = all ? 1n : (this.opts.minAmount ?? 1n);
+    const minAmount = this.opts.minAmount ?? 1n;
     const report: RedemptionReport = { redeemed: [], failed: [] };
     for (const held of book.unredeemed()) {
-      if (book.outstanding(held.voucher.client) < minAmount) continue;
+      const large = book.outstanding(held.voucher.client) >= minAmount;
+      if (mode === "periodic" && !large && !(await this.due(held))) continue;
+      if (mode === "due" && !(await this.due(held))) continue;
       await this.redeemOne(held, report);
     }
     if (this.toClaim.size > 0) await this.claim(report);
@@ -114,27 +131,40 @@ export class VoucherRedeemer {
     return report;
   }
 
-  private async redeemOne(held: HeldVoucher, report: RedemptionReport): Promise<void> {
-    const { billing, book, chain, logger, metrics } = this.opts;
-    const { voucher, signature } = held;
+  /** Whether `held`'s client must be paid now (false when the chain cannot tell: the periodic run will). */
+  private async due(held: Redeemable): Promise<boolean> {
+    const check = this.opts.chain?.redemptionDue;
+    if (!check) return false;
     try {
-      const tx = await billing.redeem(
-        {
-          client: voucher.client,
-          miner: voucher.miner,
-          netuid: voucher.netuid,
-          tier: voucher.tier,
-          model: voucher.model,
-          cumulativeAmount: voucher.cumulativeAmount,
-        },
-        signature,
-      );
+      return await check.call(this.opts.chain, held.voucher.client, held.signer ?? held.voucher.client);
+    } catch {
+      return false;
+    }
+  }
+
+  private async redeemOne(held: Redeemable, report: RedemptionReport): Promise<void> {
+    const { billing, book, chain, logger, metrics } = this.opts;
+    const { voucher, signature, upTo } = held;
+    try {
+      const v = {
+        client: voucher.client,
+        miner: voucher.miner,
+        netuid: voucher.netuid,
+        tier: voucher.tier,
+        model: voucher.model,
+        cumulativeAmount: voucher.cumulativeAmount,
+      };
+      // What the answered work earned: less than the voucher when it also covered a request that failed.
+      const tx =
+        upTo < voucher.cumulativeAmount
+          ? await billing.redeemUpTo(v, signature, upTo)
+          : await billing.redeem(v, signature);
       const receipt = await tx.wait();
       if (!receipt || receipt.status !== 1) throw new Error(`redeem transaction ${tx.hash} failed`);
-      const record = this.redeemedEvent(receipt, voucher.client, voucher.cumulativeAmount);
+      const record = this.redeemedEvent(receipt, voucher.client, upTo);
       report.redeemed.push(record);
-      book.markRedeemed(voucher.client, voucher.cumulativeAmount);
-      chain?.noteRedeemed(voucher.client, voucher.cumulativeAmount);
+      book.markRedeemed(voucher.client, upTo);
+      chain?.noteRedeemed(voucher.client, upTo);
       metrics?.redeemed.inc(Number(record.burned) / 1e18);
       this.toClaim.set(`${voucher.client.toLowerCase()}:${voucher.netuid}:${voucher.tier}`, {
         client: voucher.client,
@@ -144,7 +174,8 @@ export class VoucherRedeemer {
       logger.info(
         {
           client: voucher.client,
-          cumulative: voucher.cumulativeAmount.toString(),
+          cumulative: upTo.toString(),
+          voucher: voucher.cumulativeAmount.toString(),
           burned: record.burned.toString(),
           mintedMiner: record.mintedMiner.toString(),
           mintedRoyalty: record.mintedRoyalty.toString(),
@@ -163,10 +194,10 @@ export class VoucherRedeemer {
         return;
       }
       const dropped = name !== undefined && HOPELESS.has(name);
-      if (dropped) book.markRedeemed(voucher.client, voucher.cumulativeAmount);
+      if (dropped) book.markRedeemed(voucher.client, upTo);
       const reason = name ?? (err as { shortMessage?: string }).shortMessage ?? (err as Error).message;
       report.failed.push({ client: voucher.client, reason, dropped });
-      const log = { client: voucher.client, cumulative: voucher.cumulativeAmount.toString(), reason };
+      const log = { client: voucher.client, cumulative: upTo.toString(), reason };
       if (dropped) logger.error(log, "voucher cannot be redeemed: given up");
       else logger.warn(log, "voucher not redeemed: will retry");
     }

@@ -81,4 +81,30 @@ describe("VoucherBook", () => {
     book.markRedeemed(client, 40n);
     expect(book.debtOf(client)).toBe(40n);
   });
+
+  it("redeems up to what answered work earned when the voucher also covered a request that failed", () => {
+    const book = new VoucherBook();
+    const p = 5n;
+    const a = book.admit(v(p), p);
+    const b = book.admit(v(2n * p), p); // signed while a was in flight
+    a.release(); // a got no answer: the client owes nothing for it
+    b.answered();
+    expect(book.unredeemed().map((r) => [r.voucher.cumulativeAmount, r.upTo])).toEqual([[2n * p, p]]);
+    expect(book.outstanding(client)).toBe(p);
+    const c = book.admit(v(2n * p), p); // the gap is filled by the next request at the same voucher
+    c.answered();
+    expect(book.unredeemed().map((r) => r.upTo)).toEqual([2n * p]);
+    book.markRedeemed(client, p); // a partial redemption earlier on
+    expect(book.outstanding(client)).toBe(p);
+  });
+
+  it("bestOf is the highest voucher held, a running request's included", () => {
+    const book = new VoucherBook();
+    book.admit(v(10n), 10n).answered();
+    const running = book.admit(v(25n), 10n);
+    expect(book.bestOf(client)?.voucher.cumulativeAmount).toBe(25n);
+    running.release();
+    expect(book.bestOf(client)?.voucher.cumulativeAmount).toBe(10n);
+    expect(book.bestOf("0x00000000000000000000000000000000000000c2")).toBeUndefined();
+  });
 });

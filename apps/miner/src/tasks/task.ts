@@ -36,6 +36,8 @@ export interface TaskHandler<I = unknown, O = unknown> {
    * the model is free, with no round trip to the HTTP thread (the engine thread takes 1).
    */
   readonly handoff?: number;
+  /** Largest request body this task reads, in bytes (default: the app's body limit). */
+  readonly maxBodyBytes?: number;
   parse(body: unknown, limits: CallLimits): I;
   run(input: I, signal: AbortSignal): Promise<TaskResult<O>>;
   /** Streams deltas when the input asked for it; the final value is the whole result. */

@@ -1,7 +1,8 @@
 /**
  * A Noosphere deployment for the miner's tests, made with the same deploy helpers as
  * scripts/deploy: token, staking, subnets, model registry and billing, one text-generation
- * subnet with a price and limits, a staked validator with a permit, and clients with escrow.
+ * subnet with a price and limits, a staked validator with a permit, and clients with escrow allotted
+ * to the test miner.
  * (scripts/lib/deploy-all deploys everything once Consensus lands; switch to it then.)
  */
 import { ZeroAddress, parseEther } from "ethers";
@@ -117,10 +118,14 @@ export async function deployNetwork(node: HardhatNode, opts: DeployNetworkOption
   await wait(staking.connect(validatorOwner).delegate(validator.address, parseEther("100"), 0));
   await registerNeuron(subnets, validator, netuid, validator.address);
 
-  // Clients: one with a gateway key authorised to sign for it, one with barely any escrow.
-  await deposit(token, billing, admin, client.address, opts.clientEscrow ?? parseEther("50"));
+  // Clients: one with a gateway key authorised to sign for it, one with barely any escrow; each allots
+  // its whole escrow to `miner` (the only miner that may redeem from it), but 10 NOOS of client's stay free.
+  const clientEscrow = opts.clientEscrow ?? parseEther("50");
+  await deposit(token, billing, admin, client.address, clientEscrow + parseEther("10"));
+  await allot(billing, client, miner.address, clientEscrow);
   await wait(billing.connect(client).authorizeSigner(gateway.address));
   await deposit(token, billing, admin, poorClient.address, opts.poorEscrow ?? PRICE);
+  await allot(billing, poorClient, miner.address, opts.poorEscrow ?? PRICE);
 
   const chainId = Number((await node.provider.getNetwork()).chainId);
   const deployment: Deployment = {
@@ -162,6 +167,17 @@ export async function deposit(
   await wait(token.connect(admin).mint(await admin.getAddress(), amount));
   await wait(token.connect(admin).approve(await billing.getAddress(), amount));
   await wait(billing.connect(admin).depositFor(client, amount));
+}
+
+/** `client` (or its signer) allots `amount` of its free escrow to `miner`. */
+export async function allot(
+  billing: Billing,
+  client: Signer,
+  miner: string,
+  amount: bigint,
+  of?: string,
+): Promise<void> {
+  await wait(billing.connect(client).allot(of ?? (await client.getAddress()), miner, amount));
 }
 
 async function wait(tx: Promise<{ wait(): Promise<unknown> }>): Promise<void> {

@@ -62,9 +62,9 @@ describe("OcrChallenges", () => {
       // A fixed view of the chain: the validator holds a permit; the chain is not under test here.
       chain: {
         isPermittedValidator: async (caller) => caller === validator.address,
-        escrowOf: async () => 0n,
+        allotmentOf: async () => 0n,
         redeemedFrom: async () => 0n,
-        isAuthorizedSigner: async () => false,
+        isActiveSigner: async () => false,
         pricePerRequest: async () => 10n ** 15n,
         limits: async () => ({ maxInputTokens: 200, maxOutputTokens: 1000 }),
       },
