@@ -2,6 +2,7 @@ import type { Signer, TypedDataDomain } from "ethers";
 import { HEADERS, signRequest } from "@noosphere/protocol";
 import type { SignedRequest } from "@noosphere/protocol";
 import type { Logger } from "@noosphere/node-kit";
+import { AllotmentShortError } from "./billing/account";
 import type { BillingAccount, Reservation } from "./billing/account";
 import { GatewayError, errors } from "./errors";
 import type { GatewayMetrics } from "./metrics";
@@ -66,8 +67,9 @@ const CALLER_ERRORS = new Set([400, 413]);
  * Sends one request to the best miner for it and pays for it: reserves the price against the
  * escrow, signs the request and the cumulative voucher, and, if the miner fails, releases the
  * reservation and tries once more on another miner. A miner that says the voucher is too low (it
- * holds a higher one: this gateway lost state, or another signed for the same client) is caught
- * up with and asked again.
+ * holds a higher one: this gateway lost state, or another signed for the same client) is caught up
+ * with and asked again, but only to a voucher it proves (one signed by this client's side). A miner
+ * whose allotment is taken is skipped, not blamed (the allotter refills it).
  */
 export class Dispatcher {
   private readonly timeoutMs: number;
@@ -84,6 +86,8 @@ export class Dispatcher {
     const tried = new Set<string>();
     const failures: string[] = [];
     let escrowRefusals = 0;
+    let shortAllotments = 0;
+    let refilled = false;
     let resynced = false;
     let attempts = 0;
     let admit = plan.admit;
@@ -91,6 +95,16 @@ export class Dispatcher {
     for (;;) {
       miner ??= router.pick(plan.route.miners, tried);
       if (!miner) {
+        if (shortAllotments > 0 && shortAllotments === tried.size) {
+          // Every miner's allotment is taken: refill them from the free escrow once, and try again.
+          if (!refilled && (await account.refill(plan.price))) {
+            refilled = true;
+            tried.clear();
+            shortAllotments = 0;
+            continue;
+          }
+          throw await account.exhausted(plan.price);
+        }
         // Nothing reserved, so the key is unchecked: the app's error handler checks it (a refused key's 401 comes first).
         throw errors.noMiner(
           failures.length === 0
@@ -108,7 +122,15 @@ export class Dispatcher {
         body: plan.body,
       });
       const [reserved, signed] = await Promise.allSettled([reserving, signing]);
-      if (reserved.status === "rejected") throw reserved.reason;
+      if (reserved.status === "rejected") {
+        if (!(reserved.reason instanceof AllotmentShortError)) throw reserved.reason;
+        // This miner's allotment is taken: another miner's may not be (the key was admitted by then).
+        admit = undefined;
+        shortAllotments++;
+        tried.add(miner.key);
+        miner = undefined;
+        continue;
+      }
       admit = undefined; // admitted once: a retry takes no second request from the rate limit
       const reservation = reserved.value;
       if (signed.status === "rejected") {
@@ -150,13 +172,12 @@ export class Dispatcher {
         const { status, code, message } = outcome;
         if (CALLER_ERRORS.has(status)) throw relayCallerError(status, code, message);
         if (status === 403 && code === "voucher-too-low" && !resynced) {
-          const held = heldAmount(message);
-          if (held !== undefined) {
-            resynced = true;
-            await account.catchUp(slot, held);
-            logger.info({ miner: miner.url, held: held.toString() }, "caught up with a miner's voucher");
+          resynced = true;
+          if (await account.catchUp(slot, outcome.held)) {
+            logger.info({ miner: miner.url }, "caught up with the voucher a miner holds");
             continue; // same miner
           }
+          logger.warn({ miner: miner.url }, "a miner said our voucher was too low without proving a higher one");
         }
         if (status === 403 && code === "unauthorized-signer") {
           throw errors.internal(`The gateway's key may not sign for its client: ${message}`);
@@ -199,7 +220,7 @@ export class Dispatcher {
   ): Promise<
     | { kind: "ok-json"; final: MinerFinal }
     | { kind: "ok-stream"; events: AsyncGenerator<SseEvent, void>; close: () => void }
-    | { kind: "error"; status: number; code: string; message: string }
+    | { kind: "error"; status: number; code: string; message: string; held?: unknown }
   > {
     const reply = await this.opts.client.post(miner.url, "/v1/infer", {
       body: plan.body,
@@ -219,12 +240,13 @@ export class Dispatcher {
       }
       return { kind: "ok-json", final };
     }
-    const error = (reply.body as { error?: { code?: string; message?: string } } | undefined)?.error;
+    const error = (reply.body as { error?: { code?: string; message?: string; held?: unknown } } | undefined)?.error;
     return {
       kind: "error",
       status: reply.status,
       code: error?.code ?? "http-error",
       message: error?.message ?? `HTTP ${reply.status}`,
+      held: error?.held,
     };
   }
 }
@@ -275,10 +297,4 @@ export class MinerStream {
 function relayCallerError(status: number, code: string, message: string): GatewayError {
   if (status === 413) return errors.tooLarge(`The miner refused the request as too large (${code}): ${message}`, null);
   return errors.invalidRequest(`The miner refused the request (${code}): ${message}`);
-}
-
-/** The miner's 403 voucher-too-low says "... (previous P + price Q) ...": P is what it holds. */
-export function heldAmount(message: string): bigint | undefined {
-  const m = /previous (\d+)/.exec(message);
-  return m ? BigInt(m[1]!) : undefined;
 }

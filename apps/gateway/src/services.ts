@@ -4,6 +4,8 @@ import { wireDomain } from "@noosphere/protocol";
 import { silentLogger } from "@noosphere/node-kit";
 import type { Logger } from "@noosphere/node-kit";
 import { BillingAccount } from "./billing/account";
+import { Allotter } from "./billing/allotter";
+import type { AllotmentWriter } from "./billing/allotter";
 import { VoucherLedger } from "./billing/ledger";
 import type { GatewayChainView } from "./chain/chain-view";
 import type { GatewayServices } from "./context";
@@ -50,12 +52,18 @@ export interface GatewayServiceOptions {
   /** How long prices and limits are cached. Default 30 s. */
   termsTtlMs?: number;
   router?: RouterOptions;
+  /**
+   * Keeps the miners' allotments of the client's escrow topped up with this transaction sender (the
+   * gateway's key, with gas). Without it, allotments are the client's business (`noos billing allot`).
+   */
+  allot?: { write: AllotmentWriter; requestsPerMiner?: number; intervalMs?: number };
 }
 
 export interface GatewayRuntime extends GatewayServices {
   minerClient: MinerClient;
   scoreboard: Scoreboard;
   ledger: VoucherLedger;
+  allotter?: Allotter;
   /** Stops discovery and the miner connections, and writes the usage counts still in memory. */
   close(): Promise<void>;
 }
@@ -71,6 +79,7 @@ export async function createGatewayServices(o: GatewayServiceOptions): Promise<G
   const scoreboard = new Scoreboard();
   const router = new Router(scoreboard, o.router);
   const ledger = new VoucherLedger(o.redis, keyspace, o.chain.chainId, o.chain.billingAddress, client);
+  let allotter: Allotter | undefined;
   const account = new BillingAccount({
     chain: o.chain,
     ledger,
@@ -78,7 +87,10 @@ export async function createGatewayServices(o: GatewayServiceOptions): Promise<G
     signerAddress,
     client,
     snapshotMaxAgeMs: o.snapshotMaxAgeMs,
+    onAllotmentShort: () => allotter?.request(),
+    refill: async () => allotter?.topUp(),
   });
+  const terms = new TermsCache(o.chain, o.termsTtlMs);
   const directory = new MinerDirectory({
     chain: o.chain,
     client: minerClient,
@@ -86,6 +98,25 @@ export async function createGatewayServices(o: GatewayServiceOptions): Promise<G
     tasks: GATEWAY_TASKS,
     healthTimeoutMs: o.healthTimeoutMs,
   });
+  if (o.allot) {
+    allotter = new Allotter({
+      ledger,
+      account,
+      write: o.allot.write,
+      redis: o.redis,
+      lockKey: keyspace.allotLock(o.chain.chainId, o.chain.billingAddress, client),
+      requestsPerMiner: o.allot.requestsPerMiner,
+      logger,
+      targets: async () => {
+        const out = [];
+        for (const m of directory.miners()) {
+          const { price } = await terms.get(m.netuid, m.tier).catch(() => ({ price: undefined }));
+          if (price !== undefined && price > 0n) out.push({ miner: m.hotkey, price });
+        }
+        return out;
+      },
+    });
+  }
   const usage = new UsageStore(o.redis, keyspace);
   const apiKeys = new ApiKeyStore(o.redis, keyspace, o.defaultRpm ?? 60);
   const dispatcher = new Dispatcher({
@@ -106,7 +137,7 @@ export async function createGatewayServices(o: GatewayServiceOptions): Promise<G
     directory,
     dispatcher,
     account,
-    terms: new TermsCache(o.chain, o.termsTtlMs),
+    terms,
     tokens: o.tokens ?? { count: () => undefined },
     metrics,
     logger,
@@ -115,7 +146,9 @@ export async function createGatewayServices(o: GatewayServiceOptions): Promise<G
     minerClient,
     scoreboard,
     ledger,
+    allotter,
     async close() {
+      allotter?.stop();
       directory.stop();
       minerClient.close();
       await usage.flush().catch((err: unknown) => logger.error({ err }, "usage counts not written at close"));

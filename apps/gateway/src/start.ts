@@ -1,8 +1,10 @@
 import type { AddressInfo } from "node:net";
 import { getAddress } from "ethers";
 import type { FastifyInstance } from "fastify";
+import type { Billing } from "@noosphere/contracts";
+import type { AllotmentWriter } from "./billing/allotter";
 import { Redis } from "ioredis";
-import { loadDeployment } from "@noosphere/contracts";
+import { Billing__factory, loadDeployment } from "@noosphere/contracts";
 import { Shutdown, connectRpc, createLogger, loadKeystore } from "@noosphere/node-kit";
 import type { Logger } from "@noosphere/node-kit";
 import { buildGatewayApp } from "./app";
@@ -34,6 +36,11 @@ export interface GatewayConfig {
   minerTimeoutMs: number;
   /** Extra tokenizers for the 413 check, "model=folder,model2=folder2" (built-in models are always known). */
   tokenizers: string;
+  /**
+   * Each miner's allotment of the client's escrow is kept at about this many calls' worth, topped up
+   * from the free escrow by the gateway's key (it pays the gas); 0: the gateway never allots.
+   */
+  allotRequests: number;
 }
 
 export const GATEWAY_DEFAULTS = {
@@ -46,6 +53,7 @@ export const GATEWAY_DEFAULTS = {
   discoveryIntervalMs: 12_000,
   minerTimeoutMs: 60_000,
   tokenizers: "",
+  allotRequests: 10_000,
 } as const;
 
 export interface RunningGateway {
@@ -94,6 +102,7 @@ export async function startGateway(
       incentives: await consensusIncentives(provider, deployment.contracts.consensus),
     });
     const tokens = await TokenizerRegistry.load(parseTokenizers(config.tokenizers));
+    const billingWriter = Billing__factory.connect(deployment.contracts.billing, wallet.connect(provider));
     const runtime = await createGatewayServices({
       redis,
       keyspace: new Keyspace(config.redisPrefix),
@@ -104,11 +113,16 @@ export async function startGateway(
       tokens,
       defaultRpm: config.rpm,
       minerTimeoutMs: config.minerTimeoutMs,
+      allot:
+        config.allotRequests > 0
+          ? { write: allotmentWriter(billingWriter), requestsPerMiner: config.allotRequests }
+          : undefined,
     });
     shutdown.add("services", () => runtime.close());
     await runtime.account.checkSigner();
     await runtime.account.snapshot();
     await runtime.directory.start(config.discoveryIntervalMs);
+    await runtime.allotter?.start(config.discoveryIntervalMs);
     const app = buildGatewayApp(runtime);
     shutdown.add("http", () => app.close());
     await app.listen({ host: config.host, port: config.port });
@@ -131,6 +145,14 @@ export async function startGateway(
     await shutdown.run();
     throw err;
   }
+}
+
+/** `Billing.allotMany` sent with the gateway's key, waited for. */
+export function allotmentWriter(billing: Billing): AllotmentWriter {
+  return async (client, miners, amounts) => {
+    const receipt = await (await billing.allotMany(client, miners, amounts)).wait();
+    if (receipt?.status !== 1) throw new Error(`allotMany transaction ${receipt?.hash} failed`);
+  };
 }
 
 /** Connects to Redis and checks it answers, with a message that says what to do if not. */

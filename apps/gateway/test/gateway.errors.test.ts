@@ -255,8 +255,8 @@ describe("gateway: refusals, failovers and recovery", () => {
         expect(refused.json().error).toMatchObject({ type: "insufficient_quota", code: "insufficient_quota" });
         expect(refused.json().error.message).toContain("Deposit more NOOS");
         expect(calls()).toBe(before);
-        // A deposit is seen at the next refusal's snapshot, without a restart (a miner whose cached
-        // escrow is older is passed over for one that reads it afresh).
+        // A deposit is seen at the next refusal's snapshot, without a restart: the gateway allots it to a
+        // miner and the call goes through (the miner re-reads its allotment before refusing).
         await (await net.billing.connect(client).deposit(net.price)).wait();
         const afterDeposit = await send();
         expect(afterDeposit.statusCode).toBe(200);

@@ -1,6 +1,12 @@
 import { formatEther } from "ethers";
 import type { Signer, TypedDataDomain } from "ethers";
-import { encodeVoucherHeader, signVoucher, voucherDomain } from "@noosphere/protocol";
+import {
+  decodeVoucherHeader,
+  encodeVoucherHeader,
+  recoverVoucherSigner,
+  signVoucher,
+  voucherDomain,
+} from "@noosphere/protocol";
 import type { Voucher } from "@noosphere/protocol";
 import type { GatewayChainView } from "../chain/chain-view";
 import { GatewayConfigError, errors } from "../errors";
@@ -13,9 +19,28 @@ export interface Reservation {
   slot: VoucherSlot;
   price: bigint;
   cumulative: bigint;
+  /** The price came from the slot's credit (a failed call's freed room): the cumulative did not move. */
+  fromCredit: boolean;
   voucher: Voucher;
   /** Value of the x-noos-voucher header. */
   header: string;
+}
+
+/**
+ * This miner's allotment of the client's escrow cannot cover another call right now (the allotter
+ * tops it up): the dispatcher tries another miner, and this one is not blamed.
+ */
+export class AllotmentShortError extends Error {
+  override readonly name = "AllotmentShortError";
+  constructor(
+    readonly miner: string,
+    readonly exposure: bigint,
+    readonly allotment: bigint,
+  ) {
+    super(
+      `miner ${miner}'s allotment ${formatEther(allotment)} NOOS is taken (${formatEther(exposure)} NOOS unredeemed)`,
+    );
+  }
 }
 
 export interface BillingAccountOptions {
@@ -28,26 +53,33 @@ export interface BillingAccountOptions {
   client: string;
   /** Snapshots of the escrow older than this are retaken in the background (deposits show up then). */
   snapshotMaxAgeMs?: number;
+  /** Told when a miner's allotment could not cover a call (the allotter tops it up). */
+  onAllotmentShort?: (miner: string, price: bigint) => void;
+  /** Tops the miners' allotments up now and waits for it (the allotter's round). */
+  refill?: () => Promise<void>;
 }
 
 export interface AccountStatus {
-  /** Escrow available (balance - thawing) at the last snapshot. */
+  /** Free escrow (not allotted to a miner; balance - thawing) at the last snapshot. */
   escrow: bigint;
   /** Vouchers signed and not yet redeemed (as of the last snapshot). */
   outstanding: bigint;
-  /** What may still be signed. */
+  /** What may still be signed: room left in the miners' allotments, plus the free escrow that can be allotted. */
   available: bigint;
   block?: number;
 }
 
 /**
  * The gateway's side of billing: reserves each call's price in the shared ledger against the
- * client's escrow (escrow minus thawing funds minus every voucher not yet redeemed must cover it),
- * signs the cumulative voucher, and gives the reservation back when the call fails.
+ * miner's allotment of the client's escrow (the allotment minus every voucher signed to that miner
+ * and not yet redeemed must cover it), signs the cumulative voucher, and gives the reservation back
+ * when the call fails.
  */
 export class BillingAccount {
   readonly domain: TypedDataDomain;
   private readonly floors = new Map<string, bigint>();
+  /** Miners whose allotments every snapshot reads (those routed to, and those the allotter feeds). */
+  private readonly miners = new Set<string>();
   private snapshotAt = 0;
   private snapshotting: Promise<void> | undefined;
   private readonly snapshotMaxAgeMs: number;
@@ -72,17 +104,19 @@ export class BillingAccount {
    */
   async reserve(slot: VoucherSlot, price: bigint, model: string, admit?: KeyAdmission): Promise<Reservation> {
     const { ledger } = this.opts;
+    this.track(slot.miner);
     if (Date.now() - this.snapshotAt > this.snapshotMaxAgeMs) void this.snapshot().catch(() => undefined);
     const floor = await this.floor(slot);
     let result = await ledger.reserve(slot, price, floor, admit);
     if (!result.ok && result.reason === "key") throw errors.keyRefused(result.admission);
     if (!result.ok) {
-      // No snapshot yet, or a refusal: read the chain (a deposit may have landed) before deciding.
+      // No snapshot yet, or a refusal: read the chain (an allotment may have landed) before deciding.
       await this.snapshot();
       result = await ledger.reserve(slot, price, floor);
       if (!result.ok) {
-        const summary = await ledger.summary();
-        throw errors.insufficientQuota(refusal(this.opts.client, summary.escrow ?? 0n, summary.outstanding, price));
+        const short = result.reason === "insufficient" ? result : { outstanding: 0n, available: 0n };
+        this.opts.onAllotmentShort?.(slot.miner, price);
+        throw new AllotmentShortError(slot.miner, short.outstanding, short.available);
       }
     }
     const voucher: Voucher = {
@@ -93,23 +127,90 @@ export class BillingAccount {
       model,
       cumulativeAmount: result.cumulative,
     };
+    const reservation = { slot, price, cumulative: result.cumulative, fromCredit: result.fromCredit, voucher };
     try {
       const signature = await signVoucher(this.opts.signer, this.domain, voucher);
-      return { slot, price, cumulative: result.cumulative, voucher, header: encodeVoucherHeader(voucher, signature) };
+      return { ...reservation, header: encodeVoucherHeader(voucher, signature) };
     } catch (err) {
-      await ledger.release(slot, price, result.cumulative);
+      await ledger.release(slot, price, result.cumulative, result.fromCredit);
       throw err;
     }
   }
 
-  /** The call failed before the miner could have accepted the voucher. */
-  release(r: Reservation): Promise<boolean> {
-    return this.opts.ledger.release(r.slot, r.price, r.cumulative);
+  /**
+   * Every miner's allotment was taken: tops them up from the free escrow and waits (at most `timeoutMs`)
+   * if the free escrow can pay for a call; true when the caller should try the miners again.
+   */
+  async refill(price: bigint, timeoutMs = 10_000): Promise<boolean> {
+    const { refill, ledger } = this.opts;
+    if (!refill) return false;
+    await this.snapshot();
+    if (((await ledger.summary()).escrow ?? 0n) < price) return false;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+    try {
+      await Promise.race([refill(), late]);
+    } finally {
+      clearTimeout(timer);
+    }
+    return true;
   }
 
-  /** The miner holds a voucher at `held` (it said ours was too low): catch up with it. */
-  async catchUp(slot: VoucherSlot, held: bigint): Promise<void> {
-    await this.opts.ledger.raiseHeld(slot, held);
+  /** The refusal when no miner's allotment could take a call: 402 if the free escrow cannot refill them, else 503. */
+  async exhausted(price: bigint): Promise<Error> {
+    const summary = await this.opts.ledger.summary();
+    const free = summary.escrow ?? 0n;
+    if (free < price) return errors.insufficientQuota(refusal(this.opts.client, free, summary.outstanding, price));
+    return errors.noMiner(
+      `Every miner's allotment of the escrow of ${this.opts.client} is in use; the gateway is allotting more ` +
+        `(${formatEther(free)} NOOS free). Retry in a few seconds.`,
+    );
+  }
+
+  /** The call failed: its price goes back (undone at the top of its slot, else credit for the next call). */
+  release(r: Reservation): Promise<"undone" | "credited"> {
+    return this.opts.ledger.release(r.slot, r.price, r.cumulative, r.fromCredit);
+  }
+
+  /**
+   * The miner said our voucher was too low and sent the voucher it holds (`held`, an x-noos-voucher
+   * value). Catches up with it only if it is a voucher for this slot signed by this client's side (our
+   * key, the client, or a signer the client authorised): a miner cannot raise what the client owes with
+   * a number of its own. Returns false (nothing changed) for anything else.
+   */
+  async catchUp(slot: VoucherSlot, held: unknown): Promise<boolean> {
+    let voucher: Voucher;
+    let signature: string;
+    try {
+      ({ voucher, signature } = decodeVoucherHeader(String(held)));
+    } catch {
+      return false;
+    }
+    const { client, signerAddress, chain } = this.opts;
+    const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+    if (
+      !same(voucher.client, client) ||
+      !same(voucher.miner, slot.miner) ||
+      voucher.netuid !== slot.netuid ||
+      voucher.tier !== slot.tier
+    ) {
+      return false;
+    }
+    let signer: string;
+    try {
+      signer = recoverVoucherSigner(this.domain, voucher, signature);
+    } catch {
+      return false;
+    }
+    const ours = same(signer, signerAddress) || same(signer, client);
+    if (!ours && !(await chain.isAuthorizedSigner(client, signer))) return false;
+    await this.opts.ledger.raiseHeld(slot, voucher.cumulativeAmount);
+    return true;
+  }
+
+  /** Makes every snapshot read `miner`'s allotment. */
+  track(miner: string): void {
+    this.miners.add(miner.toLowerCase());
   }
 
   /**
@@ -126,8 +227,12 @@ export class BillingAccount {
   async status(): Promise<AccountStatus> {
     const s = await this.opts.ledger.summary();
     const escrow = s.escrow ?? 0n;
-    const free = escrow - s.outstanding;
-    const out: AccountStatus = { escrow, outstanding: s.outstanding, available: free > 0n ? free : 0n };
+    let room = 0n;
+    for (const miner of this.miners) {
+      const m = await this.opts.ledger.minerState(miner);
+      if (m.allotment > m.exposure) room += m.allotment - m.exposure;
+    }
+    const out: AccountStatus = { escrow, outstanding: s.outstanding, available: escrow + room };
     if (s.block !== undefined) out.block = s.block;
     return out;
   }
@@ -147,7 +252,9 @@ export class BillingAccount {
     const { chain, ledger, client } = this.opts;
     const started = Date.now();
     const [block, slots] = await Promise.all([chain.blockNumber(), ledger.slots()]);
-    const [escrow, redeemed] = await Promise.all([
+    for (const slot of slots) this.track(slot.miner);
+    const miners = [...this.miners];
+    const [escrow, redeemed, allotments] = await Promise.all([
       chain.escrow(client, block),
       Promise.all(
         slots.map(async (slot) => ({
@@ -155,10 +262,16 @@ export class BillingAccount {
           redeemed: await chain.redeemed(client, slot.miner, slot.netuid, slot.tier, block),
         })),
       ),
+      Promise.all(
+        miners.map(async (miner) => {
+          const a = await chain.allotment(client, miner, block);
+          return { miner, available: a.amount > a.thawing ? a.amount - a.thawing : 0n };
+        }),
+      ),
     ]);
     for (const r of redeemed) this.floors.set(slotField(r.slot), r.redeemed);
-    const available = escrow.balance > escrow.thawing ? escrow.balance - escrow.thawing : 0n;
-    await ledger.snapshot(block, available, redeemed);
+    const free = escrow.balance > escrow.thawing ? escrow.balance - escrow.thawing : 0n;
+    await ledger.snapshot(block, free, redeemed, allotments);
     this.snapshotAt = started;
   }
 
@@ -173,10 +286,11 @@ export class BillingAccount {
   }
 }
 
-function refusal(client: string, escrow: bigint, outstanding: bigint, price: bigint): string {
+function refusal(client: string, free: bigint, outstanding: bigint, price: bigint): string {
   return (
-    `The escrow of ${client} cannot cover this request: ${formatEther(escrow)} NOOS available (deposited minus thawing), ` +
-    `${formatEther(outstanding)} NOOS in vouchers not yet redeemed, price ${formatEther(price)} NOOS. ` +
+    `The escrow of ${client} cannot cover this request: the miners' allotments are in use ` +
+    `(${formatEther(outstanding)} NOOS in vouchers not yet redeemed) and ${formatEther(free)} NOOS is free to allot ` +
+    `(deposited minus allotted minus thawing), price ${formatEther(price)} NOOS. ` +
     `Deposit more NOOS into billing escrow, or wait for miners to redeem.`
   );
 }

@@ -30,9 +30,16 @@ export interface TierTerms {
 }
 
 export interface EscrowInfo {
-  /** Redeemable by miners, thawing part included. */
+  /** Free balance (not allotted to a miner), thawing part included. */
   balance: bigint;
   /** Part of the balance a withdrawal is taking out. */
+  thawing: bigint;
+}
+
+export interface AllotmentInfo {
+  /** What the miner may redeem from the client's escrow, thawing part included. */
+  amount: bigint;
+  /** Part of it thawing back to the client. */
   thawing: bigint;
 }
 
@@ -50,5 +57,7 @@ export interface GatewayChainView {
   escrow(client: string, at?: number): Promise<EscrowInfo>;
   /** Billing's redeemed total of a voucher slot, at block `at` when given (else the latest). */
   redeemed(client: string, miner: string, netuid: number, tier: number, at?: number): Promise<bigint>;
+  /** A miner's allotment of the client's escrow, at block `at` when given (else the latest). */
+  allotment(client: string, miner: string, at?: number): Promise<AllotmentInfo>;
   isAuthorizedSigner(client: string, signer: string): Promise<boolean>;
 }

@@ -1,7 +1,7 @@
 import type { Provider } from "ethers";
 import { Billing__factory, SubnetRegistry__factory } from "@noosphere/contracts";
 import type { Billing, SubnetRegistry } from "@noosphere/contracts";
-import type { EscrowInfo, GatewayChainView, NeuronInfo, SubnetInfo, TierTerms } from "./chain-view";
+import type { AllotmentInfo, EscrowInfo, GatewayChainView, NeuronInfo, SubnetInfo, TierTerms } from "./chain-view";
 
 /** Incentive of each UID in the last epoch, indexed by UID (the consensus contract's view). */
 export type IncentiveSource = (netuid: number) => Promise<readonly bigint[]>;
@@ -90,6 +90,11 @@ export class ContractsChainView implements GatewayChainView {
 
   redeemed(client: string, miner: string, netuid: number, tier: number, at?: number): Promise<bigint> {
     return this.billing.redeemed(client, miner, netuid, tier, { blockTag: at });
+  }
+
+  async allotment(client: string, miner: string, at?: number): Promise<AllotmentInfo> {
+    const a = await this.billing.allotmentOf(client, miner, { blockTag: at });
+    return { amount: a.amount, thawing: a.thawing };
   }
 
   isAuthorizedSigner(client: string, signer: string): Promise<boolean> {

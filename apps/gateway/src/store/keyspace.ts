@@ -32,6 +32,11 @@ export class Keyspace {
     return `${this.prefix}:usage:${id}`;
   }
 
+  /** Held by the gateway allotting a client's escrow to miners (one at a time). */
+  allotLock(chainId: number, billing: string, client: string): string {
+    return `${this.ledger(chainId, billing, client)}:allot-lock`;
+  }
+
   /** One ledger per client account on one Billing deployment. */
   ledger(chainId: number, billing: string, client: string): string {
     return `${this.prefix}:ledger:${chainId}:${billing.toLowerCase()}:${client.toLowerCase()}`;

@@ -6,6 +6,7 @@ import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import type { Redis } from "ioredis";
 import { buildGatewayApp } from "../app";
 import { createGatewayServices } from "../services";
+import { allotmentWriter } from "../start";
 import type { GatewayRuntime } from "../services";
 import type { Keyspace } from "../store/keyspace";
 import { TokenizerRegistry } from "../tokens";
@@ -15,7 +16,8 @@ import { testRedis } from "./redis";
 
 /**
  * A gateway on a real network: a Hardhat node, two noos-tiny miners and a PP-OCRv4 miner (with
- * 1 NOOS in the client's escrow), Redis under a fresh prefix, and the gateway app listening.
+ * 1 NOOS in the client's escrow, allotted to the miners by the gateway), Redis under a fresh prefix,
+ * and the gateway app listening.
  */
 export interface GatewayFixture {
   net: TestNetwork;
@@ -57,8 +59,11 @@ export async function startGatewayFixture(): Promise<GatewayFixture> {
       defaultRpm: 0,
       healthTimeoutMs: 2_000,
       router: { random: () => (typeof fx.random === "function" ? fx.random() : fx.random) },
+      // 100 calls' worth per miner: the tests run out and refill allotments as real traffic does.
+      allot: { write: allotmentWriter(net.billing.connect(signer)), requestsPerMiner: 100 },
     });
     await runtime.directory.refresh();
+    await runtime.allotter?.topUp();
     return runtime;
   };
   fx.gw = await fx.gateway();

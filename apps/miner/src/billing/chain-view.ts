@@ -28,6 +28,9 @@ export interface ChainViewTtls {
   recheckMs: number;
 }
 
+/** How recent a fresh read of an allotment must be (see `allotment`). */
+const ALLOTMENT_RECHECK_MS = 200;
+
 export const DEFAULT_CHAIN_VIEW_TTLS: ChainViewTtls = {
   permitsMs: 12_000,
   escrowMs: 5_000,
@@ -88,7 +91,9 @@ export class ContractChainView implements MinerChainView {
 
   /** This miner's allotment of `client`'s escrow, and the part thawing back to the client. */
   allotment(client: string, opts: ReadOptions = {}): Promise<{ amount: bigint; thawing: bigint }> {
-    const maxAge = opts.fresh ? this.ttls.recheckMs : this.ttls.escrowMs;
+    // Only callers whose voucher an active signer signed get here: a fresh read (a top-up the gateway
+    // just made) need not wait for the stranger-proof recheck period.
+    const maxAge = opts.fresh ? ALLOTMENT_RECHECK_MS : this.ttls.escrowMs;
     return this.escrows.get(
       client.toLowerCase(),
       async () => {

@@ -16,6 +16,7 @@ interface StartFlags {
   rpm?: string;
   discoveryInterval?: string;
   minerTimeout?: string;
+  allotRequests?: string;
   tokenizer?: string[];
   config?: string;
 }
@@ -46,6 +47,10 @@ export function gatewayStartCommand(): Command {
     )
     .option("--discovery-interval <ms>", "how often miners are re-read from the chain and health-checked")
     .option("--miner-timeout <ms>", "how long a miner may take to answer")
+    .option(
+      "--allot-requests <n>",
+      "keep each miner's allotment of the escrow at about n calls' worth, paid from the free escrow with --key's gas; 0: never allot (default 10000)",
+    )
     .option(
       "--tokenizer <model=folder...>",
       "tokenizer of a model for the input-limit check (built-in models are known)",
@@ -83,6 +88,7 @@ export function resolveGatewayConfig(flags: StartFlags, env: NodeJS.ProcessEnv =
       discoveryIntervalMs: flags.discoveryInterval,
       minerTimeoutMs: flags.minerTimeout,
       tokenizers: flags.tokenizer?.join(","),
+      allotRequests: flags.allotRequests,
     },
   });
   if (!resolved.key) throw new UserError("the gateway needs a key: pass --key <keystore> (or set NOOS_KEY)");
