@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   const vdomain = voucherDomain(net.chainId, billing);
   let cumulative = 0n;
 
-  const http = new MinerClient();
+  const http = new MinerClient({ allowPrivateAxons: true });
   const prompt = "Call me Ishmael. Some years ago, never mind how long precisely";
   const minerBody = JSON.stringify({ prompt, max_tokens: MAX_TOKENS, temperature: 0 });
   const gatewayBody = JSON.stringify({ model: "noos-tiny", prompt, max_tokens: MAX_TOKENS, temperature: 0 });

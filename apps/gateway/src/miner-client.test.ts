@@ -1,11 +1,12 @@
 import http from "node:http";
+import os from "node:os";
 import type { AddressInfo } from "node:net";
 import { MinerClient, MinerUnreachableError } from "./miner-client";
 
 describe("miner client", () => {
   let server: http.Server;
   let base: string;
-  const client = new MinerClient();
+  const client = new MinerClient({ allowPrivateAxons: true }); // the test server listens on 127.0.0.1
 
   beforeAll(async () => {
     server = http.createServer((req, res) => {
@@ -88,6 +89,41 @@ describe("miner client", () => {
       client.post(base, "/slow", { body: "{}", headers: {}, timeoutMs: 5000, signal: abort.signal }),
     ).rejects.toMatchObject({
       reason: "aborted",
+    });
+  });
+
+  // The audit's SSRF: axon URLs come from the chain, so a miner could point gateways at 127.0.0.1:6379
+  // (their Redis) or a cloud metadata address. Refused outside a devnet, also behind a DNS name.
+  describe("private axons", () => {
+    const strict = new MinerClient();
+    afterAll(() => strict.close());
+
+    it.each([
+      ["loopback", "http://127.0.0.1:6379"],
+      ["link-local metadata", "http://169.254.169.254"],
+      ["a private network", "http://10.1.2.3:9001"],
+      ["IPv6 loopback", "http://[::1]:9001"],
+      ["an IPv4-mapped loopback", "http://[::ffff:127.0.0.1]:9001"],
+      ["localhost", "http://localhost:9001"],
+      ["another scheme", "file:///etc/passwd"],
+    ])("refuses %s", async (_name, url) => {
+      expect(strict.allows(url)).toBe(false);
+      await expect(strict.post(url, "/v1/infer", { body: "{}", headers: {}, timeoutMs: 500 })).rejects.toBeInstanceOf(
+        MinerUnreachableError,
+      );
+    });
+
+    it("refuses a name that resolves to a private address, when it connects", async () => {
+      const name = os.hostname(); // /etc/hosts maps it to 127.0.0.1 here
+      const url = base.replace("127.0.0.1", name);
+      expect(strict.allows(url)).toBe(true); // a name: checked when it resolves
+      await expect(strict.getJson(url, "/json", 1_000)).rejects.toThrow(/EAXONFORBIDDEN|private or loopback/);
+      expect((await client.getJson(url, "/slow", 1_000)).status).toBe(200); // allowed on a devnet
+    });
+
+    it("allows public addresses", () => {
+      expect(strict.allows("https://203.0.113.7:443")).toBe(true);
+      expect(strict.allows("http://miner.example.org:9001")).toBe(true);
     });
   });
 });

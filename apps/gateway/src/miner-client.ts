@@ -1,6 +1,7 @@
 import http from "node:http";
 import https from "node:https";
 import type { IncomingMessage } from "node:http";
+import { ForbiddenAxonError, checkAxonUrl, guardedLookup } from "@noosphere/node-kit";
 
 /** One server-sent event from a miner's stream. */
 export interface SseEvent {
@@ -30,13 +31,32 @@ export interface MinerPostOptions {
   signal?: AbortSignal;
 }
 
+export interface MinerClientOptions {
+  /** Lets axons point at loopback and private addresses (a devnet); refused otherwise. */
+  allowPrivateAxons?: boolean;
+}
+
 /**
  * HTTP client for miners' axons with keep-alive connection pools (a new TCP connection per
- * request would cost more than the gateway's whole latency budget).
+ * request would cost more than the gateway's whole latency budget). Axons come from the chain, so
+ * private and loopback targets are refused (checked again when a name is resolved) unless allowed.
  */
 export class MinerClient {
-  private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 256, keepAliveMsecs: 10_000 });
-  private readonly httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 256, keepAliveMsecs: 10_000 });
+  private readonly allowPrivate: boolean;
+  private readonly httpAgent: http.Agent;
+  private readonly httpsAgent: https.Agent;
+
+  constructor(opts: MinerClientOptions = {}) {
+    this.allowPrivate = opts.allowPrivateAxons ?? false;
+    const agent = {
+      keepAlive: true,
+      maxSockets: 256,
+      keepAliveMsecs: 10_000,
+      lookup: guardedLookup(this.allowPrivate),
+    };
+    this.httpAgent = new http.Agent(agent);
+    this.httpsAgent = new https.Agent(agent);
+  }
 
   post(baseUrl: string, path: string, opts: MinerPostOptions): Promise<MinerReply> {
     return this.request("POST", baseUrl + path, opts);
@@ -51,13 +71,28 @@ export class MinerClient {
     return reply;
   }
 
+  /** Whether `url` is a target this client would send to (a name is checked again when it resolves). */
+  allows(url: string): boolean {
+    try {
+      checkAxonUrl(url, this.allowPrivate);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   close(): void {
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
   }
 
   private request(method: string, url: string, opts: MinerPostOptions): Promise<MinerReply> {
-    const target = new URL(url);
+    let target: URL;
+    try {
+      target = checkAxonUrl(url, this.allowPrivate);
+    } catch (err) {
+      return Promise.reject(new MinerUnreachableError(url, (err as ForbiddenAxonError).message));
+    }
     const lib = target.protocol === "https:" ? https : http;
     const agent = target.protocol === "https:" ? this.httpsAgent : this.httpAgent;
     const body = typeof opts.body === "string" ? Buffer.from(opts.body) : opts.body;

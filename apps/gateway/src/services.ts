@@ -52,6 +52,8 @@ export interface GatewayServiceOptions {
   /** How long prices and limits are cached. Default 30 s. */
   termsTtlMs?: number;
   router?: RouterOptions;
+  /** Lets axons point at loopback and private addresses (a devnet); refused by default. */
+  allowPrivateAxons?: boolean;
   /**
    * Keeps the miners' allotments of the client's escrow topped up with this transaction sender (the
    * gateway's key, with gas). Without it, allotments are the client's business (`noos billing allot`).
@@ -75,7 +77,7 @@ export async function createGatewayServices(o: GatewayServiceOptions): Promise<G
   const metrics = o.metrics ?? createGatewayMetrics();
   const signerAddress = await o.signer.getAddress();
   const client = o.client ?? signerAddress;
-  const minerClient = new MinerClient();
+  const minerClient = new MinerClient({ allowPrivateAxons: o.allowPrivateAxons });
   const scoreboard = new Scoreboard();
   const router = new Router(scoreboard, o.router);
   const ledger = new VoucherLedger(o.redis, keyspace, o.chain.chainId, o.chain.billingAddress, client);

@@ -41,6 +41,8 @@ export interface GatewayConfig {
    * from the free escrow by the gateway's key (it pays the gas); 0: the gateway never allots.
    */
   allotRequests: number;
+  /** Lets axons point at loopback and private addresses (a devnet: miners on 127.0.0.1); refused otherwise. */
+  allowPrivateAxons: boolean;
 }
 
 export const GATEWAY_DEFAULTS = {
@@ -54,6 +56,7 @@ export const GATEWAY_DEFAULTS = {
   minerTimeoutMs: 60_000,
   tokenizers: "",
   allotRequests: 10_000,
+  allowPrivateAxons: false,
 } as const;
 
 export interface RunningGateway {
@@ -113,6 +116,7 @@ export async function startGateway(
       tokens,
       defaultRpm: config.rpm,
       minerTimeoutMs: config.minerTimeoutMs,
+      allowPrivateAxons: config.allowPrivateAxons,
       allot:
         config.allotRequests > 0
           ? { write: allotmentWriter(billingWriter), requestsPerMiner: config.allotRequests }

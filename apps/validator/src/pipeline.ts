@@ -75,6 +75,8 @@ export interface PipelineOptions {
   probeIntervalMs: number;
   probeTimeoutMs: number;
   maxResponseBytes: number;
+  /** Lets axons point at loopback and private addresses (a devnet). */
+  allowPrivateAxons: boolean;
   latency: LatencyPolicy;
   /** How long a round's challenge stays in Redis (longer than its jobs' retries). */
   challengeTtlSeconds: number;
@@ -152,6 +154,7 @@ export class Pipeline {
         domain: this.opts.wireDomain,
         timeoutMs: this.opts.probeTimeoutMs,
         maxResponseBytes: this.opts.maxResponseBytes,
+        allowPrivateAxons: this.opts.allowPrivateAxons,
       });
     } catch (err) {
       if (err instanceof MinerUnavailableError) {

@@ -28,6 +28,7 @@ describe("validator pipeline on a real chain, real miners and Redis", () => {
       probeIntervalMs: 400,
       probeTimeoutMs: 1_000,
       maxResponseBytes: 256 * 1024,
+      allowPrivateAxons: true, // the test miners listen on 127.0.0.1
       tuning: { probeAttempts: 2, probeBackoffMs: 100 },
       lockDurationMs: 5_000,
       stalledIntervalMs: 2_000,

@@ -53,6 +53,8 @@ export interface ValidatorOptions {
   /** How often the chain is checked for a new epoch. */
   epochCheckMs?: number;
   maxResponseBytes?: number;
+  /** Lets axons point at loopback and private addresses (a devnet: miners on 127.0.0.1); refused by default. */
+  allowPrivateAxons?: boolean;
   /** Answers faster than this keep their full score. */
   latencyTargetMs?: number;
   emaAlpha?: number;
@@ -183,6 +185,7 @@ export async function startValidator(opts: ValidatorOptions): Promise<RunningVal
       probeIntervalMs: opts.probeIntervalMs ?? 12_000,
       probeTimeoutMs,
       maxResponseBytes: opts.maxResponseBytes ?? 1024 * 1024,
+      allowPrivateAxons: opts.allowPrivateAxons ?? false,
       latency: {
         targetMs: opts.latencyTargetMs ?? Math.round(probeTimeoutMs / 4),
         timeoutMs: probeTimeoutMs,

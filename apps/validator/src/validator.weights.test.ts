@@ -22,6 +22,7 @@ describe("weights: commit in epoch E, reveal in E+1, on the real consensus contr
       provider: s.chain.provider,
       chainId: s.chain.chainId,
       subnets: s.network.addresses.subnets,
+      allowPrivateAxons: true, // the test miners listen on 127.0.0.1
       weightsChain: new ConsensusWeightsChain({
         provider: s.chain.provider,
         consensus: s.network.addresses.consensus,

@@ -36,6 +36,7 @@ export function validatorCommand(): Command {
     .option("--score-concurrency <n>", "score jobs in flight in this process", int)
     .option("--epoch-check <ms>", "how often the chain is read for a new epoch", int)
     .option("--max-response-bytes <n>", "larger answers score 0", int)
+    .option("--allow-private-axons", "probe miners whose axons are loopback or private addresses (a devnet)")
     .option("--ema-alpha <x>", "weight of a new score in each miner's moving average", Number)
     .option("--lock-duration <ms>", "a crashed process's jobs are taken over after about this long", int)
     .option("--keeper", "also start the subnet's on-chain epochs when they are due")

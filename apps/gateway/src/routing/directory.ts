@@ -53,6 +53,8 @@ function tierOf(health: HealthReply): number {
  */
 export class MinerDirectory {
   private endpoints = new Map<string, MinerEndpoint>();
+  /** Axons refused as private targets (logged once each). */
+  private readonly refused = new Set<string>();
   private routes: ModelRoute[] = [];
   private subnetList: SubnetInfo[] = [];
   private timer: NodeJS.Timeout | undefined;
@@ -143,6 +145,12 @@ export class MinerDirectory {
     const axon = n.axon!;
     const url = `${axon.protocol}://${axon.host.includes(":") ? `[${axon.host}]` : axon.host}:${axon.port}`;
     const key = `${subnet.netuid}:${n.hotkey.toLowerCase()}`;
+    if (!this.opts.client.allows(url)) {
+      if (!this.refused.has(key))
+        this.opts.logger.warn({ url, hotkey: n.hotkey }, "axon points at a private address: skipped");
+      this.refused.add(key);
+      return undefined;
+    }
     const incentive = bestIncentive > 0n ? Number((n.incentive * 1_000_000n) / bestIncentive) / 1_000_000 : 0;
     const previous = this.endpoints.get(key);
     try {

@@ -58,6 +58,7 @@ export async function startGatewayFixture(): Promise<GatewayFixture> {
       tokens,
       defaultRpm: 0,
       healthTimeoutMs: 2_000,
+      allowPrivateAxons: true, // the test miners listen on 127.0.0.1
       router: { random: () => (typeof fx.random === "function" ? fx.random() : fx.random) },
       // 100 calls' worth per miner: the tests run out and refill allotments as real traffic does.
       allot: { write: allotmentWriter(net.billing.connect(signer)), requestsPerMiner: 100 },

@@ -86,6 +86,7 @@ describe("OcrChallenges", () => {
           domain,
           timeoutMs: 20_000,
           maxResponseBytes: 1 << 20,
+          allowPrivateAxons: true,
         });
         if (!res.ok) throw new Error(`probe failed: ${res.fault} ${res.detail}`);
         grades.push(task.grade(c.expected, res.output));

@@ -50,6 +50,7 @@ describe("probeMiner", () => {
       domain,
       timeoutMs: 5_000,
       maxResponseBytes: 64 * 1024,
+      allowPrivateAxons: true, // the test miners listen on 127.0.0.1
       ...over,
     });
 
@@ -71,6 +72,13 @@ describe("probeMiner", () => {
   it("reports a refusal (403 to a caller without a permit) as a fault, not an error", async () => {
     const res = await probe({ signer: stranger });
     expect(res).toMatchObject({ ok: false, fault: "refused", status: 403 });
+  });
+
+  it("scores 0 an axon aimed at a private address (outside a devnet)", async () => {
+    for (const url of [miner.url, "http://169.254.169.254", "http://[::1]:6379"]) {
+      const res = await probe({ url, allowPrivateAxons: false });
+      expect(res).toMatchObject({ ok: false, fault: "forbidden-axon" });
+    }
   });
 
   it("times out on a miner that never answers", async () => {

@@ -1,4 +1,5 @@
 import type { Signer, TypedDataDomain } from "ethers";
+import { ForbiddenAxonError, resolveAxonUrl } from "@noosphere/node-kit";
 import { outputHash, recoverResponseSigner, requestHash, signRequest } from "@noosphere/protocol";
 
 /** Why an answer earns nothing. Each is the miner's doing, so it is scored 0, not retried. */
@@ -11,6 +12,7 @@ export type ProbeFault =
   | "wrong-request" // signs another request than the one sent
   | "hash-mismatch" // outputHash is not the sha256 of the output
   | "refused" // 4xx to a valid signed request
+  | "forbidden-axon" // the axon points at a loopback or private address (outside a devnet)
   | "error"; // 5xx other than 503-with-retry / 429
 
 export type ProbeResult =
@@ -39,6 +41,8 @@ export interface ProbeOptions {
   domain: TypedDataDomain;
   timeoutMs: number;
   maxResponseBytes: number;
+  /** Lets axons point at loopback and private addresses (a devnet); such a miner scores 0 otherwise. */
+  allowPrivateAxons?: boolean;
 }
 
 /**
@@ -66,6 +70,15 @@ export async function probeMiner(opts: ProbeOptions): Promise<ProbeResult> {
     status,
   });
 
+  // Axons come from the chain: a miner must not aim the validator at its own network (Redis, metadata).
+  try {
+    await resolveAxonUrl(opts.url, opts.allowPrivateAxons ?? false);
+  } catch (err) {
+    if (err instanceof ForbiddenAxonError || (err as NodeJS.ErrnoException).code === "EAXONFORBIDDEN") {
+      return fault("forbidden-axon", (err as Error).message);
+    }
+    throw new MinerUnavailableError(`cannot resolve ${opts.url}: ${(err as Error).message}`);
+  }
   const signal = AbortSignal.timeout(opts.timeoutMs);
   let status: number;
   let text: string;

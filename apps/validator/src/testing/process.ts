@@ -27,7 +27,8 @@ export interface ValidatorProcess {
 
 /** Starts `noos validator start <args>`; resolves `url` when the validator logs that it started. */
 export function spawnValidator(args: string[], env: NodeJS.ProcessEnv): ValidatorProcess {
-  const child = spawn(process.execPath, [NOOS, "validator", "start", ...args], {
+  // The test miners listen on 127.0.0.1.
+  const child = spawn(process.execPath, [NOOS, "validator", "start", "--allow-private-axons", ...args], {
     cwd: ROOT,
     env: { ...process.env, NOOS_LOG_LEVEL: "info", NOOS_LOG_PRETTY: "0", ...env },
     stdio: ["ignore", "pipe", "pipe"],

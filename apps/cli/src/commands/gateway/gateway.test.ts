@@ -114,7 +114,10 @@ describe("noos gateway", () => {
     const port = await freePort();
     gateway = spawn(
       process.execPath,
-      [NOOS_BIN, "gateway", "start", "--key", hotKeyFile, "--client", net.client.address, "--port", String(port)],
+      [
+        ...[NOOS_BIN, "gateway", "start", "--key", hotKeyFile, "--client", net.client.address, "--port", String(port)],
+        "--allow-private-axons", // the test miner listens on 127.0.0.1
+      ],
       { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] },
     );
     gateway.stdout?.on("data", (c: Buffer) => (gatewayLog += c.toString()));

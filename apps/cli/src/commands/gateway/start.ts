@@ -17,6 +17,7 @@ interface StartFlags {
   discoveryInterval?: string;
   minerTimeout?: string;
   allotRequests?: string;
+  allowPrivateAxons?: boolean;
   tokenizer?: string[];
   config?: string;
 }
@@ -55,6 +56,10 @@ export function gatewayStartCommand(): Command {
       "--tokenizer <model=folder...>",
       "tokenizer of a model for the input-limit check (built-in models are known)",
     )
+    .option(
+      "--allow-private-axons",
+      "send to miners whose axons are loopback or private addresses (a devnet); refused otherwise",
+    )
     .option("--config <file>", "JSON file with any of these settings (flags and NOOS_* variables win)")
     .action(async (flags: StartFlags) => {
       const config = resolveGatewayConfig(flags);
@@ -89,6 +94,7 @@ export function resolveGatewayConfig(flags: StartFlags, env: NodeJS.ProcessEnv =
       minerTimeoutMs: flags.minerTimeout,
       tokenizers: flags.tokenizer?.join(","),
       allotRequests: flags.allotRequests,
+      allowPrivateAxons: flags.allowPrivateAxons,
     },
   });
   if (!resolved.key) throw new UserError("the gateway needs a key: pass --key <keystore> (or set NOOS_KEY)");
