@@ -3,6 +3,7 @@
  * keys, rate limits, per-call limits, unknown models, a miner that fails, no miner alive, escrow
  * exhausted, usage written at close, catching up after lost Redis state.
  */
+import { request as httpRequest } from "node:http";
 import type { Signer } from "ethers";
 import type { FastifyInstance } from "fastify";
 import OpenAI from "openai";
@@ -73,6 +74,35 @@ describe("gateway: refusals, failovers and recovery", () => {
         bad.chat.completions.create({ model: MODEL, messages: [{ role: "user", content: "hi" }] }),
       ).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
       expect(calls()).toBe(before);
+    });
+
+    it("refuses an unknown key before reading the body it announced", async () => {
+      const url = new URL(`${baseURL}/chat/completions`);
+      const wrongKey = apiKey.slice(0, -1) + (apiKey.endsWith("a") ? "b" : "a");
+      // 4 MiB announced, nothing sent: a gateway that parsed the body first would wait for it.
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = httpRequest(
+          {
+            host: url.hostname,
+            port: url.port,
+            path: url.pathname,
+            method: "POST",
+            headers: {
+              authorization: `Bearer ${wrongKey}`,
+              "content-type": "application/json",
+              "content-length": String(4 * 1024 * 1024),
+            },
+          },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+            req.destroy();
+          },
+        );
+        req.on("error", reject);
+        req.flushHeaders();
+      });
+      expect(status).toBe(401);
     });
 
     it("refuses a wrong key with 401 whatever else is wrong with the request, before any miner is called", async () => {

@@ -29,8 +29,8 @@ function presentedKey(req: FastifyRequest): string | undefined {
 
 /**
  * Every /v1 route needs an API key (Authorization: Bearer ...) and takes one request from its
- * rate limit: here, or, on routes that reserve a voucher, in the reservation's round trip (a
- * malformed key is still refused here, before anything else).
+ * rate limit: here, or, on routes that reserve a voucher, in the reservation's round trip. Either
+ * way a missing, malformed, unknown or revoked key is refused here, before the body is read.
  */
 export function authenticate(s: GatewayServices) {
   return async function onRequest(req: FastifyRequest): Promise<void> {
@@ -38,7 +38,7 @@ export function authenticate(s: GatewayServices) {
     if (!key) throw errors.missingKey();
     if (req.routeOptions.config.admitsWithReservation) {
       const admission = s.apiKeys.admission(key);
-      if (!admission) throw errors.invalidKey();
+      if (!admission || !(await s.apiKeys.known(admission))) throw errors.invalidKey();
       req.keyAdmission = admission;
       req.apiKeyId = admission.id;
       return;

@@ -99,6 +99,9 @@ export interface KeyAdmission {
 }
 
 export class ApiKeyStore {
+  /** Key hashes seen valid recently, with when that stops counting (see `known`). */
+  private readonly seenValid = new Map<string, number>();
+
   constructor(
     private readonly redis: Redis,
     private readonly keys: Keyspace,
@@ -156,6 +159,26 @@ export class ApiKeyStore {
     const admission = this.admission(presented);
     if (admission === undefined) return { ok: false, reason: "invalid" };
     return this.admitWith(admission);
+  }
+
+  /**
+   * Whether the prepared key exists and is not revoked: checked before a request's body is read, so a
+   * stranger cannot make the gateway parse (up to its body limit of) whatever it sends. A key found
+   * valid is remembered for `ttlMs` (one Redis read per key and period); the admission that counts the
+   * request stays the authority (a revocation is refused there at once).
+   */
+  async known(admission: KeyAdmission, ttlMs = 10_000): Promise<boolean> {
+    const hash = admission.args[0];
+    const until = this.seenValid.get(hash);
+    if (until !== undefined && until > Date.now()) return true;
+    const [stored, revokedAt] = await this.redis.hmget(admission.keys[0], "hash", "revokedAt");
+    if (stored !== hash || revokedAt) {
+      this.seenValid.delete(hash);
+      return false;
+    }
+    if (this.seenValid.size >= 10_000) this.seenValid.clear(); // bounded: a busy gateway just re-reads
+    this.seenValid.set(hash, Date.now() + ttlMs);
+    return true;
   }
 
   /** Admits a key whose admission was prepared by `admission()`. */
