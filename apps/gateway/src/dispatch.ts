@@ -87,6 +87,7 @@ export class Dispatcher {
     const failures: string[] = [];
     let escrowRefusals = 0;
     let shortAllotments = 0;
+    let busy = 0;
     let refilled = false;
     let resynced = false;
     let attempts = 0;
@@ -104,6 +105,12 @@ export class Dispatcher {
             continue;
           }
           throw await account.exhausted(plan.price);
+        }
+        // Every miner is at its capacity or said it is busy: shed here (429, retry shortly) rather
+        // than retry into full queues (overload used to come out as 503 after futile retries).
+        if (router.saturated(plan.route.miners, tried) || (busy > 0 && busy === failures.length)) {
+          metrics.shed.inc({ netuid });
+          throw errors.overloaded(plan.route.id);
         }
         // Nothing reserved, so the key is unchecked: the app's error handler checks it (a refused key's 401 comes first).
         throw errors.noMiner(
@@ -139,10 +146,18 @@ export class Dispatcher {
       }
       const started = performance.now();
       let failure: { reason: string; cooldown: boolean };
+      const key = miner.key;
+      router.scoreboard.begin(key);
+      let ended = false;
+      const end = () => {
+        if (!ended) router.scoreboard.end(key);
+        ended = true;
+      };
       try {
         const outcome = await this.send(miner, plan, reservation, signed.value);
         if (outcome.kind === "ok-json" || outcome.kind === "ok-stream") {
           if (outcome.kind === "ok-json") {
+            end();
             const minerMs = performance.now() - started;
             router.scoreboard.success(miner.key, minerMs);
             metrics.upstreamLatency.observe({ netuid }, minerMs / 1000);
@@ -154,6 +169,7 @@ export class Dispatcher {
             reservation,
             attempts,
             stream: new MinerStream(outcome.events, outcome.close, async (ok, reason) => {
+              end();
               if (ok) {
                 router.scoreboard.success(miner!.key, performance.now() - started);
                 metrics.upstreamLatency.observe({ netuid }, (performance.now() - started) / 1000);
@@ -168,6 +184,7 @@ export class Dispatcher {
             }),
           };
         }
+        end();
         await account.release(reservation);
         const { status, code, message } = outcome;
         if (CALLER_ERRORS.has(status)) throw relayCallerError(status, code, message);
@@ -186,8 +203,18 @@ export class Dispatcher {
         // just beat (e.g. right after a deposit): not the miner's fault, and another may know better.
         const stale = status === 403 && code === "insufficient-escrow";
         if (stale) escrowRefusals++;
-        failure = { reason: `${status} ${code}: ${message}`, cooldown: status !== 429 && !stale };
+        if (status === 429) {
+          // Busy, not broken: paused briefly, its record untouched.
+          busy++;
+          router.scoreboard.overloaded(key, Math.min(5_000, 1_000 * (outcome.retryAfter ?? 1)));
+          failures.push(`uid ${miner.uid} (429 ${code})`);
+          tried.add(key);
+          miner = undefined;
+          continue;
+        }
+        failure = { reason: `${status} ${code}: ${message}`, cooldown: !stale };
       } catch (err) {
+        end();
         if (err instanceof GatewayError) throw err;
         await account.release(reservation);
         if (plan.signal.aborted) throw errors.invalidRequest("The client closed the request.");
@@ -196,15 +223,20 @@ export class Dispatcher {
           cooldown: true,
         };
       }
-      router.scoreboard.failure(miner.key, { cooldown: failure.cooldown });
+      const failed: MinerEndpoint = miner!;
+      router.scoreboard.failure(key, { cooldown: failure.cooldown });
       metrics.minerFailures.inc({ netuid, reason: failure.reason.split(":")[0]!.slice(0, 40) });
-      logger.warn({ miner: miner.url, uid: miner.uid, reason: failure.reason }, "miner call failed");
-      failures.push(`uid ${miner.uid} (${failure.reason})`);
-      tried.add(miner.key);
+      logger.warn({ miner: failed.url, uid: failed.uid, reason: failure.reason }, "miner call failed");
+      failures.push(`uid ${failed.uid} (${failure.reason})`);
+      tried.add(key);
       miner = undefined;
-      if (tried.size > this.maxFailovers || !router.pick(plan.route.miners, tried)) {
+      if (tried.size - busy > this.maxFailovers || !router.pick(plan.route.miners, tried)) {
         if (escrowRefusals === failures.length) {
           throw errors.insufficientQuota(`The miners refused the client's escrow as too low: ${failures.join("; ")}.`);
+        }
+        if (router.saturated(plan.route.miners, tried)) {
+          metrics.shed.inc({ netuid });
+          throw errors.overloaded(plan.route.id);
         }
         throw errors.noMiner(`No miner could answer for ${plan.route.id}: ${failures.join("; ")}.`);
       }
@@ -220,7 +252,7 @@ export class Dispatcher {
   ): Promise<
     | { kind: "ok-json"; final: MinerFinal }
     | { kind: "ok-stream"; events: AsyncGenerator<SseEvent, void>; close: () => void }
-    | { kind: "error"; status: number; code: string; message: string; held?: unknown }
+    | { kind: "error"; status: number; code: string; message: string; held?: unknown; retryAfter?: number }
   > {
     const reply = await this.opts.client.post(miner.url, "/v1/infer", {
       body: plan.body,
@@ -247,6 +279,7 @@ export class Dispatcher {
       code: error?.code ?? "http-error",
       message: error?.message ?? `HTTP ${reply.status}`,
       held: error?.held,
+      retryAfter: Number(reply.headers["retry-after"]) || undefined,
     };
   }
 }

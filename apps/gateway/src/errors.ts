@@ -74,6 +74,16 @@ export const errors = {
     ),
   tooLarge: (message: string, param: string | null, code = "request_too_large") =>
     new GatewayError(413, "invalid_request_error", code, message, param),
+  /** Every miner serving the model is at its capacity: shed with a 429 the client retries. */
+  overloaded: (model: string) =>
+    new GatewayError(
+      429,
+      "rate_limit_error",
+      "server_overloaded",
+      `Every miner serving ${model} is busy right now; retry in a second.`,
+      null,
+      { "retry-after": "1" },
+    ),
   noMiner: (message: string) =>
     new GatewayError(503, "server_error", "no_miner_available", message, null, { "retry-after": "1" }),
   upstream: (message: string) => new GatewayError(502, "server_error", "upstream_error", message),

@@ -8,6 +8,7 @@ export interface GatewayMetrics {
   upstreamLatency: Histogram<"netuid">;
   minerFailures: Counter<"netuid" | "reason">;
   retries: Counter<"netuid">;
+  shed: Counter<"netuid">;
   charged: Counter<"netuid">;
   tokens: Counter<"kind">;
   liveMiners: Gauge<"netuid">;
@@ -46,6 +47,12 @@ export function createGatewayMetrics(): GatewayMetrics {
     retries: new Counter({
       name: "noos_gateway_retries_total",
       help: "requests retried on another miner",
+      labelNames: ["netuid"],
+      registers: [registry],
+    }),
+    shed: new Counter({
+      name: "noos_gateway_shed_total",
+      help: "requests answered 429 because every miner of the model was at its capacity",
       labelNames: ["netuid"],
       registers: [registry],
     }),

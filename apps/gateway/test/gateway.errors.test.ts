@@ -8,6 +8,7 @@ import type { Signer } from "ethers";
 import type { FastifyInstance } from "fastify";
 import OpenAI from "openai";
 import { parseEther } from "ethers";
+import { encodeVoucherHeader, signVoucher, voucherDomain } from "@noosphere/protocol";
 import { Redis } from "ioredis";
 import { buildGatewayApp } from "../src/app";
 import type { GatewayRuntime } from "../src/services";
@@ -351,5 +352,53 @@ describe("gateway: refusals, failovers and recovery", () => {
       await freshApp.close();
       await fresh.close();
     }
+  });
+
+  // The audit's critical hole: on a miner's 403 voucher-too-low the gateway parsed "previous N" from
+  // the miner's text and raised the client's cumulative to N, so one forged refusal let a miner sign
+  // itself the escrow. Now only a voucher signed by this client's side moves the ledger.
+  it("catches up only with a voucher signed by the client's side, never with a miner's word", async () => {
+    const miner = net.miners[1]!;
+    const slot = { miner: miner.hotkey.address, netuid: net.netuid, tier: net.tier };
+    const before = await gw.ledger.state(slot);
+    const domain = voucherDomain(net.chainId, await net.billing.getAddress());
+    const huge = {
+      client: net.client.address,
+      miner: miner.hotkey.address,
+      netuid: net.netuid,
+      tier: net.tier,
+      model: net.modelHash,
+      cumulativeAmount: parseEther("1000000"),
+    };
+    const forged = encodeVoucherHeader(huge, await signVoucher(miner.hotkey, domain, huge));
+    expect(await gw.account.catchUp(slot, forged)).toBe(false); // signed by the miner itself
+    expect(await gw.account.catchUp(slot, "previous 1000000000000000000000000")).toBe(false);
+    expect(await gw.account.catchUp(slot, undefined)).toBe(false);
+    const elsewhere = { ...huge, miner: net.miners[0]!.hotkey.address };
+    const misplaced = encodeVoucherHeader(elsewhere, await signVoucher(net.client, domain, elsewhere));
+    expect(await gw.account.catchUp(slot, misplaced)).toBe(false); // another slot's voucher
+    expect(await gw.ledger.state(slot)).toEqual(before);
+    const real = { ...huge, cumulativeAmount: before.cumulative + net.price };
+    expect(await gw.account.catchUp(slot, encodeVoucherHeader(real, await signVoucher(net.client, domain, real)))).toBe(
+      true,
+    );
+    expect((await gw.ledger.state(slot)).cumulative).toBe(before.cumulative + net.price);
+  });
+
+  it("sheds with 429 and Retry-After when every miner is at its capacity, never 503, and charges only answers", async () => {
+    fx.random = Math.random;
+    const { record, key } = await gw.apiKeys.create("flood");
+    const body = { model: MODEL, prompt: "Call me Ishmael.", max_tokens: 64 };
+    const replies = await Promise.all(Array.from({ length: 400 }, () => inject("/v1/completions", body, key)));
+    const statuses = replies.map((r) => r.statusCode);
+    const shed = replies.filter((r) => r.statusCode === 429);
+    expect(statuses.filter((st) => st !== 200 && st !== 429)).toEqual([]);
+    expect(shed.length).toBeGreaterThan(0);
+    expect(shed[0]!.headers["retry-after"]).toBe("1");
+    expect(shed[0]!.json().error.code).toBe("server_overloaded");
+    await gw.usage.flush();
+    const answered = statuses.filter((st) => st === 200).length;
+    expect(await gw.usage.get(record.id)).toMatchObject({ charged: BigInt(answered) * net.price });
+    fx.random = 0;
   });
 });

@@ -33,6 +33,7 @@ interface HealthReply {
   netuid?: number;
   hotkey?: string;
   tier?: number | string;
+  queue?: { concurrency?: number; maxQueued?: number };
 }
 
 export function modelId(netuid: number, modelName: string, tier: number): string {
@@ -184,6 +185,7 @@ export class MinerDirectory {
         provider: health.provider,
         incentive,
         live: true,
+        capacity: capacityOf(health),
       };
     } catch (err) {
       this.opts.logger.debug({ url, err: (err as Error).message }, "miner health check failed");
@@ -191,6 +193,13 @@ export class MinerDirectory {
       return { ...previous, uid: n.uid, incentive, modelHash: axon.modelHash, live: false };
     }
   }
+}
+
+/** Requests the miner takes at once, running and queued, per its /health (undefined: it does not say). */
+function capacityOf(health: HealthReply): number | undefined {
+  const q = health.queue;
+  if (typeof q?.concurrency !== "number" || typeof q.maxQueued !== "number") return undefined;
+  return q.concurrency + q.maxQueued;
 }
 
 function buildRoutes(endpoints: MinerEndpoint[]): ModelRoute[] {

@@ -87,4 +87,41 @@ describe("router", () => {
     board.failure("k", { cooldown: false });
     expect(board.coolingDown("k")).toBe(false);
   });
+
+  // Issue 23: a miner that refused a burst kept a low success record, got almost no traffic, and so
+  // never earned it back (~30 minutes without paid traffic on the devnet).
+  it("lets a miner's record recover while it is not picked", () => {
+    let now = 0;
+    const board = new Scoreboard({ now: () => now, recoveryMs: 30_000, cooldownBaseMs: 10 });
+    const [a, b] = [miner(1, 1), miner(2, 1)];
+    for (let i = 0; i < 20; i++) board.failure(a.key);
+    const router = new Router(board, { random: seeded(5) });
+    now += 100;
+    expect(shares(router, [a, b]).get(1) ?? 0).toBeLessThan(0.01);
+    now += 90_000; // three half-lives unobserved
+    expect(board.successOf(a.key)).toBeGreaterThan(0.85);
+    expect(shares(router, [a, b]).get(1)).toBeGreaterThan(0.35);
+  });
+
+  it("skips a miner at its capacity or busy, and says when every miner is", () => {
+    let now = 0;
+    const board = new Scoreboard({ now: () => now });
+    const router = new Router(board, { random: seeded(9) });
+    const [a, b] = [
+      { ...miner(1, 1), capacity: 2 },
+      { ...miner(2, 1), capacity: 1 },
+    ];
+    board.begin(a.key);
+    board.begin(a.key);
+    expect(router.pick([a, b])?.uid).toBe(2);
+    expect(router.saturated([a, b])).toBe(false);
+    board.overloaded(b.key, 1_000); // it answered 429: busy, not failed
+    expect(board.successOf(b.key)).toBe(1);
+    expect(router.pick([a, b])).toBeUndefined();
+    expect(router.saturated([a, b])).toBe(true);
+    now += 1_001;
+    expect(router.pick([a, b])?.uid).toBe(2);
+    board.end(a.key);
+    expect(router.saturated([a, b])).toBe(false);
+  });
 });

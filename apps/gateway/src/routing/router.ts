@@ -18,6 +18,8 @@ export interface MinerEndpoint {
   incentive: number;
   /** Answered its last health check. */
   live: boolean;
+  /** Requests it takes at once, running and queued (its /health queue); beyond that it answers 429. */
+  capacity?: number;
 }
 
 export interface RouterOptions {
@@ -35,7 +37,10 @@ export interface RouterOptions {
  * Picks a miner for a request: weighted at random by on-chain incentive times the gateway's own
  * record (success EMA squared, latency relative to the fastest candidate), so the best miners get
  * most traffic and every live miner some. Miners cooling down after failures are skipped unless
- * nothing else is left; miners already tried for this request never come back.
+ * nothing else is left; miners already tried for this request never come back; miners with as many
+ * of this gateway's calls in flight as they take (or that just said they were busy) are skipped, and
+ * `pick` says `saturated` when that leaves none, so the gateway sheds load with a 429 instead of
+ * retrying into full queues.
  */
 export class Router {
   private readonly floor: number;
@@ -60,12 +65,24 @@ export class Router {
       const r = this.scoreboard.get(m.key);
       const speed =
         best === undefined || r.latencyMs === undefined ? 1 : (best + this.smoothing) / (r.latencyMs + this.smoothing);
-      return (this.floor + Math.max(0, Math.min(1, m.incentive))) * r.success * r.success * speed;
+      const success = this.scoreboard.successOf(m.key);
+      return (this.floor + Math.max(0, Math.min(1, m.incentive))) * success * success * speed;
     });
   }
 
-  pick(candidates: readonly MinerEndpoint[], tried: ReadonlySet<string> = new Set()): MinerEndpoint | undefined {
+  /** Whether every live miner not yet tried is at its capacity or busy: nothing to send to now. */
+  saturated(candidates: readonly MinerEndpoint[], tried: ReadonlySet<string> = new Set()): boolean {
     const open = candidates.filter((m) => m.live && !tried.has(m.key));
+    return open.length > 0 && open.every((m) => !this.hasRoom(m));
+  }
+
+  private hasRoom(m: MinerEndpoint): boolean {
+    const sb = this.scoreboard;
+    return !sb.busy(m.key) && (m.capacity === undefined || sb.get(m.key).inFlight < m.capacity);
+  }
+
+  pick(candidates: readonly MinerEndpoint[], tried: ReadonlySet<string> = new Set()): MinerEndpoint | undefined {
+    const open = candidates.filter((m) => m.live && !tried.has(m.key) && this.hasRoom(m));
     const ready = open.filter((m) => !this.scoreboard.coolingDown(m.key));
     if (ready.length === 0) {
       // Everyone left is cooling down: probe the one whose cooldown ends first.
