@@ -1,4 +1,4 @@
-import Fastify from "fastify";
+import Fastify, { LogController } from "fastify";
 import type { FastifyBaseLogger, FastifyError, FastifyInstance } from "fastify";
 import type { GatewayServices } from "./context";
 import { GatewayError, errors } from "./errors";
@@ -21,6 +21,9 @@ export interface GatewayAppOptions {
 export function buildGatewayApp(s: GatewayServices, opts: GatewayAppOptions = {}): FastifyInstance {
   const app = Fastify({
     loggerInstance: s.logger as FastifyBaseLogger,
+    // Fastify's own request logging writes two lines per request ("incoming", "completed"): one
+    // line at debug below instead (counts and latencies are in /metrics; failures log as warnings).
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: opts.bodyLimit ?? 8 * 1024 * 1024,
   });
 
@@ -57,6 +60,7 @@ export function buildGatewayApp(s: GatewayServices, opts: GatewayAppOptions = {}
     const route = req.routeOptions.url ?? "unknown";
     s.metrics.requests.inc({ route, status: String(reply.statusCode) });
     s.metrics.latency.observe({ route }, reply.elapsedTime / 1000);
+    s.logger.debug({ route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, "request");
   });
 
   void app.register(opsRoutes(s));
@@ -98,5 +102,18 @@ function toGatewayError(err: FastifyError): GatewayError {
         : err.message,
     );
   }
+  if (isRedisOutage(err)) return errors.storeUnavailable();
+  const code = (err as { code?: unknown }).code;
+  if (code === "TIMEOUT" || code === "NETWORK_ERROR" || code === "SERVER_ERROR") return errors.chainUnavailable();
   return errors.internal("The gateway failed to handle this request; see its logs.");
+}
+
+/** ioredis's ways of saying Redis is not there (down, unreachable, too slow): a 503 to retry, not a 500. */
+function isRedisOutage(err: Error): boolean {
+  return (
+    err.name === "MaxRetriesPerRequestError" ||
+    /Connection is closed|Stream isn't writeable|Command timed out|ECONNREFUSED|ECONNRESET|connect ETIMEDOUT/.test(
+      err.message,
+    )
+  );
 }

@@ -86,6 +86,26 @@ export const errors = {
     ),
   noMiner: (message: string) =>
     new GatewayError(503, "server_error", "no_miner_available", message, null, { "retry-after": "1" }),
+  /** The gateway's Redis (keys, limits, vouchers) is unreachable or too slow: nothing was charged. */
+  storeUnavailable: () =>
+    new GatewayError(
+      503,
+      "server_error",
+      "store_unavailable",
+      "The gateway cannot reach its store right now; nothing was charged. Retry in a few seconds.",
+      null,
+      { "retry-after": "2" },
+    ),
+  /** The chain did not answer in time (a snapshot of the escrow was needed): nothing was charged. */
+  chainUnavailable: () =>
+    new GatewayError(
+      503,
+      "server_error",
+      "chain_unavailable",
+      "The gateway cannot read the chain right now; nothing was charged. Retry in a few seconds.",
+      null,
+      { "retry-after": "5" },
+    ),
   upstream: (message: string) => new GatewayError(502, "server_error", "upstream_error", message),
   internal: (message: string) => new GatewayError(500, "server_error", "internal_error", message),
 };

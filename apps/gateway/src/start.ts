@@ -161,7 +161,14 @@ export function allotmentWriter(billing: Billing): AllotmentWriter {
 
 /** Connects to Redis and checks it answers, with a message that says what to do if not. */
 export async function openRedis(url: string): Promise<Redis> {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: false });
+  // A command waits at most 1 s (a frozen Redis must not stall every request); while Redis is down,
+  // commands fail at once (no offline queue) and requests get a 503 with Retry-After.
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 2,
+    enableOfflineQueue: false,
+    commandTimeout: 1_000,
+  });
   let lastError: Error | undefined;
   const remember = (err: Error) => (lastError = err);
   redis.on("error", remember);

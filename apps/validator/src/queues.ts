@@ -25,17 +25,24 @@ export const DEFAULT_TUNING: PipelineTuning = {
   probeBackoffMs: 1_000,
   weightsAttempts: 10,
   weightsBackoffMs: 2_000,
-  keepCompletedSeconds: 6 * 3600,
-  keepFailedSeconds: 7 * 24 * 3600,
+  keepCompletedSeconds: 3600,
+  keepFailedSeconds: 24 * 3600,
 };
+
+/**
+ * At most this many finished jobs of each queue stay in Redis, however long they may be kept: a probe
+ * job holds the miner's answer, and 50,000 of them per queue grew a devnet's Redis to 282 MB in
+ * 10,000 blocks. Deduplication needs a job only while its round can still be queued (minutes).
+ */
+const KEEP_JOBS = 2_000;
 
 /**
  * Retries, backoff and retention, set once per queue. Queues take them as defaultJobOptions and
  * flow nodes are built with the same, so every job of a queue gets them however it was added.
  */
 export function jobOptions(t: PipelineTuning = DEFAULT_TUNING): Record<QueueName, DefaultJobOptions> {
-  const keepDone = { age: t.keepCompletedSeconds, count: 50_000 };
-  const keepFailed = { age: t.keepFailedSeconds, count: 50_000 };
+  const keepDone = { age: t.keepCompletedSeconds, count: KEEP_JOBS };
+  const keepFailed = { age: t.keepFailedSeconds, count: KEEP_JOBS };
   return {
     schedule: {
       attempts: 3,
