@@ -28,6 +28,9 @@ export interface ChainViewTtls {
   recheckMs: number;
 }
 
+/** How old a cached value may be and still be served while it is re-read. */
+const STALE_MS = 60_000;
+
 /** How recent a fresh read of an allotment must be (see `allotment`). */
 const ALLOTMENT_RECHECK_MS = 200;
 
@@ -70,11 +73,13 @@ export class ContractChainView implements MinerChainView {
   constructor(private readonly opts: ContractChainViewOptions) {
     this.ttls = { ...DEFAULT_CHAIN_VIEW_TTLS, ...opts.ttls };
     const now = opts.now ?? Date.now;
-    this.permits = new TtlCache(this.ttls.permitsMs, 1, now);
-    this.escrows = new TtlCache(this.ttls.escrowMs, 10_000, now);
-    this.redeemed = new TtlCache(this.ttls.redeemedMs, 10_000, now);
-    this.signers = new TtlCache(this.ttls.signersMs, 10_000, now);
-    this.pricing = new TtlCache(this.ttls.priceMs, 2, now);
+    // Past their TTL, values up to a minute old are served while one reload runs: a chain that pauses
+    // costs requests nothing until then (a refusal's forced re-read still waits for the chain).
+    this.permits = new TtlCache(this.ttls.permitsMs, 1, now, STALE_MS);
+    this.escrows = new TtlCache(this.ttls.escrowMs, 10_000, now, STALE_MS);
+    this.redeemed = new TtlCache(this.ttls.redeemedMs, 10_000, now, STALE_MS);
+    this.signers = new TtlCache(this.ttls.signersMs, 10_000, now, STALE_MS);
+    this.pricing = new TtlCache(this.ttls.priceMs, 2, now, STALE_MS);
   }
 
   async isPermittedValidator(caller: string, opts: ReadOptions = {}): Promise<boolean> {

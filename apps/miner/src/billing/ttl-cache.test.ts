@@ -51,4 +51,26 @@ describe("TtlCache", () => {
     expect(c.peek("a")).toBeUndefined();
     expect(c.peek("d")).toBe(1);
   });
+
+  it("serves a stale value while one reload runs, within staleMs; a forced re-read waits", async () => {
+    let now = 0;
+    const cache = new TtlCache<string, number>(1_000, 10, () => now, 5_000);
+    await cache.get("k", async () => 1);
+    now = 2_000;
+    let release!: (v: number) => void;
+    let loads = 0;
+    const slow = () => {
+      loads++;
+      return new Promise<number>((r) => (release = r));
+    };
+    expect(await cache.get("k", slow)).toBe(1); // stale, served at once; the chain is "paused"
+    expect(await cache.get("k", slow)).toBe(1);
+    expect(loads).toBe(1);
+    const forced = cache.get("k", slow, 0);
+    release(2);
+    expect(await forced).toBe(2);
+    now = 2_000 + 6_000; // older than staleMs: waits for the chain
+    const waiting = cache.get("k", async () => 3);
+    expect(await waiting).toBe(3);
+  });
 });
