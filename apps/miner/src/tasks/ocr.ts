@@ -37,6 +37,8 @@ export class OcrTask implements TaskHandler<OcrInput, OcrOutput> {
   readonly taskId = "ocr";
   /** A detection pass cannot be stopped halfway (tens of ms): callers are admitted before it starts. */
   readonly speculative = false;
+  /** The image limit in base64, and room for the JSON around it. */
+  readonly maxBodyBytes = Math.ceil((MAX_IMAGE_BYTES * 4) / 3) + 64 * 1024;
   readonly modelHash: string;
 
   constructor(

@@ -32,6 +32,8 @@ export class TextGenerationTask implements TaskHandler<TextInput, TextOutput> {
   readonly taskId = "text-generation";
   /** Generation checks its signal before every token, so an aborted run stops within one step. */
   readonly speculative = true;
+  /** A prompt within any subnet's input limit fits many times over; larger bodies are refused unread. */
+  readonly maxBodyBytes = 1024 * 1024;
 
   constructor(private readonly model: TextModel) {}
 
