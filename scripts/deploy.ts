@@ -12,9 +12,8 @@
  */
 import fs from "node:fs";
 import hre from "hardhat";
-import { DEVNET_GOVERNANCE } from "./lib/deploy-all";
-import type { Genesis } from "./lib/genesis";
-import { launchNoosphere } from "./lib/launch";
+import { DEVNET_GOVERNANCE, launchNoosphere } from "@noosphere/deploy";
+import type { Genesis } from "@noosphere/deploy";
 import { devnetGenesis } from "./devnet/genesis";
 import { devnetAccounts } from "./devnet/keys";
 

@@ -2,7 +2,7 @@
 // random subnets of every size, several consecutive epochs each with changes in between.
 // Run: npx hardhat run scripts/bench/consensus-differential.ts
 // Sizes via env: SMALL (default 1000), MEDIUM (100), FULL (20), EPOCHS (3), SEED (first seed, 10000).
-import { randomInt } from "../../packages/yuma/src";
+import { randomInt } from "@noosphere/yuma";
 import { runDifferentialCases } from "../../test/consensus/scenario";
 import { deployWorld } from "../../test/consensus/world";
 
@@ -20,18 +20,14 @@ async function main(): Promise<void> {
     randomParams: rng() < 0.7,
     density: rng(),
   }));
-  console.log(
-    `${small} small subnets x ${epochs} epochs: equal (${((Date.now() - started) / 1000).toFixed(0)} s)`,
-  );
+  console.log(`${small} small subnets x ${epochs} epochs: equal (${((Date.now() - started) / 1000).toFixed(0)} s)`);
   await runDifferentialCases(w, seed + 100_000, medium, epochs, (rng) => ({
     validators: randomInt(rng, 4, 48),
     miners: randomInt(rng, 8, 160),
     randomParams: rng() < 0.5,
     density: rng(),
   }));
-  console.log(
-    `${medium} medium subnets x ${epochs} epochs: equal (${((Date.now() - started) / 1000).toFixed(0)} s)`,
-  );
+  console.log(`${medium} medium subnets x ${epochs} epochs: equal (${((Date.now() - started) / 1000).toFixed(0)} s)`);
   await runDifferentialCases(w, seed + 200_000, full, epochs, (rng) => ({
     validators: 64,
     miners: 192,
@@ -39,9 +35,7 @@ async function main(): Promise<void> {
     density: rng(),
     noPermitRate: rng() < 0.5 ? 0 : 0.1,
   }));
-  console.log(
-    `${full} full subnets x ${epochs} epochs: equal (${((Date.now() - started) / 1000).toFixed(0)} s)`,
-  );
+  console.log(`${full} full subnets x ${epochs} epochs: equal (${((Date.now() - started) / 1000).toFixed(0)} s)`);
 }
 
 main().catch((e: unknown) => {

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { parseEther } from "ethers";
-import type { Genesis, GenesisModel } from "../lib/genesis";
+import type { Genesis, GenesisModel } from "@noosphere/deploy";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 

@@ -1,7 +1,6 @@
 import type { JsonRpcProvider, Wallet } from "ethers";
-import { Consensus__factory, SubnetRegistry__factory } from "../../packages/contracts/generated/typechain";
-import type { Consensus, SubnetRegistry } from "../../packages/contracts/generated/typechain";
-import type { Deployment } from "../../packages/contracts/src/deployments";
+import { Consensus__factory, SubnetRegistry__factory } from "@noosphere/contracts";
+import type { Consensus, SubnetRegistry, Deployment } from "@noosphere/contracts";
 
 export interface FinishedEpoch {
   netuid: number;

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { HDNodeWallet, Mnemonic, Wallet, getAddress } from "ethers";
-import { saveKeystore } from "../../packages/node-kit/src/keystore";
+import { saveKeystore } from "@noosphere/node-kit";
 import { DEVNET_SUBNETS } from "./genesis";
 
 /** Hardhat's well-known development mnemonic: its 20 accounts are funded with ETH for gas. */

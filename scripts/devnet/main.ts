@@ -140,7 +140,7 @@ async function main(): Promise<void> {
     const keysWritten = writeDevnetKeystores(path.join(opts.dir, "keys"), accounts);
     const redisReady = ensureRedis({ url: opts.redis, group, log: say });
     // Loaded while the node starts (the deploy code pulls in Hardhat and every binding).
-    const { launchNoosphere } = require("../lib/launch") as typeof import("../lib/launch");
+    const { launchNoosphere } = require("@noosphere/deploy") as typeof import("@noosphere/deploy");
     const { setUpNetwork } = require("./setup") as typeof import("./setup");
     const [chain, keys, redis] = await Promise.all([chainReady, keysWritten, redisReady]);
     say(`chain ${chain.chainId} answers at ${chain.rpcUrl} (${elapsed()})`);

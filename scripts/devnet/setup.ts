@@ -1,13 +1,8 @@
 import { MaxUint256, parseEther } from "ethers";
 import type { JsonRpcProvider, Wallet } from "ethers";
-import {
-  Billing__factory,
-  NoosToken__factory,
-  Staking__factory,
-  SubnetRegistry__factory,
-} from "../../packages/contracts/generated/typechain";
-import type { Deployment } from "../../packages/contracts/src/deployments";
-import { subnetParams } from "../deploy/subnets";
+import { Billing__factory, NoosToken__factory, Staking__factory, SubnetRegistry__factory } from "@noosphere/contracts";
+import type { Deployment } from "@noosphere/contracts";
+import { subnetParams } from "@noosphere/deploy";
 import { DEVNET_AMOUNTS, DEVNET_SUBNETS } from "./genesis";
 import type { DevnetAccounts, NeuronKeys } from "./keys";
 

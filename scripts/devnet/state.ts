@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import type { Deployment } from "../../packages/contracts/src/deployments";
+import type { Deployment } from "@noosphere/contracts";
 
 /**
  * `<dir>/state.json` of a running devnet: where its parts are and what it has done. Tools and

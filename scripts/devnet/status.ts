@@ -1,12 +1,7 @@
 import { formatEther } from "ethers";
 import type { JsonRpcProvider } from "ethers";
-import {
-  Billing__factory,
-  Consensus__factory,
-  SubnetRegistry__factory,
-} from "../../packages/contracts/generated/typechain";
-import type { Billing, Consensus, SubnetRegistry } from "../../packages/contracts/generated/typechain";
-import type { Deployment } from "../../packages/contracts/src/deployments";
+import { Billing__factory, Consensus__factory, SubnetRegistry__factory } from "@noosphere/contracts";
+import type { Billing, Consensus, SubnetRegistry, Deployment } from "@noosphere/contracts";
 
 export interface SubnetStatus {
   netuid: number;

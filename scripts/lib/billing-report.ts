@@ -4,7 +4,7 @@
  * A week is block.timestamp / 1 weeks (weeks start on Thursday 00:00 UTC, the Unix epoch's weekday).
  */
 import { formatEther, type ContractRunner } from "ethers";
-import { Billing__factory } from "../../packages/contracts/generated/typechain";
+import { Billing__factory } from "@noosphere/contracts";
 
 export const WEEK_SECONDS = 604_800n;
 

@@ -3,17 +3,17 @@
  * and read their status on NoosGovernor. No global state: every function takes the contract addresses.
  * Errors a user can fix are thrown as {@link DaoError} with a code and a hint saying what to do.
  */
-import { PROPOSAL_STATES } from "../../packages/contracts/src/governance";
-import type { ProposalState } from "../../packages/contracts/src/governance";
-import { Interface, id, isAddress, isHexString, parseUnits, type ContractRunner, type Signer } from "ethers";
 import {
+  PROPOSAL_STATES,
   Billing__factory,
   IEmission__factory,
   IVotes__factory,
   NoosGovernor__factory,
   type NoosGovernor,
-} from "../../packages/contracts/generated/typechain";
-import { TIERS, type TierName } from "../../packages/protocol/src";
+} from "@noosphere/contracts";
+import type { ProposalState } from "@noosphere/contracts";
+import { Interface, id, isAddress, isHexString, parseUnits, type ContractRunner, type Signer } from "ethers";
+import { TIERS, type TierName } from "@noosphere/protocol";
 
 /** Where the contracts are. Only `governor` is always needed; the others for the actions that target them. */
 export interface DaoAddresses {

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, mine, time } from "@nomicfoundation/hardhat-network-helpers";
 import { Interface } from "ethers";
-import { Billing__factory, IEmission__factory } from "../../packages/contracts/generated/typechain";
+import { Billing__factory, IEmission__factory } from "@noosphere/contracts";
 import {
   DaoError,
   buildCall,

@@ -1,7 +1,6 @@
 /** Governance fixture: NOOS, governor + timelock, and Billing owned by the timelock. */
 import { ethers } from "hardhat";
-import { deployBilling } from "../../scripts/deploy/billing";
-import { deployGovernance, handRolesToTimelock, type DeployGovernanceOptions } from "../../scripts/deploy/governance";
+import { deployBilling, deployGovernance, handRolesToTimelock, type DeployGovernanceOptions } from "@noosphere/deploy";
 import type { DaoAddresses } from "../../scripts/lib/dao";
 import { deployNoos } from "../shared/noos";
 

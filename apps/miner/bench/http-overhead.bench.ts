@@ -44,7 +44,7 @@ import type { Stats } from "./http-client";
 import type { MinerTarget, SignedCall } from "../src/testing/client";
 import { startHardhatNode } from "../src/testing/hardhat-node";
 import { PRICE, deployNetwork } from "../src/testing/network";
-import { registerNeuron } from "../../../scripts/deploy/subnets";
+import { registerNeuron } from "@noosphere/deploy";
 
 const PROMPT = "Call me Ishmael. Some years ago";
 const TIER_BATCH = 1;

@@ -16,7 +16,7 @@ import { freePort, startHardhatNode } from "./testing/hardhat-node";
 import type { HardhatNode } from "./testing/hardhat-node";
 import { PRICE, deployNetwork } from "./testing/network";
 import type { TestNetwork } from "./testing/network";
-import { createSubnet, registerNeuron, subnetParams } from "../../../scripts/deploy/subnets";
+import { createSubnet, registerNeuron, subnetParams } from "@noosphere/deploy";
 
 jest.setTimeout(180_000);
 

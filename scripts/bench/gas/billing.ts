@@ -4,9 +4,8 @@
  */
 import hre from "hardhat";
 import { ZeroHash, type ContractTransactionResponse } from "ethers";
-import { deployBilling } from "../../deploy/billing";
-import { deployModelRegistry } from "../../deploy/models";
-import { signVoucher, voucherDomain, type Voucher } from "../../../packages/protocol/src";
+import { deployBilling, deployModelRegistry } from "@noosphere/deploy";
+import { signVoucher, voucherDomain, type Voucher } from "@noosphere/protocol";
 import { deployNoos } from "../../../test/shared/noos";
 
 export interface GasRow {

@@ -4,7 +4,7 @@
 // the state machine) is "other". Used by scripts/bench/gas/consensus.ts for the 64 x 256 subnets.
 import hre from "hardhat";
 import type { TransactionReceipt } from "ethers";
-import type { ConsensusTestHarness } from "../../../packages/contracts/generated/typechain";
+import type { ConsensusTestHarness } from "@noosphere/contracts";
 
 /** Gas per stage of one epoch: START, PASS, DIVIDENDS, PAY, other. */
 export type StageGas = Record<string, bigint>;

@@ -11,7 +11,7 @@ import hre from "hardhat";
 import type { TransactionReceipt } from "ethers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { addStageGas, type StageGas } from "./consensus-stages";
-import { registerNeuron } from "../../deploy/subnets";
+import { registerNeuron } from "@noosphere/deploy";
 import {
   commitHash,
   createTestSubnet,

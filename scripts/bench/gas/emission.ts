@@ -1,8 +1,7 @@
 import hre from "hardhat";
 import { mine } from "@nomicfoundation/hardhat-network-helpers";
 import type { ContractTransactionResponse } from "ethers";
-import { deployEmission } from "../../deploy/emission";
-import { deployToken } from "../../deploy/token";
+import { deployEmission, deployToken } from "@noosphere/deploy";
 
 export interface GasRow {
   name: string;

@@ -3,9 +3,8 @@
 import hre from "hardhat";
 import type { ContractTransactionResponse } from "ethers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import type { NoosToken, Staking } from "../../../packages/contracts/generated/typechain";
-import { deployToken } from "../../deploy/token";
-import { configureStaking, deployStaking, grantStakingRewarder } from "../../deploy/staking";
+import type { NoosToken, Staking } from "@noosphere/contracts";
+import { deployToken, configureStaking, deployStaking, grantStakingRewarder } from "@noosphere/deploy";
 
 export interface GasRow {
   name: string;

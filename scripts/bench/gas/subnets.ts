@@ -1,8 +1,6 @@
 import hre from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { deployStaking } from "../../deploy/staking";
-import { deployToken } from "../../deploy/token";
-import { deploySubnetRegistry, subnetParams } from "../../deploy/subnets";
+import { deployStaking, deployToken, deploySubnetRegistry, subnetParams } from "@noosphere/deploy";
 
 const E18 = 10n ** 18n;
 const FULL = 256;

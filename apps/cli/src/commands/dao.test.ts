@@ -9,8 +9,7 @@ import path from "node:path";
 import { parseEther } from "ethers";
 import { loadDeployment, saveDeployment } from "@noosphere/contracts";
 import type { Billing } from "@noosphere/contracts";
-import { deployGovernance } from "../../../../scripts/deploy/governance";
-import { deployBilling } from "../../../../scripts/deploy/billing";
+import { deployGovernance, deployBilling } from "@noosphere/deploy";
 import { deployCore, hardhatAccount, runNoos, startHardhatNode, writeKeystore } from "../testing/devchain";
 import type { CliResult, HardhatNode } from "../testing/devchain";
 
@@ -69,11 +68,25 @@ afterAll(async () => {
 const mine = (blocks: number) => node.provider.send("hardhat_mine", ["0x" + blocks.toString(16)]);
 
 it("delegates, proposes a price, votes, queues, executes, and the new price is on-chain", async () => {
-  expect(ok(await noos("dao", "delegate", "--key", aliceKey))).toMatch(/delegated votes to 0x[0-9a-fA-F]{40}: 100,?000/);
+  expect(ok(await noos("dao", "delegate", "--key", aliceKey))).toMatch(
+    /delegated votes to 0x[0-9a-fA-F]{40}: 100,?000/,
+  );
   await mine(1);
 
   const proposed = ok(
-    await noos("dao", "propose", "set-price", "--netuid", "1", "--tier", "standard", "--usd", "0.00075", "--key", aliceKey),
+    await noos(
+      "dao",
+      "propose",
+      "set-price",
+      "--netuid",
+      "1",
+      "--tier",
+      "standard",
+      "--usd",
+      "0.00075",
+      "--key",
+      aliceKey,
+    ),
   );
   const id = /proposal (\d+)/.exec(proposed)?.[1];
   expect(id).toBeDefined();

@@ -15,10 +15,7 @@ import type { JsonRpcSigner } from "ethers";
 import { saveKeystore } from "@noosphere/node-kit";
 import { saveDeployment } from "@noosphere/contracts";
 import type { Emission, NoosToken, Staking, SubnetRegistry } from "@noosphere/contracts";
-import { deployToken } from "../../../../scripts/deploy/token";
-import { deployEmission } from "../../../../scripts/deploy/emission";
-import { configureStaking, deployStaking } from "../../../../scripts/deploy/staking";
-import { deploySubnetRegistry } from "../../../../scripts/deploy/subnets";
+import { deployToken, deployEmission, configureStaking, deployStaking, deploySubnetRegistry } from "@noosphere/deploy";
 
 export const REPO_ROOT = path.resolve(__dirname, "../../../..");
 export const NOOS_BIN = path.join(REPO_ROOT, "apps/cli/bin/noos.js");

@@ -17,11 +17,16 @@ import type { Logger } from "@noosphere/node-kit";
 import { ContractChainView, VoucherBook, buildMinerApp, loadTask } from "@noosphere/miner";
 import type { TaskHandler } from "@noosphere/miner";
 import type { Billing, ModelRegistry, NoosToken, SubnetRegistry } from "@noosphere/contracts";
-import { deployBilling } from "../../../../scripts/deploy/billing";
-import { deployModelRegistry } from "../../../../scripts/deploy/models";
-import { deployStaking } from "../../../../scripts/deploy/staking";
-import { createSubnet, deploySubnetRegistry, registerNeuron, subnetParams } from "../../../../scripts/deploy/subnets";
-import { deployToken } from "../../../../scripts/deploy/token";
+import {
+  deployBilling,
+  deployModelRegistry,
+  deployStaking,
+  createSubnet,
+  deploySubnetRegistry,
+  registerNeuron,
+  subnetParams,
+  deployToken,
+} from "@noosphere/deploy";
 import { ContractsChainView } from "../chain/contracts-chain-view";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..", "..");

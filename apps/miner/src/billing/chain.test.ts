@@ -8,7 +8,7 @@ import { startHardhatNode } from "../testing/hardhat-node";
 import type { HardhatNode } from "../testing/hardhat-node";
 import { PRICE, ROYALTY_BPS, deployNetwork, deposit } from "../testing/network";
 import type { TestNetwork } from "../testing/network";
-import { registerNeuron } from "../../../../scripts/deploy/subnets";
+import { registerNeuron } from "@noosphere/deploy";
 import { ContractChainView, NotPricedError } from "./chain-view";
 import { VoucherRedeemer } from "./redeemer";
 import { VoucherBook } from "./voucher-book";

@@ -15,7 +15,7 @@ import { startHardhatNode } from "./hardhat-node";
 import type { HardhatNode } from "./hardhat-node";
 import { deployNetwork } from "./network";
 import type { TestNetwork } from "./network";
-import { registerNeuron } from "../../../../scripts/deploy/subnets";
+import { registerNeuron } from "@noosphere/deploy";
 
 export const TIER_BATCH = 1;
 /** noos-tiny (a trigram model of Moby-Dick) runs on for the whole max_tokens after this prompt. */

@@ -7,11 +7,17 @@
 import { ZeroAddress, parseEther } from "ethers";
 import type { HDNodeWallet, Signer } from "ethers";
 import type { Billing, Deployment, ModelRegistry, NoosToken, Staking, SubnetRegistry } from "@noosphere/contracts";
-import { deployBilling, MINTER_ROLE } from "../../../../scripts/deploy/billing";
-import { deployModelRegistry } from "../../../../scripts/deploy/models";
-import { deployStaking } from "../../../../scripts/deploy/staking";
-import { createSubnet, deploySubnetRegistry, registerNeuron, subnetParams } from "../../../../scripts/deploy/subnets";
-import { deployToken } from "../../../../scripts/deploy/token";
+import {
+  deployBilling,
+  MINTER_ROLE,
+  deployModelRegistry,
+  deployStaking,
+  createSubnet,
+  deploySubnetRegistry,
+  registerNeuron,
+  subnetParams,
+  deployToken,
+} from "@noosphere/deploy";
 import type { HardhatNode } from "./hardhat-node";
 
 /** USD micro-units per NOOS: $0.25. */

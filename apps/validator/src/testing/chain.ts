@@ -12,13 +12,18 @@ import { ContractFactory, HDNodeWallet, JsonRpcProvider, Mnemonic, Wallet } from
 import type { Signer } from "ethers";
 import { Consensus__factory } from "@noosphere/contracts";
 import type { Billing, Consensus, NoosToken, Staking, SubnetRegistry } from "@noosphere/contracts";
-import { deployBilling } from "../../../../scripts/deploy/billing";
-import { deployModelRegistry } from "../../../../scripts/deploy/models";
-import { deployEmission } from "../../../../scripts/deploy/emission";
-import { deployToken } from "../../../../scripts/deploy/token";
-import { deployStaking } from "../../../../scripts/deploy/staking";
-import { createSubnet, deploySubnetRegistry, registerNeuron, subnetParams } from "../../../../scripts/deploy/subnets";
-import type { SubnetParams } from "../../../../scripts/deploy/subnets";
+import {
+  deployBilling,
+  deployModelRegistry,
+  deployEmission,
+  deployToken,
+  deployStaking,
+  createSubnet,
+  deploySubnetRegistry,
+  registerNeuron,
+  subnetParams,
+} from "@noosphere/deploy";
+import type { SubnetParams } from "@noosphere/deploy";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..", "..");
 const DEV_MNEMONIC = "test test test test test test test test test test test junk";

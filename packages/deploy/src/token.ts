@@ -1,6 +1,6 @@
 import type { AddressLike, Signer } from "ethers";
-import { NoosToken__factory } from "../../packages/contracts/generated/typechain";
-import type { NoosToken } from "../../packages/contracts/generated/typechain";
+import { NoosToken__factory } from "@noosphere/contracts";
+import type { NoosToken } from "@noosphere/contracts";
 
 export interface DeployTokenOptions {
   /** Receives DEFAULT_ADMIN_ROLE (grants MINTER_ROLE to Emission and Billing; the DAO timelock later). */

@@ -5,7 +5,7 @@ import {
   TimelockController__factory,
   type NoosGovernor,
   type TimelockController,
-} from "../../packages/contracts/generated/typechain";
+} from "@noosphere/contracts";
 
 export const PARAMS_ROLE = id("PARAMS_ROLE");
 export const DEFAULT_ADMIN_ROLE = ZeroHash;

@@ -1,12 +1,6 @@
 import type { AddressLike, BigNumberish, Signer } from "ethers";
-import {
-  IERC20__factory,
-  SubnetRegistry__factory,
-} from "../../packages/contracts/generated/typechain";
-import type {
-  ISubnets,
-  SubnetRegistry,
-} from "../../packages/contracts/generated/typechain";
+import { IERC20__factory, SubnetRegistry__factory } from "@noosphere/contracts";
+import type { ISubnets, SubnetRegistry } from "@noosphere/contracts";
 
 /** Parameters of a subnet, as `createSubnet` and `setParams` take them. */
 export type SubnetParams = ISubnets.SubnetParamsStruct;
@@ -27,11 +21,7 @@ export async function deploySubnetRegistry(
   deployer: Signer,
   { token, staking, admin, lockCost }: DeploySubnetRegistryOptions,
 ): Promise<SubnetRegistry> {
-  const registry = await new SubnetRegistry__factory(deployer).deploy(
-    token,
-    staking,
-    admin,
-  );
+  const registry = await new SubnetRegistry__factory(deployer).deploy(token, staking, admin);
   await registry.waitForDeployment();
   if (lockCost !== undefined) {
     await (await registry.setLockCost(lockCost)).wait();
@@ -44,9 +34,7 @@ export async function deploySubnetRegistry(
  * tempo 360 blocks, 256 UIDs, 64 validators, 4,096 blocks of immunity, no minimum validator stake,
  * a 1 NOOS burn floor halving back over 360 blocks, models unrestricted.
  */
-export function subnetParams(
-  overrides: Partial<SubnetParams> & { taskId: string },
-): SubnetParams {
+export function subnetParams(overrides: Partial<SubnetParams> & { taskId: string }): SubnetParams {
   return {
     tempo: 360,
     maxUids: 256,
@@ -61,11 +49,7 @@ export function subnetParams(
 }
 
 /** Approves the current lock cost from `owner` and creates a subnet owned by it; returns its netuid. */
-export async function createSubnet(
-  registry: SubnetRegistry,
-  owner: Signer,
-  params: SubnetParams,
-): Promise<number> {
+export async function createSubnet(registry: SubnetRegistry, owner: Signer, params: SubnetParams): Promise<number> {
   const asOwner = registry.connect(owner);
   const cost = await asOwner.lockCost();
   if (cost > 0n) {
@@ -73,9 +57,7 @@ export async function createSubnet(
     await (await token.approve(await asOwner.getAddress(), cost)).wait();
   }
   const receipt = await (await asOwner.createSubnet(params)).wait();
-  return Number(
-    eventArg(registry, receipt?.logs ?? [], "SubnetCreated", "netuid"),
-  );
+  return Number(eventArg(registry, receipt?.logs ?? [], "SubnetCreated", "netuid"));
 }
 
 /**
@@ -96,9 +78,7 @@ export async function registerNeuron(
     await (await token.approve(await asCaller.getAddress(), limit)).wait();
   }
   const receipt = await (await asCaller.register(netuid, hotkey, limit)).wait();
-  return Number(
-    eventArg(registry, receipt?.logs ?? [], "NeuronRegistered", "uid"),
-  );
+  return Number(eventArg(registry, receipt?.logs ?? [], "NeuronRegistered", "uid"));
 }
 
 function eventArg(

@@ -1,6 +1,6 @@
 import type { Provider, Signer } from "ethers";
-import { DeploymentNotFoundError, loadDeployment, saveDeployment } from "../../packages/contracts/src/deployments";
-import type { Deployment } from "../../packages/contracts/src/deployments";
+import { DeploymentNotFoundError, loadDeployment, saveDeployment } from "@noosphere/contracts";
+import type { Deployment } from "@noosphere/contracts";
 import { DEVNET_GOVERNANCE, deployNoosphere, handOverToTimelock, toDeployment } from "./deploy-all";
 import type { GovernanceSettings, Log } from "./deploy-all";
 import { applyGenesis } from "./genesis";

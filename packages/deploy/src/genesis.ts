@@ -1,6 +1,6 @@
 import type { Signer } from "ethers";
-import { configureStaking } from "../deploy/staking";
-import type { StakingParams } from "../deploy/staking";
+import { configureStaking } from "./staking";
+import type { StakingParams } from "./staking";
 import type { NoosphereContracts, Log } from "./deploy-all";
 
 /** Parameters of the consensus contract a subnet may override (the rest keep Bittensor's defaults). */

@@ -1,6 +1,6 @@
 import type { AddressLike, BigNumberish, Signer } from "ethers";
-import { Staking__factory } from "../../packages/contracts/generated/typechain";
-import type { Staking } from "../../packages/contracts/generated/typechain";
+import { Staking__factory } from "@noosphere/contracts";
+import type { Staking } from "@noosphere/contracts";
 
 export interface DeployStakingOptions {
   /** The NOOS token (INoosToken). */

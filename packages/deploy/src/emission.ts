@@ -1,6 +1,6 @@
 import type { AddressLike, Signer } from "ethers";
-import { Emission__factory } from "../../packages/contracts/generated/typechain";
-import type { Emission } from "../../packages/contracts/generated/typechain";
+import { Emission__factory } from "@noosphere/contracts";
+import type { Emission } from "@noosphere/contracts";
 
 export interface DeployEmissionOptions {
   /** The NOOS token; the deployer must then grant Emission its MINTER_ROLE. */

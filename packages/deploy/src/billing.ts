@@ -1,10 +1,5 @@
 import { ZeroAddress, id, resolveAddress, type AddressLike, type Signer } from "ethers";
-import {
-  Billing__factory,
-  IAccessControl__factory,
-  ModelRegistry__factory,
-  type Billing,
-} from "../../packages/contracts/generated/typechain";
+import { Billing__factory, IAccessControl__factory, ModelRegistry__factory, type Billing } from "@noosphere/contracts";
 
 /** keccak256("MINTER_ROLE"): the token role billing needs to mint payees' shares. */
 export const MINTER_ROLE = id("MINTER_ROLE");

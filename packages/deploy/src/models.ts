@@ -1,5 +1,5 @@
 import { resolveAddress, type AddressLike, type Signer } from "ethers";
-import { ModelRegistry__factory, type ModelRegistry } from "../../packages/contracts/generated/typechain";
+import { ModelRegistry__factory, type ModelRegistry } from "@noosphere/contracts";
 
 /** Options of {@link deployModelRegistry}. */
 export interface DeployModelRegistryOptions {

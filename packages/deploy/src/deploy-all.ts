@@ -1,14 +1,6 @@
 import type { Signer } from "ethers";
-import type { Deployment } from "../../packages/contracts/src/deployments";
-import { deployToken } from "../deploy/token";
-import { deployEmission } from "../deploy/emission";
-import { deployStaking } from "../deploy/staking";
-import { deploySubnetRegistry } from "../deploy/subnets";
-import { deployGovernance } from "../deploy/governance";
-import { deployConsensus } from "../deploy/consensus";
-import { deployModelRegistry } from "../deploy/models";
-import { deployBilling } from "../deploy/billing";
 import type {
+  Deployment,
   Billing,
   Consensus,
   Emission,
@@ -18,7 +10,15 @@ import type {
   Staking,
   SubnetRegistry,
   TimelockController,
-} from "../../packages/contracts/generated/typechain";
+} from "@noosphere/contracts";
+import { deployToken } from "./token";
+import { deployEmission } from "./emission";
+import { deployStaking } from "./staking";
+import { deploySubnetRegistry } from "./subnets";
+import { deployGovernance } from "./governance";
+import { deployConsensus } from "./consensus";
+import { deployModelRegistry } from "./models";
+import { deployBilling } from "./billing";
 
 export interface NoosphereContracts {
   token: NoosToken;

@@ -5,7 +5,7 @@
  */
 import hre from "hardhat";
 import type { Signer } from "ethers";
-import type { Consensus, ConsensusTestHarness } from "../../packages/contracts/generated/typechain";
+import type { Consensus, ConsensusTestHarness } from "@noosphere/contracts";
 
 /** Addresses the consensus contract links to. */
 export interface ConsensusDeps {
