@@ -1,11 +1,13 @@
 /**
  * Deploys the consensus contract (weights commit-reveal + on-chain Yuma epochs) with its epoch
  * libraries, and grants it the roles it needs on Emission, Staking and the subnet registry.
- * Shared by the tests and the real deploy script.
+ * Shared by the tests, the devnet and the real deploy script. Plain ethers (no Hardhat runtime),
+ * so that services and jest tests can deploy it too.
  */
-import hre from "hardhat";
-import type { Signer } from "ethers";
+import { ContractFactory, id, type Signer } from "ethers";
+import { Consensus__factory, ConsensusTestHarness__factory, IAccessControl__factory } from "@noosphere/contracts";
 import type { Consensus, ConsensusTestHarness } from "@noosphere/contracts";
+import { readArtifact } from "./artifacts";
 
 /** Addresses the consensus contract links to. */
 export interface ConsensusDeps {
@@ -30,28 +32,21 @@ const LIBRARY_NAMES = ["EpochStartLib", "EpochConsensusLib", "EpochPayLib"] as c
 export async function deployConsensusLibraries(deployer: Signer): Promise<ConsensusLibraries> {
   const out: Partial<ConsensusLibraries> = {};
   for (const name of LIBRARY_NAMES) {
-    const lib = await hre.ethers.deployContract(name, [], deployer);
+    const { abi, bytecode } = readArtifact(`contracts/consensus/${name}.sol`, name);
+    const lib = await new ContractFactory(abi, bytecode, deployer).deploy();
     await lib.waitForDeployment();
     out[name] = await lib.getAddress();
   }
   return out as ConsensusLibraries;
 }
 
-/** Deploys Consensus (or, in tests, `contractName` = "ConsensusTestHarness") linked to `libraries`. */
-async function deployLinked<T>(
-  contractName: "Consensus" | "ConsensusTestHarness",
-  deployer: Signer,
-  deps: ConsensusDeps,
-  libraries?: ConsensusLibraries,
-): Promise<T> {
-  const libs = libraries ?? (await deployConsensusLibraries(deployer));
-  const factory = await hre.ethers.getContractFactory(contractName, {
-    signer: deployer,
-    libraries: { ...libs },
-  });
-  const contract = await factory.deploy(deps.token, deps.emission, deps.staking, deps.subnets, deps.admin);
-  await contract.waitForDeployment();
-  return contract as unknown as T;
+/** The link map the typechain factories take, by fully qualified library name. */
+function links(libs: ConsensusLibraries) {
+  return {
+    "contracts/consensus/EpochStartLib.sol:EpochStartLib": libs.EpochStartLib,
+    "contracts/consensus/EpochConsensusLib.sol:EpochConsensusLib": libs.EpochConsensusLib,
+    "contracts/consensus/EpochPayLib.sol:EpochPayLib": libs.EpochPayLib,
+  };
 }
 
 /** Deploys the consensus contract; libraries are deployed too unless given. */
@@ -60,7 +55,16 @@ export async function deployConsensus(
   deps: ConsensusDeps,
   libraries?: ConsensusLibraries,
 ): Promise<Consensus> {
-  return deployLinked<Consensus>("Consensus", deployer, deps, libraries);
+  const libs = libraries ?? (await deployConsensusLibraries(deployer));
+  const contract = await new Consensus__factory(links(libs), deployer).deploy(
+    deps.token,
+    deps.emission,
+    deps.staking,
+    deps.subnets,
+    deps.admin,
+  );
+  await contract.waitForDeployment();
+  return contract;
 }
 
 /** Test only: Consensus with setters for rows, bonds and permits (differential tests). */
@@ -69,15 +73,17 @@ export async function deployConsensusHarness(
   deps: ConsensusDeps,
   libraries?: ConsensusLibraries,
 ): Promise<ConsensusTestHarness> {
-  return deployLinked<ConsensusTestHarness>("ConsensusTestHarness", deployer, deps, libraries);
+  const libs = libraries ?? (await deployConsensusLibraries(deployer));
+  const contract = await new ConsensusTestHarness__factory(links(libs), deployer).deploy(
+    deps.token,
+    deps.emission,
+    deps.staking,
+    deps.subnets,
+    deps.admin,
+  );
+  await contract.waitForDeployment();
+  return contract;
 }
-
-/** A contract exposing OpenZeppelin AccessControl's grantRole. */
-interface RoleGranting {
-  grantRole(role: string, account: string): Promise<{ wait(): Promise<unknown> }>;
-}
-
-const role = (name: string): string => hre.ethers.id(name);
 
 /**
  * Grants `consensus` DISTRIBUTOR_ROLE on Emission, REWARDER_ROLE on Staking and EPOCH_ROLE on the
@@ -88,14 +94,45 @@ export async function grantConsensusRoles(
   consensus: string,
   deps: Pick<ConsensusDeps, "emission" | "staking" | "subnets">,
 ): Promise<void> {
-  const abi = ["function grantRole(bytes32 role, address account)"];
   const grants: [string, string][] = [
     [deps.emission, "DISTRIBUTOR_ROLE"],
     [deps.staking, "REWARDER_ROLE"],
     [deps.subnets, "EPOCH_ROLE"],
   ];
-  for (const [target, name] of grants) {
-    const c = new hre.ethers.Contract(target, abi, admin) as unknown as RoleGranting;
-    await (await c.grantRole(role(name), consensus)).wait();
+  for (const [target, role] of grants) {
+    await (await IAccessControl__factory.connect(target, admin).grantRole(id(role), consensus)).wait();
   }
+}
+
+/** A subnet's consensus parameters, as setParams takes them and paramsOf / defaultParams return them. */
+export type ConsensusParams = Parameters<Consensus["setParams"]>[1];
+export type ConsensusParamsOutput = Awaited<ReturnType<Consensus["defaultParams"]>>;
+
+/** Parameters of the consensus contract a subnet may override (the rest keep their current values). */
+export interface ConsensusOverrides {
+  weightsRateLimit?: number;
+  activityCutoff?: number;
+  maxWeight?: number;
+  kappa?: bigint;
+  bondsMovingAverage?: bigint;
+  versionKey?: bigint;
+}
+
+/** `base` (the contract's defaults or a subnet's current parameters) with `overrides`, as setParams takes it. */
+export function consensusParams(base: ConsensusParamsOutput, overrides: ConsensusOverrides): ConsensusParams {
+  return {
+    configured: true,
+    kappa: overrides.kappa ?? base.kappa,
+    bondsMovingAverage: overrides.bondsMovingAverage ?? base.bondsMovingAverage,
+    bondsPenalty: base.bondsPenalty,
+    liquidAlpha: base.liquidAlpha,
+    alphaLow: base.alphaLow,
+    alphaHigh: base.alphaHigh,
+    alphaSteepness: base.alphaSteepness,
+    consensusMode: base.consensusMode,
+    activityCutoff: overrides.activityCutoff ?? base.activityCutoff,
+    weightsRateLimit: overrides.weightsRateLimit ?? base.weightsRateLimit,
+    maxWeight: overrides.maxWeight ?? base.maxWeight,
+    versionKey: overrides.versionKey ?? base.versionKey,
+  };
 }

@@ -1,16 +1,9 @@
 import type { Signer } from "ethers";
 import { configureStaking } from "./staking";
 import type { StakingParams } from "./staking";
+import { consensusParams } from "./consensus";
+import type { ConsensusOverrides } from "./consensus";
 import type { NoosphereContracts, Log } from "./deploy-all";
-
-/** Parameters of the consensus contract a subnet may override (the rest keep Bittensor's defaults). */
-export interface ConsensusOverrides {
-  weightsRateLimit?: number;
-  activityCutoff?: number;
-  maxWeight?: number;
-  kappa?: bigint;
-  bondsMovingAverage?: bigint;
-}
 
 export interface TierPriceSetting {
   netuid: number;
@@ -91,23 +84,7 @@ export async function applyGenesis(
     await send(c.subnets.setLockCost(genesis.subnetLockCost));
 
   for (const { netuid, params } of genesis.consensus) {
-    const current = await c.consensus.paramsOf(netuid);
-    const next = {
-      configured: true,
-      kappa: params.kappa ?? current.kappa,
-      bondsMovingAverage: params.bondsMovingAverage ?? current.bondsMovingAverage,
-      bondsPenalty: current.bondsPenalty,
-      liquidAlpha: current.liquidAlpha,
-      alphaLow: current.alphaLow,
-      alphaHigh: current.alphaHigh,
-      alphaSteepness: current.alphaSteepness,
-      consensusMode: current.consensusMode,
-      activityCutoff: params.activityCutoff ?? current.activityCutoff,
-      weightsRateLimit: params.weightsRateLimit ?? current.weightsRateLimit,
-      maxWeight: params.maxWeight ?? current.maxWeight,
-      versionKey: current.versionKey,
-    };
-    await send(c.consensus.setParams(netuid, next));
+    await send(c.consensus.setParams(netuid, consensusParams(await c.consensus.paramsOf(netuid), params)));
   }
 
   const b = genesis.billing;

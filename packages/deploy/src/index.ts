@@ -9,8 +9,20 @@ export { configureStaking, deployStaking, grantStakingRewarder } from "./staking
 export type { DeployStakingOptions, StakingParams } from "./staking";
 export { createSubnet, deploySubnetRegistry, registerNeuron, subnetParams } from "./subnets";
 export type { DeploySubnetRegistryOptions, SubnetParams } from "./subnets";
-export { deployConsensus, deployConsensusHarness, deployConsensusLibraries, grantConsensusRoles } from "./consensus";
-export type { ConsensusDeps, ConsensusLibraries } from "./consensus";
+export {
+  consensusParams,
+  deployConsensus,
+  deployConsensusHarness,
+  deployConsensusLibraries,
+  grantConsensusRoles,
+} from "./consensus";
+export type {
+  ConsensusDeps,
+  ConsensusLibraries,
+  ConsensusOverrides,
+  ConsensusParams,
+  ConsensusParamsOutput,
+} from "./consensus";
 export { MODEL_REGISTRY_DEFAULTS, deployModelRegistry } from "./models";
 export type { DeployModelRegistryOptions } from "./models";
 export { BILLING_DEFAULTS, MINTER_ROLE, deployBilling, grantMinter } from "./billing";
@@ -29,6 +41,6 @@ export type { DeployGovernanceOptions, Governance } from "./governance";
 export { DEVNET_GOVERNANCE, deployNoosphere, handOverToTimelock, toDeployment } from "./deploy-all";
 export type { GovernanceSettings, Log, NoosphereContracts } from "./deploy-all";
 export { applyGenesis } from "./genesis";
-export type { ConsensusOverrides, Genesis, GenesisModel, TierPriceSetting } from "./genesis";
+export type { Genesis, GenesisModel, TierPriceSetting } from "./genesis";
 export { launchNoosphere, liveDeployment } from "./launch";
 export type { LaunchOptions, Launched } from "./launch";
