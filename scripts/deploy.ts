@@ -14,8 +14,7 @@ import fs from "node:fs";
 import hre from "hardhat";
 import { DEVNET_GOVERNANCE, launchNoosphere } from "@noosphere/deploy";
 import type { Genesis } from "@noosphere/deploy";
-import { devnetGenesis } from "./devnet/genesis";
-import { devnetAccounts } from "./devnet/keys";
+import { devnetAccounts, devnetGenesis } from "@noosphere/devnet";
 
 const HARDHAT_CHAIN_ID = 31337;
 

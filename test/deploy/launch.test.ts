@@ -11,7 +11,7 @@ import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { ZeroHash, id, parseEther } from "ethers";
 import { launchNoosphere, liveDeployment } from "@noosphere/deploy";
-import { devnetGenesis } from "../../scripts/devnet/genesis";
+import { devnetGenesis } from "@noosphere/devnet";
 import {
   Billing__factory,
   Consensus__factory,

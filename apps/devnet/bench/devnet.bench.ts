@@ -1,5 +1,5 @@
 /**
- * The devnet's speed and weight: `npx tsx scripts/bench/devnet.bench.ts [--tempo 20] [--sample 30]`.
+ * The devnet's speed and weight: `npx tsx apps/devnet/bench/devnet.bench.ts [--tempo 20] [--sample 30]`.
  *
  * Runs `npm run devnet` as a user does (on an installed and built checkout) and measures
  * - the time from the command to the first finished epoch that paid emission (target <= 60 s),
@@ -12,7 +12,7 @@
  */
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
-import { processAlive, spawnDevnet } from "../devnet/spawn";
+import { processAlive, spawnDevnet } from "../src/spawn";
 
 export const FIRST_EPOCH_TARGET_MS = 60_000;
 

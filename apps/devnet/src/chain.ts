@@ -1,8 +1,8 @@
 import path from "node:path";
 import { JsonRpcProvider, Network } from "ethers";
 import type { ProcessGroup } from "./processes";
+import { REPO_ROOT } from "./paths";
 
-const ROOT = path.resolve(__dirname, "..", "..");
 const NODE_CONFIG = path.join(__dirname, "hardhat-node.config.js");
 
 export interface DevnetChain {
@@ -19,13 +19,13 @@ export function startHardhatNode(
   group: ProcessGroup,
   opts: { port: number; blockTimeMs: number; timeoutMs?: number },
 ): Promise<DevnetChain> {
-  const hardhat = require.resolve("hardhat/internal/cli/cli.js", { paths: [ROOT] });
+  const hardhat = require.resolve("hardhat/internal/cli/cli.js", { paths: [REPO_ROOT] });
   const proc = group.start(
     "chain",
     process.execPath,
     [hardhat, "--config", NODE_CONFIG, "node", "--port", String(opts.port), "--hostname", "127.0.0.1"],
     {
-      cwd: ROOT,
+      cwd: REPO_ROOT,
       env: {
         ...process.env,
         HARDHAT_DISABLE_TELEMETRY_PROMPT: "true",

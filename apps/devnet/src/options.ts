@@ -1,5 +1,6 @@
 import path from "node:path";
 import { Command } from "commander";
+import { REPO_ROOT } from "./paths";
 
 export interface DevnetOptions {
   miners: number;
@@ -20,8 +21,6 @@ export interface DevnetOptions {
   /** Exit after setup instead of running until Ctrl-C (tests). */
   exitAfterSetup: boolean;
 }
-
-const ROOT = path.resolve(__dirname, "..", "..");
 
 export function parseDevnetOptions(argv: string[]): DevnetOptions {
   const cmd = new Command("npm run devnet --")
@@ -45,7 +44,7 @@ export function parseDevnetOptions(argv: string[]): DevnetOptions {
       (v) => positiveInt(v, "--redeem-interval"),
       30,
     )
-    .option("--dir <path>", "folder for the devnet's keys and state file", path.join(ROOT, ".devnet"))
+    .option("--dir <path>", "folder for the devnet's keys and state file", path.join(REPO_ROOT, ".devnet"))
     .option("--exit-after-setup", "deploy and set up, then stop (for tests)", false)
     .exitOverride();
   cmd.parse(argv, { from: "user" });

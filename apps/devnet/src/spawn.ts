@@ -11,8 +11,7 @@ import path from "node:path";
 import { freePort } from "./redis";
 import { readState } from "./state";
 import type { DevnetState } from "./state";
-
-const ROOT = path.resolve(__dirname, "..", "..");
+import { REPO_ROOT } from "./paths";
 
 export interface SpawnedDevnet {
   child: ChildProcess;
@@ -60,10 +59,10 @@ export async function spawnDevnet(opts: SpawnDevnetOptions = {}): Promise<Spawne
   const [command, args] =
     opts.via === "npm"
       ? ["npm", ["run", "--silent", "devnet", "--", ...flags]]
-      : ["bash", [path.join(ROOT, "scripts/devnet.sh"), ...flags]];
+      : ["bash", [path.join(REPO_ROOT, "scripts/devnet.sh"), ...flags]];
   const startedAt = Date.now();
   const child = spawn(command, args, {
-    cwd: ROOT,
+    cwd: REPO_ROOT,
     // Its own process group: the interrupt reaches it (and npm, if any) as a terminal's Ctrl-C would.
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],

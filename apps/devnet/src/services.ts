@@ -4,9 +4,9 @@ import type { ManagedProcess, ProcessGroup } from "./processes";
 import { DEVNET_SUBNETS } from "./genesis";
 import { DEVNET_PASSWORD } from "./keys";
 import type { DevnetAccounts, DevnetKeyFiles } from "./keys";
+import { REPO_ROOT } from "./paths";
 
-const ROOT = path.resolve(__dirname, "..", "..");
-export const NOOS_BIN = path.join(ROOT, "apps/cli/bin/noos.js");
+export const NOOS_BIN = path.join(REPO_ROOT, "apps/cli/bin/noos.js");
 
 /** Stop order on Ctrl-C: nothing new comes in, then miners redeem their vouchers while the chain still runs. */
 export const STOP_ORDER = ["explorer", "gateway", "validator", "miner", "redis", "chain"];
@@ -24,7 +24,7 @@ export interface ServiceContext {
 
 /** Whether this checkout's `noos` has a top-level command (services land one branch at a time). */
 export function hasCommand(name: string): boolean {
-  const index = path.join(ROOT, "apps/cli/src/commands/index.ts");
+  const index = path.join(REPO_ROOT, "apps/cli/src/commands/index.ts");
   return fs.readFileSync(index, "utf8").includes(`${name}Command()`);
 }
 
@@ -38,7 +38,7 @@ export function startNoos(
 ): ManagedProcess {
   return ctx.group.start(name, process.execPath, [NOOS_BIN, ...args], {
     kind,
-    cwd: ROOT,
+    cwd: REPO_ROOT,
     env: { ...process.env, NOOS_KEY_PASSWORD: DEVNET_PASSWORD, NOOS_RPC_URL: ctx.rpcUrl, ...env },
   });
 }

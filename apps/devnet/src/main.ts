@@ -34,8 +34,7 @@ import {
 import type { ServiceContext } from "./services";
 import { writeState } from "./state";
 import type { DevnetState } from "./state";
-
-const ROOT = path.resolve(__dirname, "..", "..");
+import { REPO_ROOT } from "./paths";
 
 async function main(): Promise<void> {
   let opts: DevnetOptions;
@@ -326,7 +325,7 @@ function createApiKey(redisUrl: string): Promise<string | undefined> {
     execFile(
       process.execPath,
       [NOOS_BIN, "gateway", "keys", "create", "--name", "devnet", "--redis", redisUrl],
-      { cwd: ROOT, timeout: 60_000 },
+      { cwd: REPO_ROOT, timeout: 60_000 },
       (err, stdout, stderr) => {
         const key = /noos_[a-z0-9]{12}_[A-Za-z0-9]{40}/.exec(stdout)?.[0];
         if (err || !key)
