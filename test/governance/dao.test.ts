@@ -17,7 +17,7 @@ import {
   usdToMicros,
   vote,
   type DaoErrorCode,
-} from "../../scripts/lib/dao";
+} from "@noosphere/cli/dao";
 import { governanceFixture, thresholdFixture, MIN_DELAY, NOOS, VOTING_DELAY, VOTING_PERIOD } from "./fixture";
 
 async function rejectsWith(promise: Promise<unknown>, code: DaoErrorCode, pattern?: RegExp): Promise<DaoError> {

@@ -1,7 +1,7 @@
 /** Governance fixture: NOOS, governor + timelock, and Billing owned by the timelock. */
 import { ethers } from "hardhat";
 import { deployBilling, deployGovernance, handRolesToTimelock, type DeployGovernanceOptions } from "@noosphere/deploy";
-import type { DaoAddresses } from "../../scripts/lib/dao";
+import type { DaoAddresses } from "@noosphere/cli/dao";
 import { deployNoos } from "../shared/noos";
 
 export const NOOS = 10n ** 18n;

@@ -10,8 +10,8 @@ import {
   queue,
   status,
   vote,
-} from "../../../../scripts/lib/dao";
-import type { DaoAddresses, Support } from "../../../../scripts/lib/dao";
+} from "../dao";
+import type { DaoAddresses, Support } from "../dao";
 import { openSigner, withChain, withKey, withRpc } from "../chain/context";
 import type { Chain, KeyOptions, RpcOptions } from "../chain/context";
 import { formatNoos } from "../chain/format";
@@ -46,7 +46,12 @@ export function daoCommand(): Command {
     .action((action: string[], opts: Opts & { description?: string }) =>
       run(opts, async (chain, addresses) => {
         const call = buildCall(parseAction(action), addresses);
-        const r = await propose(await openSigner(chain, opts), addresses, [call], opts.description ?? describeCalls([call]));
+        const r = await propose(
+          await openSigner(chain, opts),
+          addresses,
+          [call],
+          opts.description ?? describeCalls([call]),
+        );
         print(`proposed: ${call.summary}`);
         print(`proposal ${r.proposalId}`);
         print(`state ${r.state}; voting from block ${r.voteStart} to ${r.voteEnd}; tx ${r.txHash}`);
@@ -60,10 +65,13 @@ export function daoCommand(): Command {
     .option("--reason <text>", "reason recorded with the vote", "")
     .action((id: string, support: string, opts: Opts & { reason: string }) =>
       run(opts, async (chain, addresses) => {
-        if (!["for", "against", "abstain"].includes(support)) throw new UserError("support must be for, against or abstain");
+        if (!["for", "against", "abstain"].includes(support))
+          throw new UserError("support must be for, against or abstain");
         const r = await vote(await openSigner(chain, opts), addresses, proposalId(id), support as Support, opts.reason);
         print(`voted ${r.support} with ${formatNoos(r.weight)} NOOS on proposal ${r.proposalId}; tx ${r.txHash}`);
-        print(`tally: for ${formatNoos(r.votes.for)}, against ${formatNoos(r.votes.against)}, abstain ${formatNoos(r.votes.abstain)}; state ${r.state}`);
+        print(
+          `tally: for ${formatNoos(r.votes.for)}, against ${formatNoos(r.votes.against)}, abstain ${formatNoos(r.votes.abstain)}; state ${r.state}`,
+        );
       }),
     );
 
@@ -73,7 +81,9 @@ export function daoCommand(): Command {
     .action((id: string, opts: Opts) =>
       run(opts, async (chain, addresses) => {
         const r = await queue(await openSigner(chain, opts), addresses, proposalId(id), lookup(chain));
-        print(`queued proposal ${r.proposalId}; executable from ${new Date(Number(r.eta) * 1000).toISOString()}; tx ${r.txHash}`);
+        print(
+          `queued proposal ${r.proposalId}; executable from ${new Date(Number(r.eta) * 1000).toISOString()}; tx ${r.txHash}`,
+        );
       }),
     );
 
@@ -95,7 +105,9 @@ export function daoCommand(): Command {
         const s = await status(chain.provider, addresses, proposalId(id), lookup(chain));
         print(`proposal ${s.proposalId}: ${s.state}`);
         print(`  ${s.description.split("\n").join("\n  ")}`);
-        print(`  votes: for ${formatNoos(s.votes.for)}, against ${formatNoos(s.votes.against)}, abstain ${formatNoos(s.votes.abstain)} (quorum ${formatNoos(s.quorum)})`);
+        print(
+          `  votes: for ${formatNoos(s.votes.for)}, against ${formatNoos(s.votes.against)}, abstain ${formatNoos(s.votes.abstain)} (quorum ${formatNoos(s.quorum)})`,
+        );
         print(`  voting blocks ${s.voteStart}..${s.voteEnd} (now ${s.currentBlock})`);
         if (s.eta > 0n) print(`  executable from ${new Date(Number(s.eta) * 1000).toISOString()}`);
       }),
@@ -113,7 +125,8 @@ function lookup(chain: Chain) {
 }
 
 function proposalId(id: string): bigint {
-  if (!/^\d+$/.test(id)) throw new UserError(`proposal id must be a whole number (as 'noos dao propose' printed it), got "${id}"`);
+  if (!/^\d+$/.test(id))
+    throw new UserError(`proposal id must be a whole number (as 'noos dao propose' printed it), got "${id}"`);
   return BigInt(id);
 }
 
