@@ -9,7 +9,7 @@ import { deployWorld } from "./world";
  * in between; before each epoch the chain's state is read as the reference's input, and after it
  * every output (consensus, incentive, dividends, bonds, permits, emission per UID, dust) must be equal
  * exactly. Many small subnets and some medium ones here, full ones in differential-full.test.ts;
- * `npm run bench:gas` (scripts/bench/gas/consensus.ts) and scripts/bench/consensus-differential.ts
+ * `npm run bench:gas` (test/gas/consensus.ts) and test/consensus/differential.bench.ts
  * run larger sets.
  */
 describe("Consensus differential vs packages/yuma", function () {

@@ -1,5 +1,5 @@
 // Gas of Staking's calls on the in-process Hardhat network.
-// Run: npx hardhat run scripts/bench/gas/staking.ts
+// Run: npx hardhat run test/gas/staking.ts
 import hre from "hardhat";
 import type { ContractTransactionResponse } from "ethers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";

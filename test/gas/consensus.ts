@@ -6,7 +6,7 @@
 // payout credits one warm claimable balance; distinct never-credited owners cost Staking ~5,000 gas
 // more per UID (see the staking bench's distributeBatch rows).
 // The steady 64 x 256 epochs are also split by stage (consensus-stages.ts, traced: slower).
-// Run: npx hardhat run scripts/bench/gas/consensus.ts
+// Run: npx hardhat run test/gas/consensus.ts
 import hre from "hardhat";
 import type { TransactionReceipt } from "ethers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
@@ -20,7 +20,7 @@ import {
   ONE,
   paramsObject,
   type Stack,
-} from "../../../test/consensus/fixtures";
+} from "../consensus/fixtures";
 
 export interface GasRow {
   name: string;

@@ -1,12 +1,12 @@
 /**
  * Gas of Billing's hot paths on the in-process Hardhat network (the default hardfork, EIP-7825 cap on).
- * Run: npx hardhat run scripts/bench/gas/billing.ts
+ * Run: npx hardhat run test/gas/billing.ts
  */
 import hre from "hardhat";
 import { ZeroHash, type ContractTransactionResponse } from "ethers";
 import { deployBilling, deployModelRegistry } from "@noosphere/deploy";
 import { signVoucher, voucherDomain, type Voucher } from "@noosphere/protocol";
-import { deployNoos } from "../../../test/shared/noos";
+import { deployNoos } from "../shared/noos";
 
 export interface GasRow {
   name: string;

@@ -1,10 +1,10 @@
 // A larger differential run of the consensus contract against packages/yuma than CI does:
 // random subnets of every size, several consecutive epochs each with changes in between.
-// Run: npx hardhat run scripts/bench/consensus-differential.ts
+// Run: npx hardhat run test/consensus/differential.bench.ts
 // Sizes via env: SMALL (default 1000), MEDIUM (100), FULL (20), EPOCHS (3), SEED (first seed, 10000).
 import { randomInt } from "@noosphere/yuma";
-import { runDifferentialCases } from "../../test/consensus/scenario";
-import { deployWorld } from "../../test/consensus/world";
+import { runDifferentialCases } from "./scenario";
+import { deployWorld } from "./world";
 
 async function main(): Promise<void> {
   const small = Number(process.env.SMALL ?? 1000);

@@ -1,7 +1,7 @@
 // Where an epoch's gas goes, stage by stage: each epoch transaction is traced (debug_traceTransaction)
 // and the gas of each step's library call (and of the calls the contract makes around it: emission,
 // registry, staking) is given to the step's stage; the rest (21,000 per transaction, dispatch, events,
-// the state machine) is "other". Used by scripts/bench/gas/consensus.ts for the 64 x 256 subnets.
+// the state machine) is "other". Used by test/gas/consensus.ts for the 64 x 256 subnets.
 import hre from "hardhat";
 import type { TransactionReceipt } from "ethers";
 import type { ConsensusTestHarness } from "@noosphere/contracts";

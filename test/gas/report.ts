@@ -20,11 +20,12 @@ async function main(): Promise<void> {
     console.log(line);
   };
   for (const concern of CONCERNS) {
-    const file = path.join(__dirname, "gas", `${concern}.ts`);
+    const file = path.join(__dirname, `${concern}.ts`);
     if (!fs.existsSync(file)) continue;
     const mod = require(file) as GasModule;
     say(`\n## ${concern}`);
-    for (const row of await mod.gasRows()) say(`${row.name.padEnd(72)} ${row.gas.toLocaleString("en-US").padStart(14)}`);
+    for (const row of await mod.gasRows())
+      say(`${row.name.padEnd(72)} ${row.gas.toLocaleString("en-US").padStart(14)}`);
   }
   const out = path.join(__dirname, "..", "..", "reports", "gas.txt");
   fs.mkdirSync(path.dirname(out), { recursive: true });
