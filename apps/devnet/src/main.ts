@@ -20,7 +20,8 @@ import { parseDevnetOptions } from "./options";
 import type { DevnetOptions } from "./options";
 import { ProcessGroup } from "./processes";
 import { recordChild, startReaper, stopReaper } from "./reaper";
-import { ensureRedis, flushDevnetRedis, portFree } from "./redis";
+import { portFree } from "@noosphere/node-kit";
+import { ensureRedis, flushDevnetRedis } from "./redis";
 import {
   NOOS_BIN,
   STOP_ORDER,

@@ -1,6 +1,7 @@
 import net from "node:net";
 import { spawnSync } from "node:child_process";
 import type { ProcessGroup } from "./processes";
+import { freePort } from "@noosphere/node-kit";
 
 /** The Redis database a devnet uses on a Redis it did not start (others' keys live in db 0). */
 export const DEVNET_REDIS_DB = 13;
@@ -120,24 +121,4 @@ export async function ensureRedis(opts: {
 export async function flushDevnetRedis(url: string): Promise<void> {
   const { host, port, db } = parseRedisUrl(url);
   await redisCommands({ host, port }, [`SELECT ${db}`, "FLUSHDB"]);
-}
-
-/** Whether nothing listens on 127.0.0.1:`port`. */
-export function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.once("error", () => resolve(false));
-    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
-  });
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }

@@ -8,7 +8,7 @@ import type { ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { freePort } from "./redis";
+import { freePort } from "@noosphere/node-kit";
 import { readState } from "./state";
 import type { DevnetState } from "./state";
 import { REPO_ROOT } from "./paths";

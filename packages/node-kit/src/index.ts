@@ -7,3 +7,4 @@ export { saveKeystore, loadKeystore, KeystoreError } from "./keystore";
 export { Shutdown } from "./shutdown";
 export type { Cleanup } from "./shutdown";
 export { connectRpc, managedSigner, ChainConnectionError } from "./chain";
+export { freePort, portFree } from "./ports";
