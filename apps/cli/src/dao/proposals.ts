@@ -2,7 +2,7 @@
  * The read side of proposals: state (as the next block will see it), votes, quorum, timelock eta, and
  * the calls of a proposal found from its ProposalCreated event.
  */
-import { id, type ContractRunner } from "ethers";
+import type { ContractRunner } from "ethers";
 import { PROPOSAL_STATES } from "@noosphere/contracts";
 import type { NoosGovernor, ProposalState } from "@noosphere/contracts";
 import { governorAt } from "./addresses";
