@@ -9,15 +9,7 @@ export interface Deployment {
 }
 
 export type ContractName =
-  | "token"
-  | "emission"
-  | "staking"
-  | "subnets"
-  | "consensus"
-  | "billing"
-  | "models"
-  | "timelock"
-  | "governor";
+  "token" | "emission" | "staking" | "subnets" | "consensus" | "billing" | "models" | "timelock" | "governor";
 
 /** Folder holding `<chainId>.json`; NOOS_DEPLOYMENTS_DIR overrides it (tests, other checkouts). */
 export function deploymentsDir(): string {
@@ -25,7 +17,10 @@ export function deploymentsDir(): string {
 }
 
 export class DeploymentNotFoundError extends Error {
-  constructor(readonly chainId: number, readonly file: string) {
+  constructor(
+    readonly chainId: number,
+    readonly file: string,
+  ) {
     super(
       `No Noosphere deployment for chain ${chainId} (looked for ${file}). ` +
         `Deploy first: npx hardhat run scripts/deploy.ts --network <network>, or start the devnet: npm run devnet`,

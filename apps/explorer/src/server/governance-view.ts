@@ -4,7 +4,6 @@ import { NoosGovernor__factory, PROPOSAL_STATES } from "@noosphere/contracts";
 import type { NoosGovernor } from "@noosphere/contracts";
 import type { ProposalRow } from "../shared/types";
 
-
 interface Created {
   id: bigint;
   proposer: string;
