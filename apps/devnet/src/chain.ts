@@ -1,5 +1,6 @@
 import path from "node:path";
 import { JsonRpcProvider, Network } from "ethers";
+import { waitForChainId } from "@noosphere/node-kit";
 import type { ProcessGroup } from "./processes";
 import { REPO_ROOT } from "./paths";
 
@@ -46,30 +47,14 @@ export function startHardhatNode(
   ]);
 }
 
-/** Polls eth_chainId with plain fetch (ethers' provider would retry noisily) until the chain answers. */
+/** Waits until the chain at `rpcUrl` answers, then connects to it. */
 export async function connectChain(rpcUrl: string, timeoutMs: number): Promise<DevnetChain> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const res = await fetch(rpcUrl, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
-      });
-      const { result } = (await res.json()) as { result?: string };
-      if (result) {
-        const chainId = Number(result);
-        // No response cache: setup reads what it has just written.
-        const provider = new JsonRpcProvider(rpcUrl, Network.from(chainId), {
-          staticNetwork: true,
-          cacheTimeout: -1,
-          pollingInterval: 500,
-        });
-        return { rpcUrl, chainId, provider };
-      }
-    } catch (err) {
-      if (Date.now() > deadline) throw new Error(`no chain answered at ${rpcUrl} within ${timeoutMs} ms: ${err}`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  const chainId = await waitForChainId(rpcUrl, timeoutMs);
+  // No response cache: setup reads what it has just written.
+  const provider = new JsonRpcProvider(rpcUrl, Network.from(chainId), {
+    staticNetwork: true,
+    cacheTimeout: -1,
+    pollingInterval: 500,
+  });
+  return { rpcUrl, chainId, provider };
 }

@@ -56,15 +56,7 @@ export async function deployConsensus(
   libraries?: ConsensusLibraries,
 ): Promise<Consensus> {
   const libs = libraries ?? (await deployConsensusLibraries(deployer));
-  const contract = await new Consensus__factory(links(libs), deployer).deploy(
-    deps.token,
-    deps.emission,
-    deps.staking,
-    deps.subnets,
-    deps.admin,
-  );
-  await contract.waitForDeployment();
-  return contract;
+  return deployWith(new Consensus__factory(links(libs), deployer), deps);
 }
 
 /** Test only: Consensus with setters for rows, bonds and permits (differential tests). */
@@ -74,13 +66,19 @@ export async function deployConsensusHarness(
   libraries?: ConsensusLibraries,
 ): Promise<ConsensusTestHarness> {
   const libs = libraries ?? (await deployConsensusLibraries(deployer));
-  const contract = await new ConsensusTestHarness__factory(links(libs), deployer).deploy(
-    deps.token,
-    deps.emission,
-    deps.staking,
-    deps.subnets,
-    deps.admin,
-  );
+  return deployWith(new ConsensusTestHarness__factory(links(libs), deployer), deps);
+}
+
+/** A linked factory of Consensus or its test harness: both take the same constructor arguments. */
+interface ConsensusFactory<T> {
+  deploy(token: string, emission: string, staking: string, subnets: string, admin: string): Promise<T>;
+}
+
+async function deployWith<T extends { waitForDeployment(): Promise<unknown> }>(
+  factory: ConsensusFactory<T>,
+  deps: ConsensusDeps,
+): Promise<T> {
+  const contract = await factory.deploy(deps.token, deps.emission, deps.staking, deps.subnets, deps.admin);
   await contract.waitForDeployment();
   return contract;
 }

@@ -3,7 +3,7 @@ import type { ChildProcess } from "node:child_process";
 import path from "node:path";
 import { JsonRpcProvider } from "ethers";
 import type { HDNodeWallet } from "ethers";
-import { freePort } from "@noosphere/node-kit";
+import { freePort, waitForChainId } from "@noosphere/node-kit";
 import { hdAccount } from "./accounts";
 
 /** The repository root: `hardhat node` runs with its hardhat.config.ts. */
@@ -41,7 +41,9 @@ export async function startHardhatNode(timeoutMs = 90_000): Promise<HardhatNode>
   const rpcUrl = `http://127.0.0.1:${port}`;
   let chainId: number;
   try {
-    chainId = await waitForChainId(rpcUrl, child, timeoutMs);
+    chainId = await waitForChainId(rpcUrl, timeoutMs, () =>
+      child.exitCode === null ? undefined : `hardhat node exited with code ${child.exitCode}`,
+    );
   } catch (err) {
     child.kill("SIGKILL");
     throw new Error(`${(err as Error).message}\n--- hardhat node stderr ---\n${stderr}`);
@@ -62,27 +64,6 @@ export async function startHardhatNode(timeoutMs = 90_000): Promise<HardhatNode>
     },
     stop: () => stopChild(child, exited, provider),
   };
-}
-
-/** Polls eth_chainId until the node answers. */
-async function waitForChainId(rpcUrl: string, child: ChildProcess, timeoutMs: number): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`hardhat node exited with code ${child.exitCode}`);
-    try {
-      const res = await fetch(rpcUrl, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
-      });
-      const { result } = (await res.json()) as { result?: string };
-      if (result) return Number(result);
-    } catch {
-      /* not up yet */
-    }
-    if (Date.now() > deadline) throw new Error(`hardhat node did not answer at ${rpcUrl} within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 /** SIGTERM, then SIGKILL if the node is still there after 5 s. */
