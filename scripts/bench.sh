@@ -12,8 +12,8 @@ bench() { # title, command...
   printf '\n==================== %s ====================\n' "$title"
   "$@" || { echo "!! $title failed"; failed=1; }
 }
-bench "gas" npx hardhat run scripts/bench/gas.ts
-for f in packages/*/bench/*.bench.ts apps/*/bench/*.bench.ts scripts/bench/*.bench.ts; do
+bench "gas" npx hardhat run test/gas/report.ts
+for f in packages/*/bench/*.bench.ts apps/*/bench/*.bench.ts; do
   [ -f "$f" ] && bench "$f" npx tsx "$f"
 done
 exit $failed

@@ -12,11 +12,9 @@
  */
 import fs from "node:fs";
 import hre from "hardhat";
-import { DEVNET_GOVERNANCE } from "./lib/deploy-all";
-import type { Genesis } from "./lib/genesis";
-import { launchNoosphere } from "./lib/launch";
-import { devnetGenesis } from "./devnet/genesis";
-import { devnetAccounts } from "./devnet/keys";
+import { DEVNET_GOVERNANCE, launchNoosphere } from "@noosphere/deploy";
+import type { Genesis } from "@noosphere/deploy";
+import { devnetAccounts, devnetGenesis } from "@noosphere/devnet";
 
 const HARDHAT_CHAIN_ID = 31337;
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm run devnet [-- flags]`: the whole network on this machine (see scripts/devnet/main.ts and
+# `npm run devnet [-- flags]`: the whole network on this machine (see apps/devnet/src/main.ts and
 # `npm run devnet -- --help`). On a fresh clone it installs and compiles first, with progress;
 # afterwards those steps are skipped unless something changed.
 set -euo pipefail
@@ -27,4 +27,4 @@ if [ ! -f "$page" ] ||
 fi
 
 # The orchestrator runs in this process (exec): Ctrl-C reaches it, and it stops its children.
-exec node --require tsx/cjs scripts/devnet/main.ts "$@"
+exec node --require tsx/cjs apps/devnet/src/main.ts "$@"

@@ -7,7 +7,7 @@ import {
   weekOf,
   weeklyReport,
   WEEK_SECONDS,
-} from "../../scripts/lib/billing-report";
+} from "@noosphere/cli/billing";
 import { billingFixture, expectedSplit, MODEL, MODEL_ROYALTY_BPS, NOOS, NO_MODEL } from "./fixture";
 
 /** Two clients, two miners, two weeks of redemptions. */

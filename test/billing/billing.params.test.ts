@@ -2,9 +2,8 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { ZeroAddress } from "ethers";
-import { Billing__factory } from "../../packages/contracts/generated/typechain";
-import { PARAMS_ROLE, DEFAULT_ADMIN_ROLE } from "../../scripts/deploy/governance";
-import { MINTER_ROLE } from "../../scripts/deploy/billing";
+import { Billing__factory } from "@noosphere/contracts";
+import { PARAMS_ROLE, DEFAULT_ADMIN_ROLE, MINTER_ROLE } from "@noosphere/deploy";
 import { billingFixture, THAW, REVOKE_DELAY } from "./fixture";
 
 describe("Billing: parameters", function () {

@@ -10,8 +10,8 @@ import fc from "fast-check";
 import { ethers } from "hardhat";
 import { loadFixture, takeSnapshot, time } from "@nomicfoundation/hardhat-network-helpers";
 import { HDNodeWallet, type BaseContract } from "ethers";
-import { deployBilling } from "../../scripts/deploy/billing";
-import { signVoucher, voucherDomain, type Voucher } from "../../packages/protocol/src";
+import { deployBilling } from "@noosphere/deploy";
+import { signVoucher, voucherDomain, type Voucher } from "@noosphere/protocol";
 import { billingFixture, expectedSplit, MODEL, MODEL_ROYALTY_BPS, NOOS, THAW } from "./fixture";
 
 const RUNS = 1_000;

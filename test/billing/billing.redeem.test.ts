@@ -2,9 +2,9 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { TypedDataEncoder } from "ethers";
-import { BillingTestModels__factory } from "../../packages/contracts/generated/typechain";
-import { deployBilling } from "../../scripts/deploy/billing";
-import { voucherDomain, voucherTypes, recoverVoucherSigner } from "../../packages/protocol/src";
+import { BillingTestModels__factory } from "@noosphere/contracts";
+import { deployBilling } from "@noosphere/deploy";
+import { voucherDomain, voucherTypes, recoverVoucherSigner } from "@noosphere/protocol";
 import {
   billingFixture,
   expectedSplit,

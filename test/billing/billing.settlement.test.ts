@@ -2,10 +2,10 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { ZeroAddress } from "ethers";
-import { BillingHarness__factory, BillingTestDriftToken__factory } from "../../packages/contracts/generated/typechain";
-import { deployBilling, MINTER_ROLE } from "../../scripts/deploy/billing";
+import { BillingHarness__factory, BillingTestDriftToken__factory } from "@noosphere/contracts";
+import { deployBilling, MINTER_ROLE } from "@noosphere/deploy";
 import { deployNoos } from "../shared/noos";
-import { voucherDomain, voucherTypes } from "../../packages/protocol/src";
+import { voucherDomain, voucherTypes } from "@noosphere/protocol";
 import { billingFixture, expectedSplit, MODEL, MODEL_ROYALTY_BPS, NOOS } from "./fixture";
 
 /** The fixture with 10 NOOS redeemed by `miner` (model MODEL). */

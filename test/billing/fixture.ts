@@ -2,9 +2,8 @@
 import { ethers } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { ZeroHash } from "ethers";
-import { deployBilling } from "../../scripts/deploy/billing";
-import { deployModelRegistry } from "../../scripts/deploy/models";
-import { signVoucher, voucherDomain, type Voucher } from "../../packages/protocol/src";
+import { deployBilling, deployModelRegistry } from "@noosphere/deploy";
+import { signVoucher, voucherDomain, type Voucher } from "@noosphere/protocol";
 import { deployNoos } from "../shared/noos";
 
 export const NOOS = 10n ** 18n;

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { loadFixture, takeSnapshot } from "@nomicfoundation/hardhat-network-helpers";
-import { seededRng, yumaEpoch } from "../../packages/yuma/src";
+import { seededRng, yumaEpoch } from "@noosphere/yuma";
 import { expectSameAsReference, readEpochOutput, readYumaInput } from "./reference";
 import { changeBetweenEpochs, writeRandomSubnet } from "./scenario";
 import { deployWorld, hotkeyAddress, type World } from "./world";

@@ -42,11 +42,9 @@ describe("Consensus commit-reveal against weight copying", function () {
       })
     ).wait();
     const validators: Neuron[] = [];
-    for (let i = 0; i < 4; i++)
-      validators.push(await addNeuron(s, netuid, 1000n * ONE));
+    for (let i = 0; i < 4; i++) validators.push(await addNeuron(s, netuid, 1000n * ONE));
     const miners: Neuron[] = [];
-    for (let i = 0; i < MINERS; i++)
-      miners.push(await addNeuron(s, netuid, 0n));
+    for (let i = 0; i < MINERS; i++) miners.push(await addNeuron(s, netuid, 0n));
     await runFullEpoch(s.consensus, netuid); // permits
     return { s, netuid, validators, miners };
   }
@@ -64,37 +62,24 @@ describe("Consensus commit-reveal against weight copying", function () {
       // reveal what was committed last epoch
       for (const v of validators) {
         const row = pending.get(v.address);
-        if (row)
-          await (
-            await s.consensus
-              .connect(v.wallet)
-              .revealWeights(netuid, minerUids, row, salt, 0)
-          ).wait();
+        if (row) await (await s.consensus.connect(v.wallet).revealWeights(netuid, minerUids, row, salt, 0)).wait();
       }
       // commit: honest validators what they observe now, the copier the public consensus
       const consensus = await s.consensus.consensus(netuid);
       for (const v of validators) {
         const row: number[] =
           v === copier
-            ? minerUids.map((u) =>
-                Number(((consensus[u] ?? 0n) * 65_535n) / ONE),
-              )
+            ? minerUids.map((u) => Number(((consensus[u] ?? 0n) * 65_535n) / ONE))
             : minerUids.map((_, j) => quality(j, t));
         if (!row.some((x) => x !== 0)) row.fill(1);
         pending.set(v.address, row);
         const h = commitHash(netuid, v.address, minerUids, row, salt);
-        await (
-          await s.consensus.connect(v.wallet).commitWeights(netuid, h)
-        ).wait();
+        await (await s.consensus.connect(v.wallet).commitWeights(netuid, h)).wait();
       }
       await mineToDue(s, s.consensus, netuid);
       await runFullEpoch(s.consensus, netuid);
       const [, validatorEmission] = await s.consensus.emissions(netuid);
-      for (const v of validators)
-        earned.set(
-          v.uid,
-          (earned.get(v.uid) ?? 0n) + (validatorEmission[v.uid] ?? 0n),
-        );
+      for (const v of validators) earned.set(v.uid, (earned.get(v.uid) ?? 0n) + (validatorEmission[v.uid] ?? 0n));
     }
 
     const copierEarned = earned.get(copier.uid) ?? 0n;
@@ -103,8 +88,7 @@ describe("Consensus commit-reveal against weight copying", function () {
       expect(copierEarned, `copier vs honest uid ${v.uid}`).to.be.lessThan(e);
     }
     // and clearly so: at least 10% less than the average honest validator
-    const avgHonest =
-      honest.reduce((a, v) => a + (earned.get(v.uid) ?? 0n), 0n) / 3n;
+    const avgHonest = honest.reduce((a, v) => a + (earned.get(v.uid) ?? 0n), 0n) / 3n;
     expect(copierEarned * 10n).to.be.lessThan(avgHonest * 9n);
   });
 });

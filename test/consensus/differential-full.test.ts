@@ -14,18 +14,12 @@ describe("Consensus differential vs packages/yuma (full subnets)", function () {
   }
 
   it("matches on 4 full random subnets (64 validators x 192 miners, 2 epochs each)", async () => {
-    await runDifferentialCases(
-      await loadFixture(worldFixture),
-      2001,
-      4,
-      2,
-      (rng) => ({
-        validators: 64,
-        miners: 192,
-        randomParams: rng() < 0.5,
-        density: rng() < 0.5 ? 0.3 : 1,
-        noPermitRate: 0,
-      }),
-    );
+    await runDifferentialCases(await loadFixture(worldFixture), 2001, 4, 2, (rng) => ({
+      validators: 64,
+      miners: 192,
+      randomParams: rng() < 0.5,
+      density: rng() < 0.5 ? 0.3 : 1,
+      noPermitRate: 0,
+    }));
   });
 });

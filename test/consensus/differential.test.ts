@@ -1,5 +1,5 @@
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { randomInt } from "../../packages/yuma/src";
+import { randomInt } from "@noosphere/yuma";
 import { runDifferentialCases } from "./scenario";
 import { deployWorld } from "./world";
 
@@ -9,7 +9,7 @@ import { deployWorld } from "./world";
  * in between; before each epoch the chain's state is read as the reference's input, and after it
  * every output (consensus, incentive, dividends, bonds, permits, emission per UID, dust) must be equal
  * exactly. Many small subnets and some medium ones here, full ones in differential-full.test.ts;
- * `npm run bench:gas` (scripts/bench/gas/consensus.ts) and scripts/bench/consensus-differential.ts
+ * `npm run bench:gas` (test/gas/consensus.ts) and test/consensus/differential.bench.ts
  * run larger sets.
  */
 describe("Consensus differential vs packages/yuma", function () {
@@ -20,32 +20,20 @@ describe("Consensus differential vs packages/yuma", function () {
   }
 
   it("matches on 180 small random subnets (V <= 8, M <= 24, 2 epochs each)", async () => {
-    await runDifferentialCases(
-      await loadFixture(worldFixture),
-      1,
-      180,
-      2,
-      (rng) => ({
-        validators: randomInt(rng, 1, 8),
-        miners: randomInt(rng, 0, 24),
-        randomParams: rng() < 0.7,
-        density: rng(),
-      }),
-    );
+    await runDifferentialCases(await loadFixture(worldFixture), 1, 180, 2, (rng) => ({
+      validators: randomInt(rng, 1, 8),
+      miners: randomInt(rng, 0, 24),
+      randomParams: rng() < 0.7,
+      density: rng(),
+    }));
   });
 
   it("matches on 16 medium random subnets (V <= 32, M <= 96, sparse and dense, 2 epochs each)", async () => {
-    await runDifferentialCases(
-      await loadFixture(worldFixture),
-      1001,
-      16,
-      2,
-      (rng) => ({
-        validators: randomInt(rng, 4, 32),
-        miners: randomInt(rng, 8, 96),
-        randomParams: rng() < 0.5,
-        density: rng() < 0.5 ? 0.1 : 0.9,
-      }),
-    );
+    await runDifferentialCases(await loadFixture(worldFixture), 1001, 16, 2, (rng) => ({
+      validators: randomInt(rng, 4, 32),
+      miners: randomInt(rng, 8, 96),
+      randomParams: rng() < 0.5,
+      density: rng() < 0.5 ? 0.1 : 0.9,
+    }));
   });
 });

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import hre from "hardhat";
 import { loadFixture, mine, takeSnapshot } from "@nomicfoundation/hardhat-network-helpers";
-import { registerNeuron } from "../../scripts/deploy/subnets";
+import { registerNeuron } from "@noosphere/deploy";
 import {
   addNeuron,
   commitHash,
@@ -16,7 +16,7 @@ import {
   type Stack,
 } from "./fixtures";
 import { epochMatchesReference, readEpochOutput, readYumaInput, runEpochToEnd } from "./reference";
-import { yumaEpoch } from "../../packages/yuma/src";
+import { yumaEpoch } from "@noosphere/yuma";
 
 const SALT = hre.ethers.id("salt");
 

@@ -6,21 +6,19 @@
 import hre from "hardhat";
 import { setBalance } from "@nomicfoundation/hardhat-network-helpers";
 import { Wallet, type HDNodeWallet, type Signer } from "ethers";
-import { deployToken } from "../../scripts/deploy/token";
-import { deployEmission } from "../../scripts/deploy/emission";
-import { deployStaking } from "../../scripts/deploy/staking";
 import {
+  deployToken,
+  deployEmission,
+  deployStaking,
   createSubnet,
   deploySubnetRegistry,
   registerNeuron,
   subnetParams,
-} from "../../scripts/deploy/subnets";
-import {
   deployConsensus,
   deployConsensusHarness,
   deployConsensusLibraries,
   grantConsensusRoles,
-} from "../../scripts/deploy/consensus";
+} from "@noosphere/deploy";
 import type {
   Consensus,
   ConsensusTestHarness,
@@ -28,7 +26,7 @@ import type {
   NoosToken,
   Staking,
   SubnetRegistry,
-} from "../../packages/contracts/generated/typechain";
+} from "@noosphere/contracts";
 
 export const ONE = 10n ** 18n;
 
@@ -47,8 +45,7 @@ export interface Stack {
 /** Deploys the real contracts and a Consensus (plus a harness sharing the libraries), roles granted. */
 export async function deployStack(): Promise<Stack> {
   const [admin, owner, other] = await hre.ethers.getSigners();
-  if (!admin || !owner || !other)
-    throw new Error("hardhat needs three accounts");
+  if (!admin || !owner || !other) throw new Error("hardhat needs three accounts");
   const adminAddress = await admin.getAddress();
   const token = await deployToken(admin, { admin: adminAddress });
   const emission = await deployEmission(admin, {
@@ -77,9 +74,7 @@ export async function deployStack(): Promise<Stack> {
   await grantConsensusRoles(admin, await consensus.getAddress(), deps);
   const harness = await deployConsensusHarness(admin, deps, libraries);
   await grantConsensusRoles(admin, await harness.getAddress(), deps);
-  await (
-    await emission.grantRole(await emission.PARAMS_ROLE(), adminAddress)
-  ).wait();
+  await (await emission.grantRole(await emission.PARAMS_ROLE(), adminAddress)).wait();
   return {
     admin,
     owner,
@@ -115,9 +110,7 @@ export async function createTestSubnet(
       immunityPeriod: 1_000_000,
     }),
   );
-  await (
-    await s.emission.setEmissionShare(netuid, opts.share ?? 10_000)
-  ).wait();
+  await (await s.emission.setEmissionShare(netuid, opts.share ?? 10_000)).wait();
   return netuid;
 }
 
@@ -128,33 +121,17 @@ export interface Neuron {
 }
 
 /** A funded hotkey wallet registered in Staking (owned by admin) and on `netuid`, with `stake` delegated. */
-export async function addNeuron(
-  s: Stack,
-  netuid: number,
-  stake: bigint,
-): Promise<Neuron> {
+export async function addNeuron(s: Stack, netuid: number, stake: bigint): Promise<Neuron> {
   const wallet = Wallet.createRandom().connect(hre.ethers.provider);
   await setBalance(wallet.address, 10n ** 20n);
-  await (
-    await s.staking.connect(wallet).registerHotkey(await s.admin.getAddress())
-  ).wait();
-  const uid = await registerNeuron(
-    s.subnets,
-    wallet,
-    netuid,
-    wallet.address,
-    0n,
-  );
+  await (await s.staking.connect(wallet).registerHotkey(await s.admin.getAddress())).wait();
+  const uid = await registerNeuron(s.subnets, wallet, netuid, wallet.address, 0n);
   if (stake > 0n) await delegate(s, wallet.address, stake);
   return { wallet, address: wallet.address, uid };
 }
 
 /** Admin mints `amount` and delegates it to `hotkey`. */
-export async function delegate(
-  s: Stack,
-  hotkey: string,
-  amount: bigint,
-): Promise<void> {
+export async function delegate(s: Stack, hotkey: string, amount: bigint): Promise<void> {
   const adminAddress = await s.admin.getAddress();
   await (await s.token.mint(adminAddress, amount)).wait();
   await (await s.token.approve(await s.staking.getAddress(), amount)).wait();
@@ -179,10 +156,7 @@ export function commitHash(
 }
 
 /** Runs `netuid`'s epoch on `consensus` to its end (mining to the due block first if needed). */
-export async function runFullEpoch(
-  consensus: Consensus | ConsensusTestHarness,
-  netuid: number,
-): Promise<void> {
+export async function runFullEpoch(consensus: Consensus | ConsensusTestHarness, netuid: number): Promise<void> {
   for (let i = 0; i < 64; i++) {
     await (await consensus.runEpoch(netuid, { gasLimit: 16_000_000 })).wait();
     if ((await consensus.epochStatus(netuid)).stage === 0n) return;
@@ -191,20 +165,12 @@ export async function runFullEpoch(
 }
 
 /** Mines until `netuid`'s next epoch is due. */
-export async function mineToDue(
-  s: Stack,
-  consensus: Consensus | ConsensusTestHarness,
-  netuid: number,
-): Promise<void> {
+export async function mineToDue(s: Stack, consensus: Consensus | ConsensusTestHarness, netuid: number): Promise<void> {
   const [number, startBlock] = await consensus.epochStatus(netuid);
   if (number === 0n) return;
-  const due =
-    Number(startBlock) + Number((await s.subnets.params(netuid)).tempo);
+  const due = Number(startBlock) + Number((await s.subnets.params(netuid)).tempo);
   const now = await hre.ethers.provider.getBlockNumber();
-  if (due > now + 1)
-    await hre.network.provider.send("hardhat_mine", [
-      "0x" + (due - now - 1).toString(16),
-    ]);
+  if (due > now + 1) await hre.network.provider.send("hardhat_mine", ["0x" + (due - now - 1).toString(16)]);
 }
 
 /** The on-chain parameter struct as a plain object (a call result cannot be spread). */

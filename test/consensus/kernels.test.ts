@@ -2,7 +2,7 @@ import { expect } from "chai";
 import fc from "fast-check";
 import hre from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import type { ConsensusTestKernels } from "../../packages/contracts/generated/typechain";
+import type { ConsensusTestKernels } from "@noosphere/contracts";
 
 /** The selection kernels against plain sorting (fast-check). */
 describe("Consensus selection kernels", function () {

@@ -1,10 +1,7 @@
 import { expect } from "chai";
 import fc from "fast-check";
-import {
-  loadFixture,
-  takeSnapshot,
-} from "@nomicfoundation/hardhat-network-helpers";
-import { randomInt, seededRng } from "../../packages/yuma/src";
+import { loadFixture, takeSnapshot } from "@nomicfoundation/hardhat-network-helpers";
+import { randomInt, seededRng } from "@noosphere/yuma";
 import { runEpochToEnd } from "./reference";
 import { changeBetweenEpochs, writeRandomSubnet } from "./scenario";
 import { createSubnet, deployWorld, type World } from "./world";
@@ -50,14 +47,11 @@ describe("Consensus epoch properties (fast-check)", function () {
     const [miner, validator] = await c.emissions(netuid);
     const paid = [...miner, ...validator].reduce((a, b) => a + b, 0n);
     expect(paid).to.equal(r.paid);
-    expect(await w.token.balanceOf(stakingAddress)).to.equal(
-      stakingBefore + r.ownerCut + r.paid,
-    );
+    expect(await w.token.balanceOf(stakingAddress)).to.equal(stakingBefore + r.ownerCut + r.paid);
     expect(await w.token.balanceOf(consensusAddress)).to.equal(r.carried);
     expect(await c.carried(netuid)).to.equal(r.carried);
     // dust stays small: fewer than one token unit per UID and share
-    if (sumI !== 0n || sumD !== 0n)
-      expect(r.carried).to.be.lessThan(BigInt(2 * n + 2));
+    if (sumI !== 0n || sumD !== 0n) expect(r.carried).to.be.lessThan(BigInt(2 * n + 2));
   }
 
   it("refuses a registry reporting more than 256 UIDs (ConsensusTooManyUids)", async () => {
@@ -71,27 +65,24 @@ describe("Consensus epoch properties (fast-check)", function () {
   it("incentive and dividends sum to 1 and emission is conserved (120 runs)", async () => {
     const w = await loadFixture(worldFixture);
     await fc.assert(
-      fc.asyncProperty(
-        fc.integer({ min: 1, max: 2 ** 31 - 1 }),
-        async (seed) => {
-          const snapshot = await takeSnapshot();
-          try {
-            const rng = seededRng(seed);
-            const netuid = 1 + (seed % 500);
-            await writeRandomSubnet(w, netuid, rng, {
-              validators: randomInt(rng, 1, 6),
-              miners: randomInt(rng, 0, 12),
-              randomParams: rng() < 0.5,
-              density: rng(),
-            });
-            await checkEpoch(w, netuid);
-            await changeBetweenEpochs(w, netuid, rng);
-            await checkEpoch(w, netuid);
-          } finally {
-            await snapshot.restore();
-          }
-        },
-      ),
+      fc.asyncProperty(fc.integer({ min: 1, max: 2 ** 31 - 1 }), async (seed) => {
+        const snapshot = await takeSnapshot();
+        try {
+          const rng = seededRng(seed);
+          const netuid = 1 + (seed % 500);
+          await writeRandomSubnet(w, netuid, rng, {
+            validators: randomInt(rng, 1, 6),
+            miners: randomInt(rng, 0, 12),
+            randomParams: rng() < 0.5,
+            density: rng(),
+          });
+          await checkEpoch(w, netuid);
+          await changeBetweenEpochs(w, netuid, rng);
+          await checkEpoch(w, netuid);
+        } finally {
+          await snapshot.restore();
+        }
+      }),
       { numRuns: 120 },
     );
   });

@@ -15,27 +15,20 @@ import {
   type YumaInput,
   type YumaOutput,
   type YumaParams,
-} from "../../packages/yuma/src";
+} from "@noosphere/yuma";
 import type { BigNumberish } from "ethers";
-import type {
-  Consensus,
-  ConsensusTestHarness,
-} from "../../packages/contracts/generated/typechain";
+import type { Consensus, ConsensusTestHarness } from "@noosphere/contracts";
 
 /** What the bridge reads: the consensus contract, the registry and staking (real ones or the doubles). */
 export interface ChainLike {
   consensus: Consensus | ConsensusTestHarness;
   subnets: {
-    params(
-      netuid: BigNumberish,
-    ): Promise<{
+    params(netuid: BigNumberish): Promise<{
       tempo: bigint;
       maxValidators: bigint;
       minValidatorStake: bigint;
     }>;
-    neurons(
-      netuid: BigNumberish,
-    ): Promise<[string[], bigint[], bigint[]] & unknown>;
+    neurons(netuid: BigNumberish): Promise<[string[], bigint[], bigint[]] & unknown>;
   };
   staking: {
     stakeOf(hotkey: string): Promise<bigint>;
@@ -44,24 +37,14 @@ export interface ChainLike {
 }
 
 /** Unpacks 16 u16 lanes per word. */
-function unpackRow(
-  words: readonly bigint[],
-  from: number,
-  n: number,
-): number[] {
+function unpackRow(words: readonly bigint[], from: number, n: number): number[] {
   return [...Array(n).keys()].map((j) =>
-    Number(
-      ((words[from + (j >> 4)] as bigint) >> BigInt((j & 15) * 16)) & 0xffffn,
-    ),
+    Number(((words[from + (j >> 4)] as bigint) >> BigInt((j & 15) * 16)) & 0xffffn),
   );
 }
 
 /** Row metadata, weight and bond rows (n entries each) and stored consensus of UIDs 0..n-1. */
-async function readRows(
-  c: Consensus | ConsensusTestHarness,
-  netuid: number,
-  n: number,
-) {
+async function readRows(c: Consensus | ConsensusTestHarness, netuid: number, n: number) {
   if ("testState" in c) {
     const out = {
       metas: [] as { setBlock: bigint; holderRegisteredAt: bigint }[],
@@ -123,18 +106,10 @@ async function replacedSinceStart(
   return registeredAt.map((reg) => number !== 0n && BigInt(reg) > startBlock);
 }
 
-const MODES: LiquidAlphaConsensusMode[] = [
-  "auto",
-  "current",
-  "previous",
-  "max",
-];
+const MODES: LiquidAlphaConsensusMode[] = ["auto", "current", "previous", "max"];
 
 /** The on-chain parameter struct for reference parameters (tempo, maxValidators, minimum stake live in the registry). */
-export function chainParams(
-  p: YumaParams,
-  extra: { weightsRateLimit?: number; versionKey?: bigint } = {},
-) {
+export function chainParams(p: YumaParams, extra: { weightsRateLimit?: number; versionKey?: bigint } = {}) {
   return {
     configured: true,
     kappa: p.kappa,
@@ -156,10 +131,7 @@ export function chainParams(
  * The subnet's state as the next epoch (starting in the next block) will see it. The emission is a
  * placeholder until the epoch ran (epochMatchesReference takes it from the EpochStarted event).
  */
-export async function readYumaInput(
-  w: ChainLike,
-  netuid: number,
-): Promise<YumaInput> {
+export async function readYumaInput(w: ChainLike, netuid: number): Promise<YumaInput> {
   const c = w.consensus;
   const [hotkeys, registered] = await w.subnets.neurons(netuid);
   const n = hotkeys.length;
@@ -172,13 +144,8 @@ export async function readYumaInput(
     : await Promise.all(hotkeys.map((h) => w.staking.stakeOf(h)));
   const registeredAt = registered.map(Number);
   const rows = await readRows(c, netuid, n);
-  const hasRow = rows.metas.map(
-    (m, i) =>
-      m.setBlock !== 0n && Number(m.holderRegisteredAt) === registeredAt[i],
-  );
-  const lastUpdate = registeredAt.map((reg, i) =>
-    hasRow[i] ? Number(rows.metas[i]?.setBlock) : reg,
-  );
+  const hasRow = rows.metas.map((m, i) => m.setBlock !== 0n && Number(m.holderRegisteredAt) === registeredAt[i]);
+  const lastUpdate = registeredAt.map((reg, i) => (hasRow[i] ? Number(rows.metas[i]?.setBlock) : reg));
   const weights = rows.weights.map((row, i) => (hasRow[i] ? row : []));
   // Permits and bond rows belong to the holders the last START saw (a UID taken over since has neither).
   const replaced = await replacedSinceStart(c, netuid, registeredAt);
@@ -204,9 +171,7 @@ export async function readYumaInput(
   return {
     block,
     stake,
-    validatorPermit: [...Array(n).keys()].map(
-      (i) => ((next >> BigInt(i)) & 1n) === 1n && !replaced[i],
-    ),
+    validatorPermit: [...Array(n).keys()].map((i) => ((next >> BigInt(i)) & 1n) === 1n && !replaced[i]),
     lastUpdate,
     registeredAt,
     weights,
@@ -241,9 +206,7 @@ export async function runEpochToEnd(
     pool: 0n,
   };
   for (let i = 0; i < 64; i++) {
-    const receipt = await (
-      await w.consensus.runEpoch(netuid, { gasLimit })
-    ).wait();
+    const receipt = await (await w.consensus.runEpoch(netuid, { gasLimit })).wait();
     if (!receipt) throw new Error("no receipt");
     stats.transactions++;
     stats.totalGas += receipt.gasUsed;
@@ -262,11 +225,7 @@ export async function runEpochToEnd(
 }
 
 /** What the contract computed for its last epoch, in the reference's shape. */
-export async function readEpochOutput(
-  w: Pick<ChainLike, "consensus">,
-  netuid: number,
-  n: number,
-) {
+export async function readEpochOutput(w: Pick<ChainLike, "consensus">, netuid: number, n: number) {
   const c = w.consensus;
   const [vUids, , vDividends] = await c.validators(netuid);
   const dividends = [...Array(n)].map(() => 0n);
@@ -280,9 +239,7 @@ export async function readEpochOutput(
     incentive: [...(await c.incentives(netuid))],
     dividends,
     bonds: rows.bonds,
-    newValidatorPermit: [...Array(n).keys()].map(
-      (i) => ((next >> BigInt(i)) & 1n) === 1n,
-    ),
+    newValidatorPermit: [...Array(n).keys()].map((i) => ((next >> BigInt(i)) & 1n) === 1n),
     minerEmission: [...minerEmission],
     validatorEmission: [...validatorEmission],
     dust: await c.carried(netuid),
@@ -296,30 +253,18 @@ export function expectSameAsReference(
   label: string,
 ) {
   expect(got.consensus, `${label}: consensus`).to.deep.equal(want.consensus);
-  expect(got.consensusU16, `${label}: consensusU16`).to.deep.equal(
-    want.consensusU16,
-  );
+  expect(got.consensusU16, `${label}: consensusU16`).to.deep.equal(want.consensusU16);
   expect(got.incentive, `${label}: incentive`).to.deep.equal(want.incentive);
   expect(got.dividends, `${label}: dividends`).to.deep.equal(want.dividends);
-  expect(got.newValidatorPermit, `${label}: permits`).to.deep.equal(
-    want.newValidatorPermit,
-  );
+  expect(got.newValidatorPermit, `${label}: permits`).to.deep.equal(want.newValidatorPermit);
   expect(got.bonds, `${label}: bonds`).to.deep.equal(want.bonds);
-  expect(got.minerEmission, `${label}: miner emission`).to.deep.equal(
-    want.minerEmission,
-  );
-  expect(got.validatorEmission, `${label}: validator emission`).to.deep.equal(
-    want.validatorEmission,
-  );
+  expect(got.minerEmission, `${label}: miner emission`).to.deep.equal(want.minerEmission);
+  expect(got.validatorEmission, `${label}: validator emission`).to.deep.equal(want.validatorEmission);
   expect(got.dust, `${label}: dust`).to.equal(want.dust);
 }
 
 /** Reads the input, runs the epoch, compares; returns the reference output and the run's gas. */
-export async function epochMatchesReference(
-  w: ChainLike,
-  netuid: number,
-  label: string,
-) {
+export async function epochMatchesReference(w: ChainLike, netuid: number, label: string) {
   const input = await readYumaInput(w, netuid);
   const stats = await runEpochToEnd(w, netuid);
   input.block = stats.startBlock;

@@ -14,7 +14,7 @@ import {
   type RandomSubnetOptions,
   type Rng,
   type YumaInput,
-} from "../../packages/yuma/src";
+} from "@noosphere/yuma";
 import { chainParams, epochMatchesReference } from "./reference";
 import { createSubnet, hotkeyAddress, setStakes, type World } from "./world";
 
@@ -22,10 +22,7 @@ const ONE = 10n ** 18n;
 
 export async function mineTo(block: number): Promise<void> {
   const now = await hre.ethers.provider.getBlockNumber();
-  if (block > now)
-    await hre.network.provider.send("hardhat_mine", [
-      "0x" + (block - now).toString(16),
-    ]);
+  if (block > now) await hre.network.provider.send("hardhat_mine", ["0x" + (block - now).toString(16)]);
 }
 
 /** Writes a packages/yuma random subnet on chain as subnet `netuid`; the next epoch is due. */
@@ -62,18 +59,11 @@ export async function writeRandomSubnet(
     const row = input.weights[i] as number[];
     if (row.length !== 0 && (input.lastUpdate[i] as number) > 0) {
       await (
-        await w.consensus.testSetRow(
-          netuid,
-          i,
-          row,
-          input.lastUpdate[i] as number,
-          input.registeredAt[i] as number,
-        )
+        await w.consensus.testSetRow(netuid, i, row, input.lastUpdate[i] as number, input.registeredAt[i] as number)
       ).wait();
     }
     const bonds = input.bonds[i] as number[];
-    if (bonds.length !== 0 && input.validatorPermit[i])
-      await (await w.consensus.testSetBonds(netuid, i, bonds)).wait();
+    if (bonds.length !== 0 && input.validatorPermit[i]) await (await w.consensus.testSetBonds(netuid, i, bonds)).wait();
   }
   let permits = 0n;
   input.validatorPermit.forEach((on, i) => {
@@ -81,12 +71,7 @@ export async function writeRandomSubnet(
   });
   await (await w.consensus.testSetPermits(netuid, permits)).wait();
   if ((input.previousConsensus ?? []).length !== 0) {
-    await (
-      await w.consensus.testSetConsensusU16(
-        netuid,
-        input.previousConsensus as number[],
-      )
-    ).wait();
+    await (await w.consensus.testSetConsensusU16(netuid, input.previousConsensus as number[])).wait();
   }
   await (await w.emission.addAccrued(netuid, input.emission)).wait();
   await mineTo(input.block - 1);
@@ -105,12 +90,7 @@ export interface ChangeOptions {
 }
 
 /** Random changes between two epochs, then mines to the next epoch's due block. */
-export async function changeBetweenEpochs(
-  w: World,
-  netuid: number,
-  rng: Rng,
-  opts: ChangeOptions = {},
-): Promise<void> {
+export async function changeBetweenEpochs(w: World, netuid: number, rng: Rng, opts: ChangeOptions = {}): Promise<void> {
   const c = w.consensus;
   let n = Number(await w.subnets.neuronCount(netuid));
   const [next] = await c.permits(netuid);
@@ -118,8 +98,7 @@ export async function changeBetweenEpochs(
   // registrations: new UIDs and replacements (a prune and re-registration)
   const added = opts.newNeurons ?? randomInt(rng, 0, 2);
   const fresh: string[] = [];
-  for (let i = 0; i < added && n + fresh.length < 256; i++)
-    fresh.push(hotkeyAddress(netuid, 1000 + now + i));
+  for (let i = 0; i < added && n + fresh.length < 256; i++) fresh.push(hotkeyAddress(netuid, 1000 + now + i));
   if (fresh.length !== 0) {
     await (await w.subnets.register(netuid, fresh)).wait();
     await setStakes(
@@ -134,11 +113,7 @@ export async function changeBetweenEpochs(
     const uid = randomInt(rng, 0, n - 1);
     const hotkey = hotkeyAddress(netuid, 5000 + now + i);
     await (await w.subnets.replace(netuid, uid, hotkey)).wait();
-    await setStakes(
-      w,
-      [hotkey],
-      [rng() < 0.5 ? randomBigint(rng, 100_000n * ONE) : 0n],
-    );
+    await setStakes(w, [hotkey], [rng() < 0.5 ? randomBigint(rng, 100_000n * ONE) : 0n]);
   }
   // stake moves
   const movers: string[] = [];
@@ -152,27 +127,14 @@ export async function changeBetweenEpochs(
   if (movers.length !== 0) await setStakes(w, movers, amounts);
   // new weights from some permit holders (as a reveal would store them)
   for (let i = 0; i < n; i++) {
-    if (((next >> BigInt(i)) & 1n) === 0n || rng() >= (opts.reweight ?? 0.5))
-      continue;
+    if (((next >> BigInt(i)) & 1n) === 0n || rng() >= (opts.reweight ?? 0.5)) continue;
     const density = rng();
-    const row: number[] = [...Array(n)].map(() =>
-      rng() < density ? randomInt(rng, 1, 65_535) : 0,
-    );
+    const row: number[] = [...Array(n)].map(() => (rng() < density ? randomInt(rng, 1, 65_535) : 0));
     if (!row.some((x) => x !== 0)) row[randomInt(rng, 0, n - 1)] = 1;
     const block = (await hre.ethers.provider.getBlockNumber()) + 1;
-    await (
-      await c.testSetRow(
-        netuid,
-        i,
-        row,
-        block,
-        await w.subnets.registeredAt(netuid, i),
-      )
-    ).wait();
+    await (await c.testSetRow(netuid, i, row, block, await w.subnets.registeredAt(netuid, i))).wait();
   }
-  await (
-    await w.emission.addAccrued(netuid, randomBigint(rng, 5_000n * ONE))
-  ).wait();
+  await (await w.emission.addAccrued(netuid, randomBigint(rng, 5_000n * ONE))).wait();
   const [, startBlock] = await c.epochStatus(netuid);
   const tempo = Number((await w.subnets.params(netuid)).tempo);
   await mineTo(Number(startBlock) + tempo + randomInt(rng, 0, 3) - 1);

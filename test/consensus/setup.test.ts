@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import hre from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { deployConsensus, deployConsensusLibraries } from "../../scripts/deploy/consensus";
+import { deployConsensus, deployConsensusLibraries } from "@noosphere/deploy";
 import { addNeuron, createTestSubnet, deployStack, ONE, paramsObject } from "./fixtures";
 
 describe("Consensus deployment, roles and parameters", function () {

@@ -10,14 +10,14 @@ import {
   deployConsensusLibraries,
   grantConsensusRoles,
   type ConsensusLibraries,
-} from "../../scripts/deploy/consensus";
+} from "@noosphere/deploy";
 import type {
   ConsensusTestEmission,
   ConsensusTestHarness,
   ConsensusTestStaking,
   ConsensusTestSubnets,
   ConsensusTestToken,
-} from "../../packages/contracts/generated/typechain";
+} from "@noosphere/contracts";
 
 export interface World {
   admin: Signer;
@@ -34,11 +34,7 @@ export interface World {
 export async function deployWorld(): Promise<World> {
   const [admin, owner] = await hre.ethers.getSigners();
   if (!admin || !owner) throw new Error("hardhat needs at least two accounts");
-  const token = (await hre.ethers.deployContract(
-    "ConsensusTestToken",
-    [],
-    admin,
-  )) as unknown as ConsensusTestToken;
+  const token = (await hre.ethers.deployContract("ConsensusTestToken", [], admin)) as unknown as ConsensusTestToken;
   const tokenAddress = await token.getAddress();
   const adminAddress = await admin.getAddress();
   const emission = (await hre.ethers.deployContract(
@@ -80,12 +76,7 @@ export async function deployWorld(): Promise<World> {
 
 /** Deterministic hotkey address number `i` of subnet `netuid` (no key: for UIDs that never sign). */
 export function hotkeyAddress(netuid: number, i: number): string {
-  return hre.ethers.getAddress(
-    "0x" +
-      (BigInt(netuid) * 0x10000n + BigInt(i) + 0x1000n)
-        .toString(16)
-        .padStart(40, "0"),
-  );
+  return hre.ethers.getAddress("0x" + (BigInt(netuid) * 0x10000n + BigInt(i) + 0x1000n).toString(16).padStart(40, "0"));
 }
 
 export interface SubnetSpec {
@@ -97,10 +88,7 @@ export interface SubnetSpec {
 }
 
 /** Creates a subnet owned by `w.owner` with `neurons` registered hotkeys; returns them by UID. */
-export async function createSubnet(
-  w: World,
-  spec: SubnetSpec,
-): Promise<string[]> {
+export async function createSubnet(w: World, spec: SubnetSpec): Promise<string[]> {
   await (
     await w.subnets.setSubnet(
       spec.netuid,
@@ -111,29 +99,16 @@ export async function createSubnet(
       spec.minStake ?? 0n,
     )
   ).wait();
-  const hotkeys = [...Array(spec.neurons).keys()].map((i) =>
-    hotkeyAddress(spec.netuid, i),
-  );
+  const hotkeys = [...Array(spec.neurons).keys()].map((i) => hotkeyAddress(spec.netuid, i));
   for (let i = 0; i < hotkeys.length; i += 128) {
-    await (
-      await w.subnets.register(spec.netuid, hotkeys.slice(i, i + 128))
-    ).wait();
+    await (await w.subnets.register(spec.netuid, hotkeys.slice(i, i + 128))).wait();
   }
   return hotkeys;
 }
 
 /** Sets stakes in the staking double. */
-export async function setStakes(
-  w: World,
-  hotkeys: string[],
-  stakes: bigint[],
-): Promise<void> {
+export async function setStakes(w: World, hotkeys: string[], stakes: bigint[]): Promise<void> {
   for (let i = 0; i < hotkeys.length; i += 128) {
-    await (
-      await w.staking.setStakes(
-        hotkeys.slice(i, i + 128),
-        stakes.slice(i, i + 128),
-      )
-    ).wait();
+    await (await w.staking.setStakes(hotkeys.slice(i, i + 128), stakes.slice(i, i + 128))).wait();
   }
 }

@@ -10,8 +10,8 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { ZeroHash, id, parseEther } from "ethers";
-import { launchNoosphere, liveDeployment } from "../../scripts/lib/launch";
-import { devnetGenesis } from "../../scripts/devnet/genesis";
+import { launchNoosphere, liveDeployment } from "@noosphere/deploy";
+import { devnetGenesis } from "@noosphere/devnet";
 import {
   Billing__factory,
   Consensus__factory,
@@ -20,7 +20,7 @@ import {
   NoosToken__factory,
   Staking__factory,
   SubnetRegistry__factory,
-} from "../../packages/contracts/generated/typechain";
+} from "@noosphere/contracts";
 
 const PARAMS_ROLE = id("PARAMS_ROLE");
 const MINTER_ROLE = id("MINTER_ROLE");

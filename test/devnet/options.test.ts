@@ -2,16 +2,16 @@
 import path from "node:path";
 import { PassThrough } from "node:stream";
 import { expect } from "chai";
-import { parseDevnetOptions } from "../../scripts/devnet/options";
-import { DevnetConsole } from "../../scripts/devnet/console";
 import {
+  parseDevnetOptions,
+  DevnetConsole,
   DEVNET_REDIS_DB,
   flushDevnetRedis,
   parseRedisUrl,
   redisAnswers,
   redisCommands,
-} from "../../scripts/devnet/redis";
-import { formatStatus } from "../../scripts/devnet/status";
+  formatStatus,
+} from "@noosphere/devnet";
 
 describe("devnet options", function () {
   it("defaults: 4 miners, 2 validators, tempo 20, 1 s blocks, explorer on, a local chain", function () {

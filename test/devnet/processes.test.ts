@@ -7,9 +7,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { expect } from "chai";
-import { ProcessGroup, formatLogLine } from "../../scripts/devnet/processes";
-import { recordChild, startReaper, stopReaper } from "../../scripts/devnet/reaper";
-import { processAlive } from "../../scripts/devnet/spawn";
+import { ProcessGroup, formatLogLine, recordChild, startReaper, stopReaper, processAlive } from "@noosphere/devnet";
 
 /** A node child that prints `ready`, then on SIGTERM prints `stop <name>` and exits after `delayMs`. */
 function service(name: string, delayMs = 50, extra = ""): string[] {

@@ -2,10 +2,9 @@ import { expect } from "chai";
 import type { ContractTransactionResponse } from "ethers";
 import { ethers, network } from "hardhat";
 import { loadFixture, mine, takeSnapshot } from "@nomicfoundation/hardhat-network-helpers";
-import { deployEmission } from "../../scripts/deploy/emission";
-import { deployToken } from "../../scripts/deploy/token";
-import { Emission__factory } from "../../packages/contracts/generated/typechain";
-import type { Emission, NoosToken } from "../../packages/contracts/generated/typechain";
+import { deployEmission, deployToken } from "@noosphere/deploy";
+import { Emission__factory } from "@noosphere/contracts";
+import type { Emission, NoosToken } from "@noosphere/contracts";
 import { accruals, emissionFixture } from "./fixtures";
 import { CAP, emissionRef, threshold } from "./halving";
 

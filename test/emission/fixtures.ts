@@ -1,8 +1,7 @@
 import { ethers } from "hardhat";
 import type { TransactionReceipt } from "ethers";
-import type { Emission } from "../../packages/contracts/generated/typechain";
-import { deployEmission } from "../../scripts/deploy/emission";
-import { deployToken } from "../../scripts/deploy/token";
+import type { Emission } from "@noosphere/contracts";
+import { deployEmission, deployToken } from "@noosphere/deploy";
 
 /**
  * Token + Emission wired as in production (Emission holds MINTER_ROLE), plus a test minter that

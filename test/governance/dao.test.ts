@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, mine, time } from "@nomicfoundation/hardhat-network-helpers";
 import { Interface } from "ethers";
-import { Billing__factory, IEmission__factory } from "../../packages/contracts/generated/typechain";
+import { Billing__factory, IEmission__factory } from "@noosphere/contracts";
 import {
   DaoError,
   buildCall,
@@ -17,7 +17,7 @@ import {
   usdToMicros,
   vote,
   type DaoErrorCode,
-} from "../../scripts/lib/dao";
+} from "@noosphere/cli/dao";
 import { governanceFixture, thresholdFixture, MIN_DELAY, NOOS, VOTING_DELAY, VOTING_PERIOD } from "./fixture";
 
 async function rejectsWith(promise: Promise<unknown>, code: DaoErrorCode, pattern?: RegExp): Promise<DaoError> {

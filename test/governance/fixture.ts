@@ -1,8 +1,7 @@
 /** Governance fixture: NOOS, governor + timelock, and Billing owned by the timelock. */
 import { ethers } from "hardhat";
-import { deployBilling } from "../../scripts/deploy/billing";
-import { deployGovernance, handRolesToTimelock, type DeployGovernanceOptions } from "../../scripts/deploy/governance";
-import type { DaoAddresses } from "../../scripts/lib/dao";
+import { deployBilling, deployGovernance, handRolesToTimelock, type DeployGovernanceOptions } from "@noosphere/deploy";
+import type { DaoAddresses } from "@noosphere/cli/dao";
 import { deployNoos } from "../shared/noos";
 
 export const NOOS = 10n ** 18n;

@@ -2,8 +2,8 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { ZeroAddress } from "ethers";
-import { deployBilling } from "../../scripts/deploy/billing";
 import {
+  deployBilling,
   CANCELLER_ROLE,
   DEFAULT_ADMIN_ROLE,
   EXECUTOR_ROLE,
@@ -12,7 +12,7 @@ import {
   PROPOSER_ROLE,
   deployGovernance,
   handRolesToTimelock,
-} from "../../scripts/deploy/governance";
+} from "@noosphere/deploy";
 import { deployNoos } from "../shared/noos";
 import { governanceFixture, MIN_DELAY, VOTING_DELAY, VOTING_PERIOD } from "./fixture";
 

@@ -2,9 +2,8 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { ZeroAddress, ZeroHash } from "ethers";
-import { BillingTestRoyaltyCache__factory, ModelRegistry__factory } from "../../packages/contracts/generated/typechain";
-import { deployModelRegistry } from "../../scripts/deploy/models";
-import { PARAMS_ROLE, DEFAULT_ADMIN_ROLE } from "../../scripts/deploy/governance";
+import { BillingTestRoyaltyCache__factory, ModelRegistry__factory } from "@noosphere/contracts";
+import { deployModelRegistry, PARAMS_ROLE, DEFAULT_ADMIN_ROLE } from "@noosphere/deploy";
 import { deployNoos } from "../shared/noos";
 
 const HASH = ethers.sha256(ethers.toUtf8Bytes("tiny-llm.onnx"));

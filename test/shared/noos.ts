@@ -1,7 +1,6 @@
 /** The one place the billing, models and governance tests (and the billing gas bench) get the NOOS token. */
 import type { Signer } from "ethers";
-import { deployToken } from "../../scripts/deploy/token";
-import { MINTER_ROLE } from "../../scripts/deploy/billing";
+import { deployToken, MINTER_ROLE } from "@noosphere/deploy";
 
 export async function deployNoos(admin: Signer) {
   const token = await deployToken(admin, { admin: await admin.getAddress() });

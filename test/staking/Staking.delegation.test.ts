@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, mine } from "@nomicfoundation/hardhat-network-helpers";
-import { IERC20Errors__factory } from "../../packages/contracts/generated/typechain";
+import { IERC20Errors__factory } from "@noosphere/contracts";
 import {
   COOLDOWN,
   MIN_DELEGATION,

@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { Staking__factory } from "../../packages/contracts/generated/typechain";
-import { deployStaking } from "../../scripts/deploy/staking";
+import { Staking__factory } from "@noosphere/contracts";
+import { deployStaking } from "@noosphere/deploy";
 import { MAX_TAKE, deployTestToken, stakingFixture } from "./fixtures";
 
 describe("Staking: deployment, roles and parameters", function () {

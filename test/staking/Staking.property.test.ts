@@ -3,9 +3,9 @@ import { ethers } from "hardhat";
 import fc from "fast-check";
 import { mine, takeSnapshot } from "@nomicfoundation/hardhat-network-helpers";
 import type { ContractTransactionResponse, Log } from "ethers";
-import type { INoosToken, Staking } from "../../packages/contracts/generated/typechain";
+import type { INoosToken, Staking } from "@noosphere/contracts";
 import { BPS, MAX_TAKE, VIRTUAL_SHARES, deployTestToken, toAssets, toShares } from "./fixtures";
-import { configureStaking, deployStaking, grantStakingRewarder } from "../../scripts/deploy/staking";
+import { configureStaking, deployStaking, grantStakingRewarder } from "@noosphere/deploy";
 
 // Random sequences of every state-changing call over 4 accounts and 2 hotkeys, checked against an exact
 // TypeScript model of the contract after every step:

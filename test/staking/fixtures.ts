@@ -1,13 +1,8 @@
 import { ethers } from "hardhat";
 import type { Signer } from "ethers";
 import { expect } from "chai";
-import {
-  INoosToken__factory,
-  type INoosToken,
-  type Staking,
-} from "../../packages/contracts/generated/typechain";
-import { configureStaking, deployStaking, grantStakingRewarder } from "../../scripts/deploy/staking";
-import { deployToken } from "../../scripts/deploy/token";
+import { INoosToken__factory, type INoosToken, type Staking } from "@noosphere/contracts";
+import { configureStaking, deployStaking, grantStakingRewarder, deployToken } from "@noosphere/deploy";
 
 export const MAX_TAKE = 1_800n;
 export const BPS = 10_000n;

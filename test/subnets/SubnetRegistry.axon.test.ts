@@ -18,9 +18,7 @@ async function servingFixture() {
 describe("SubnetRegistry: axons", function () {
   it("a registered hotkey publishes its endpoint and model, with an event", async function () {
     const { registry, alice, netuid } = await loadFixture(servingFixture);
-    const tx = registry
-      .connect(alice)
-      .serveAxon(netuid, "10.0.0.7", 8091, "http", MODEL);
+    const tx = registry.connect(alice).serveAxon(netuid, "10.0.0.7", 8091, "http", MODEL);
     await expect(tx)
       .to.emit(registry, "AxonServed")
       .withArgs(netuid, 0, alice.address, "10.0.0.7", 8091, "http", MODEL);
@@ -37,30 +35,24 @@ describe("SubnetRegistry: axons", function () {
 
   it("serving again replaces the endpoint", async function () {
     const { registry, alice, netuid } = await loadFixture(servingFixture);
-    await registry
-      .connect(alice)
-      .serveAxon(netuid, "10.0.0.7", 8091, "http", MODEL);
+    await registry.connect(alice).serveAxon(netuid, "10.0.0.7", 8091, "http", MODEL);
     const longHost = "a".repeat(255);
-    await registry
-      .connect(alice)
-      .serveAxon(netuid, longHost, 443, "https", ethers.ZeroHash);
+    await registry.connect(alice).serveAxon(netuid, longHost, 443, "https", ethers.ZeroHash);
     const axon = await registry.axonOf(netuid, 0);
-    expect([axon.host, axon.port, axon.protocol, axon.modelHash]).to.deep.equal(
-      [longHost, 443n, "https", ethers.ZeroHash],
-    );
+    expect([axon.host, axon.port, axon.protocol, axon.modelHash]).to.deep.equal([
+      longHost,
+      443n,
+      "https",
+      ethers.ZeroHash,
+    ]);
   });
 
   it("only the hotkey itself serves: its owner and strangers are not registered", async function () {
-    const { registry, bob, coldkey, outsider, netuid } =
-      await loadFixture(servingFixture);
-    await expect(
-      registry.connect(coldkey).serveAxon(netuid, "h", 1, "http", MODEL),
-    )
+    const { registry, bob, coldkey, outsider, netuid } = await loadFixture(servingFixture);
+    await expect(registry.connect(coldkey).serveAxon(netuid, "h", 1, "http", MODEL))
       .to.be.revertedWithCustomError(registry, "SubnetsNotRegistered")
       .withArgs(netuid, coldkey.address);
-    await expect(
-      registry.connect(outsider).serveAxon(netuid, "h", 1, "http", MODEL),
-    )
+    await expect(registry.connect(outsider).serveAxon(netuid, "h", 1, "http", MODEL))
       .to.be.revertedWithCustomError(registry, "SubnetsNotRegistered")
       .withArgs(netuid, outsider.address);
     await expect(registry.connect(bob).serveAxon(netuid, "h", 1, "http", MODEL))
@@ -75,10 +67,7 @@ describe("SubnetRegistry: axons", function () {
     const { registry, alice, netuid } = await loadFixture(servingFixture);
     const serve = (host: string, port: number, protocol: string) =>
       registry.connect(alice).serveAxon(netuid, host, port, protocol, MODEL);
-    await expect(serve("", 80, "http")).to.be.revertedWithCustomError(
-      registry,
-      "SubnetsEmptyHost",
-    );
+    await expect(serve("", 80, "http")).to.be.revertedWithCustomError(registry, "SubnetsEmptyHost");
     await expect(serve("a".repeat(256), 80, "http"))
       .to.be.revertedWithCustomError(registry, "SubnetsHostTooLong")
       .withArgs(256, 255);
@@ -93,24 +82,15 @@ describe("SubnetRegistry: axons", function () {
   });
 
   it("a subnet that restricts models accepts only allow-listed model hashes", async function () {
-    const { registry, admin, alice, netuid } =
-      await loadFixture(servingFixture);
-    await registry
-      .connect(admin)
-      .setParams(netuid, smallParams({ restrictModels: true }));
-    await expect(
-      registry.connect(alice).serveAxon(netuid, "h", 80, "http", MODEL),
-    )
+    const { registry, admin, alice, netuid } = await loadFixture(servingFixture);
+    await registry.connect(admin).setParams(netuid, smallParams({ restrictModels: true }));
+    await expect(registry.connect(alice).serveAxon(netuid, "h", 80, "http", MODEL))
       .to.be.revertedWithCustomError(registry, "SubnetsModelNotAllowed")
       .withArgs(netuid, MODEL);
     await registry.connect(admin).setModelAllowed(netuid, MODEL, true);
-    await expect(
-      registry.connect(alice).serveAxon(netuid, "h", 80, "http", MODEL),
-    ).to.emit(registry, "AxonServed");
+    await expect(registry.connect(alice).serveAxon(netuid, "h", 80, "http", MODEL)).to.emit(registry, "AxonServed");
     const other = ethers.sha256(ethers.toUtf8Bytes("other.onnx"));
-    await expect(
-      registry.connect(alice).serveAxon(netuid, "h", 80, "http", other),
-    )
+    await expect(registry.connect(alice).serveAxon(netuid, "h", 80, "http", other))
       .to.be.revertedWithCustomError(registry, "SubnetsModelNotAllowed")
       .withArgs(netuid, other);
   });

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import fc from "fast-check";
-import { createSubnet } from "../../scripts/deploy/subnets";
+import { createSubnet } from "@noosphere/deploy";
 import { E18, hotkeys, registryFixture, smallParams } from "./fixtures";
 
 /** Reference: the top `k` indices by stake among stakes >= min; ties to the lower index. */
@@ -9,9 +9,7 @@ function permitsRef(stakes: bigint[], k: number, min: bigint): boolean[] {
   const ranked = stakes
     .map((stake, uid) => ({ stake, uid }))
     .filter((e) => e.stake >= min)
-    .sort((a, b) =>
-      a.stake === b.stake ? a.uid - b.uid : a.stake > b.stake ? -1 : 1,
-    )
+    .sort((a, b) => (a.stake === b.stake ? a.uid - b.uid : a.stake > b.stake ? -1 : 1))
     .slice(0, k);
   const permits = stakes.map(() => false);
   for (const e of ranked) permits[e.uid] = true;
@@ -19,11 +17,7 @@ function permitsRef(stakes: bigint[], k: number, min: bigint): boolean[] {
 }
 
 /** A subnet of `n` UIDs (free registration) held by hotkeys of `coldkey`. */
-async function populated(
-  n: number,
-  maxValidators: number,
-  minValidatorStake = 0n,
-) {
+async function populated(n: number, maxValidators: number, minValidatorStake = 0n) {
   const base = await registryFixture();
   const { registry, stk, creator, coldkey } = base;
   const netuid = await createSubnet(
@@ -38,8 +32,7 @@ async function populated(
   );
   const keys = hotkeys(n, 3);
   await stk.setOwners(keys, coldkey.address);
-  for (const key of keys)
-    await registry.connect(coldkey).register(netuid, key, 0n);
+  for (const key of keys) await registry.connect(coldkey).register(netuid, key, 0n);
   return { ...base, netuid, keys };
 }
 
@@ -57,77 +50,32 @@ describe("SubnetRegistry: validator permits", function () {
   it("the top maxValidators by stake get permits", async function () {
     const { registry, stk, netuid, keys } = await loadFixture(fourUids);
     await stk.setStakes(keys, [10n, 30n, 20n, 40n]);
-    expect(await registry.validatorPermits(netuid)).to.deep.equal([
-      false,
-      true,
-      false,
-      true,
-    ]);
+    expect(await registry.validatorPermits(netuid)).to.deep.equal([false, true, false, true]);
   });
 
   it("stake below minValidatorStake never gets a permit", async function () {
     const { registry, stk, netuid, keys } = await loadFixture(fourUids);
     await stk.setStakes(keys, [9n, 10n, 0n, 5n]);
-    expect(await registry.validatorPermits(netuid)).to.deep.equal([
-      false,
-      true,
-      false,
-      false,
-    ]);
+    expect(await registry.validatorPermits(netuid)).to.deep.equal([false, true, false, false]);
     await stk.setStakes(keys, [9n, 9n, 9n, 9n]);
-    expect(await registry.validatorPermits(netuid)).to.deep.equal([
-      false,
-      false,
-      false,
-      false,
-    ]);
+    expect(await registry.validatorPermits(netuid)).to.deep.equal([false, false, false, false]);
   });
 
   it("ties go to the lower UID", async function () {
     const { registry, stk, netuid, keys } = await loadFixture(fourUids);
     await stk.setStakes(keys, [50n, 50n, 50n, 50n]);
-    expect(await registry.validatorPermits(netuid)).to.deep.equal([
-      true,
-      true,
-      false,
-      false,
-    ]);
+    expect(await registry.validatorPermits(netuid)).to.deep.equal([true, true, false, false]);
     await stk.setStakes(keys, [10n, 50n, 60n, 50n]);
-    expect(await registry.validatorPermits(netuid)).to.deep.equal([
-      false,
-      true,
-      true,
-      false,
-    ]);
+    expect(await registry.validatorPermits(netuid)).to.deep.equal([false, true, true, false]);
   });
 
   it("follows governance's maxValidators and minValidatorStake", async function () {
     const { registry, stk, admin, netuid, keys } = await loadFixture(fourUids);
     await stk.setStakes(keys, [10n, 30n, 20n, 40n]);
-    await registry
-      .connect(admin)
-      .setParams(
-        netuid,
-        smallParams({ maxValidators: 3, minValidatorStake: 25n }),
-      );
-    expect(await registry.validatorPermits(netuid)).to.deep.equal([
-      false,
-      true,
-      false,
-      true,
-    ]);
-    await registry
-      .connect(admin)
-      .setParams(
-        netuid,
-        smallParams({ maxValidators: 3, minValidatorStake: 0n }),
-      );
-    expect(await registry.validatorPermits(netuid)).to.deep.equal([
-      false,
-      true,
-      true,
-      true,
-    ]);
+    await registry.connect(admin).setParams(netuid, smallParams({ maxValidators: 3, minValidatorStake: 25n }));
+    expect(await registry.validatorPermits(netuid)).to.deep.equal([false, true, false, true]);
+    await registry.connect(admin).setParams(netuid, smallParams({ maxValidators: 3, minValidatorStake: 0n }));
+    expect(await registry.validatorPermits(netuid)).to.deep.equal([false, true, true, true]);
   });
 
   it("matches the reference on 256 UIDs with random stakes (and stays cheap)", async function () {
@@ -144,8 +92,7 @@ describe("SubnetRegistry: validator permits", function () {
   });
 
   it("property: matches the reference for random stakes, k and minimum (n <= 12)", async function () {
-    const { registry, stk, admin, keys, netuid } =
-      await loadFixture(twelveUids);
+    const { registry, stk, admin, keys, netuid } = await loadFixture(twelveUids);
     await fc.assert(
       fc.asyncProperty(
         fc.array(fc.bigInt({ min: 0n, max: 20n }), {
@@ -165,9 +112,7 @@ describe("SubnetRegistry: validator permits", function () {
               minBurn: 0n,
             }),
           );
-          expect(await registry.validatorPermits(netuid)).to.deep.equal(
-            permitsRef(stakes, k, min),
-          );
+          expect(await registry.validatorPermits(netuid)).to.deep.equal(permitsRef(stakes, k, min));
         },
       ),
       { numRuns: 60 },

@@ -1,12 +1,8 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import {
-  loadFixture,
-  mine,
-  takeSnapshot,
-} from "@nomicfoundation/hardhat-network-helpers";
+import { loadFixture, mine, takeSnapshot } from "@nomicfoundation/hardhat-network-helpers";
 import fc from "fast-check";
-import { createSubnet } from "../../scripts/deploy/subnets";
+import { createSubnet } from "@noosphere/deploy";
 import { decayRef, hotkeys, registryFixture, smallParams } from "./fixtures";
 
 const RUNS = 1000;
@@ -97,12 +93,7 @@ function pruneOf(m: SubnetModel, block: bigint): number | undefined {
   m.neurons.forEach((n, uid) => {
     if (block - n.registeredAt <= m.immunity) return;
     const b = best === undefined ? undefined : m.neurons[best]!;
-    if (
-      !b ||
-      n.emission < b.emission ||
-      (n.emission === b.emission && n.registeredAt < b.registeredAt)
-    )
-      best = uid;
+    if (!b || n.emission < b.emission || (n.emission === b.emission && n.registeredAt < b.registeredAt)) best = uid;
   });
   return best;
 }
@@ -141,123 +132,103 @@ describe("SubnetRegistry: properties of random registration sequences", function
     const fx = await loadFixture(propertyFixture);
     const { registry, coldkey, epoch, keys } = fx;
     const registryAddress = await registry.getAddress();
-    const neuronRegistered =
-      registry.interface.getEvent("NeuronRegistered").topicHash;
-    const burnUpdated =
-      registry.interface.getEvent("BurnPriceUpdated").topicHash;
+    const neuronRegistered = registry.interface.getEvent("NeuronRegistered").topicHash;
+    const burnUpdated = registry.interface.getEvent("BurnPriceUpdated").topicHash;
     const stats = { registrations: 0, prunes: 0, allImmune: 0, already: 0 };
 
     await fc.assert(
-      fc.asyncProperty(
-        fc.array(actionArb, { minLength: 1, maxLength: 5 }),
-        async (actions) => {
-          await fx.snapshot.restore();
-          const models: SubnetModel[] = fx.models.map((m) => ({
-            ...m,
-            neurons: m.neurons.map((n) => ({ ...n })),
-          }));
-          let block = BigInt(await ethers.provider.getBlockNumber());
-          const touched = new Set<number>();
+      fc.asyncProperty(fc.array(actionArb, { minLength: 1, maxLength: 5 }), async (actions) => {
+        await fx.snapshot.restore();
+        const models: SubnetModel[] = fx.models.map((m) => ({
+          ...m,
+          neurons: m.neurons.map((n) => ({ ...n })),
+        }));
+        let block = BigInt(await ethers.provider.getBlockNumber());
+        const touched = new Set<number>();
 
-          for (const action of actions) {
-            if (action.kind === "mine") {
-              await mine(action.blocks);
-              block += BigInt(action.blocks);
-              const m = models[action.blocks % models.length]!;
-              const price = await registry.burnPrice(m.netuid);
-              expect(price).to.equal(priceOf(m, block));
-              expect(price >= m.minBurn).to.equal(true);
-              continue;
-            }
-            const m = models[action.subnet]!;
-            touched.add(action.subnet);
-            if (action.kind === "emission") {
-              const uids = m.neurons.map((_, i) => i);
-              const amounts = action.amounts.slice(0, uids.length);
-              await (
-                await registry
-                  .connect(epoch)
-                  .recordEmission(m.netuid, uids, amounts)
-              ).wait();
-              block += 1n;
-              amounts.forEach((a, i) => (m.neurons[i]!.emission = a));
-              continue;
-            }
-            const hotkey = keys[action.key]!;
-            block += 1n; // the transaction's block
-            const expectedPrice = priceOf(m, block);
-            const already = m.neurons.findIndex((n) => n.hotkey === hotkey);
-            const full = m.neurons.length === MAX_UIDS;
-            const pruned = full ? pruneOf(m, block) : undefined;
-            const tx = registry
-              .connect(coldkey)
-              .register(m.netuid, hotkey, 2n ** 255n);
-            if (already >= 0) {
-              stats.already++;
-              await expect(tx).to.be.revertedWithCustomError(
-                registry,
-                "SubnetsAlreadyRegistered",
-              );
-              continue;
-            }
-            if (full && pruned === undefined) {
-              stats.allImmune++;
-              await expect(tx).to.be.revertedWithCustomError(
-                registry,
-                "SubnetsAllImmune",
-              );
-              continue;
-            }
-            const receipt = (await (await tx).wait())!;
-            expect(BigInt(receipt.blockNumber)).to.equal(block);
-            let burned: bigint | undefined;
-            let stored: bigint | undefined;
-            let uid: number | undefined;
-            for (const log of receipt.logs) {
-              if (log.address !== registryAddress) continue;
-              const parsed = registry.interface.parseLog(log)!;
-              if (log.topics[0] === neuronRegistered) {
-                burned = parsed.args.burned as bigint;
-                uid = Number(parsed.args.uid);
-              } else if (log.topics[0] === burnUpdated) {
-                stored = parsed.args.lastPrice as bigint;
-              }
-            }
-            // the price paid is the model's, never below the floor
-            expect(burned).to.equal(expectedPrice);
-            expect(burned! >= m.minBurn).to.equal(true);
-            // the price right after (same block) is 1.26x the price paid, within integer rounding
-            expect(stored! * 100n >= burned! * 126n - 99n).to.equal(true);
-            expect(stored! * 100n <= burned! * 126n).to.equal(true);
-            stats.registrations++;
-            const neuron = { hotkey, registeredAt: block, emission: 0n };
-            if (full) {
-              stats.prunes++;
-              expect(uid).to.equal(pruned);
-              m.neurons[pruned!] = neuron;
-            } else {
-              expect(uid).to.equal(m.neurons.length);
-              m.neurons.push(neuron);
-            }
-            m.lastPrice = stored!;
-            m.lastBlock = block;
-          }
-
-          for (const i of touched) {
-            const m = models[i]!;
-            const [price, [hk, at]] = await Promise.all([
-              registry.burnPrice(m.netuid),
-              registry.neurons(m.netuid),
-            ]);
+        for (const action of actions) {
+          if (action.kind === "mine") {
+            await mine(action.blocks);
+            block += BigInt(action.blocks);
+            const m = models[action.blocks % models.length]!;
+            const price = await registry.burnPrice(m.netuid);
             expect(price).to.equal(priceOf(m, block));
             expect(price >= m.minBurn).to.equal(true);
-            expect(hk.length).to.be.at.most(MAX_UIDS);
-            expect(new Set(hk).size).to.equal(hk.length);
-            expect(hk).to.deep.equal(m.neurons.map((n) => n.hotkey));
-            expect(at).to.deep.equal(m.neurons.map((n) => n.registeredAt));
+            continue;
           }
-        },
-      ),
+          const m = models[action.subnet]!;
+          touched.add(action.subnet);
+          if (action.kind === "emission") {
+            const uids = m.neurons.map((_, i) => i);
+            const amounts = action.amounts.slice(0, uids.length);
+            await (await registry.connect(epoch).recordEmission(m.netuid, uids, amounts)).wait();
+            block += 1n;
+            amounts.forEach((a, i) => (m.neurons[i]!.emission = a));
+            continue;
+          }
+          const hotkey = keys[action.key]!;
+          block += 1n; // the transaction's block
+          const expectedPrice = priceOf(m, block);
+          const already = m.neurons.findIndex((n) => n.hotkey === hotkey);
+          const full = m.neurons.length === MAX_UIDS;
+          const pruned = full ? pruneOf(m, block) : undefined;
+          const tx = registry.connect(coldkey).register(m.netuid, hotkey, 2n ** 255n);
+          if (already >= 0) {
+            stats.already++;
+            await expect(tx).to.be.revertedWithCustomError(registry, "SubnetsAlreadyRegistered");
+            continue;
+          }
+          if (full && pruned === undefined) {
+            stats.allImmune++;
+            await expect(tx).to.be.revertedWithCustomError(registry, "SubnetsAllImmune");
+            continue;
+          }
+          const receipt = (await (await tx).wait())!;
+          expect(BigInt(receipt.blockNumber)).to.equal(block);
+          let burned: bigint | undefined;
+          let stored: bigint | undefined;
+          let uid: number | undefined;
+          for (const log of receipt.logs) {
+            if (log.address !== registryAddress) continue;
+            const parsed = registry.interface.parseLog(log)!;
+            if (log.topics[0] === neuronRegistered) {
+              burned = parsed.args.burned as bigint;
+              uid = Number(parsed.args.uid);
+            } else if (log.topics[0] === burnUpdated) {
+              stored = parsed.args.lastPrice as bigint;
+            }
+          }
+          // the price paid is the model's, never below the floor
+          expect(burned).to.equal(expectedPrice);
+          expect(burned! >= m.minBurn).to.equal(true);
+          // the price right after (same block) is 1.26x the price paid, within integer rounding
+          expect(stored! * 100n >= burned! * 126n - 99n).to.equal(true);
+          expect(stored! * 100n <= burned! * 126n).to.equal(true);
+          stats.registrations++;
+          const neuron = { hotkey, registeredAt: block, emission: 0n };
+          if (full) {
+            stats.prunes++;
+            expect(uid).to.equal(pruned);
+            m.neurons[pruned!] = neuron;
+          } else {
+            expect(uid).to.equal(m.neurons.length);
+            m.neurons.push(neuron);
+          }
+          m.lastPrice = stored!;
+          m.lastBlock = block;
+        }
+
+        for (const i of touched) {
+          const m = models[i]!;
+          const [price, [hk, at]] = await Promise.all([registry.burnPrice(m.netuid), registry.neurons(m.netuid)]);
+          expect(price).to.equal(priceOf(m, block));
+          expect(price >= m.minBurn).to.equal(true);
+          expect(hk.length).to.be.at.most(MAX_UIDS);
+          expect(new Set(hk).size).to.equal(hk.length);
+          expect(hk).to.deep.equal(m.neurons.map((n) => n.hotkey));
+          expect(at).to.deep.equal(m.neurons.map((n) => n.registeredAt));
+        }
+      }),
       { numRuns: RUNS },
     );
     // the sequences must have exercised every path

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { ethers, network } from "hardhat";
 import { loadFixture, mine } from "@nomicfoundation/hardhat-network-helpers";
 import type { ContractTransactionResponse } from "ethers";
-import { createSubnet, registerNeuron } from "../../scripts/deploy/subnets";
+import { createSubnet, registerNeuron } from "@noosphere/deploy";
 import { E18, decayRef, priceAt, registryFixture, smallParams, subnetFixture } from "./fixtures";
 
 const FLOOR = E18;

@@ -1,39 +1,22 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { SubnetRegistry__factory } from "../../packages/contracts/generated/typechain";
-import {
-  createSubnet,
-  deploySubnetRegistry,
-} from "../../scripts/deploy/subnets";
-import {
-  E18,
-  LOCK_COST,
-  registryFixture,
-  smallParams,
-  subnetFixture,
-} from "./fixtures";
+import { SubnetRegistry__factory } from "@noosphere/contracts";
+import { createSubnet, deploySubnetRegistry } from "@noosphere/deploy";
+import { E18, LOCK_COST, registryFixture, smallParams, subnetFixture } from "./fixtures";
 
 const MODEL = ethers.sha256(ethers.toUtf8Bytes("model.onnx"));
 
 describe("SubnetRegistry: subnets and parameters", function () {
   describe("deployment", function () {
     it("grants DEFAULT_ADMIN_ROLE and PARAMS_ROLE to admin only, and stores token and staking", async function () {
-      const { registry, admin, tok, stk, outsider } =
-        await loadFixture(registryFixture);
+      const { registry, admin, tok, stk, outsider } = await loadFixture(registryFixture);
       const PARAMS_ROLE = await registry.PARAMS_ROLE();
       expect(PARAMS_ROLE).to.equal(ethers.id("PARAMS_ROLE"));
       expect(await registry.EPOCH_ROLE()).to.equal(ethers.id("EPOCH_ROLE"));
-      expect(
-        await registry.hasRole(
-          await registry.DEFAULT_ADMIN_ROLE(),
-          admin.address,
-        ),
-      ).to.equal(true);
+      expect(await registry.hasRole(await registry.DEFAULT_ADMIN_ROLE(), admin.address)).to.equal(true);
       expect(await registry.hasRole(PARAMS_ROLE, admin.address)).to.equal(true);
-      expect(await registry.hasRole(PARAMS_ROLE, outsider.address)).to.equal(
-        false,
-      );
+      expect(await registry.hasRole(PARAMS_ROLE, outsider.address)).to.equal(false);
       expect(await registry.token()).to.equal(await tok.token.getAddress());
       expect(await registry.staking()).to.equal(await stk.staking.getAddress());
       expect(await registry.lockCost()).to.equal(LOCK_COST);
@@ -51,10 +34,7 @@ describe("SubnetRegistry: subnets and parameters", function () {
         [token, zero, admin.address],
         [token, staking, zero],
       ] as const) {
-        await expect(factory.deploy(...args)).to.be.revertedWithCustomError(
-          registry,
-          "SubnetsZeroAddress",
-        );
+        await expect(factory.deploy(...args)).to.be.revertedWithCustomError(registry, "SubnetsZeroAddress");
       }
     });
 
@@ -71,25 +51,19 @@ describe("SubnetRegistry: subnets and parameters", function () {
 
   describe("createSubnet", function () {
     it("locks the lock cost, makes the caller owner, numbers netuids from 1 and emits", async function () {
-      const { registry, registryAddress, tok, creator, alice } =
-        await loadFixture(registryFixture);
+      const { registry, registryAddress, tok, creator, alice } = await loadFixture(registryFixture);
       const params = smallParams();
       const before = await tok.token.balanceOf(creator.address);
       await expect(registry.connect(creator).createSubnet(params))
         .to.emit(registry, "SubnetCreated")
         .withArgs(1, creator.address, LOCK_COST)
         .and.to.emit(registry, "SubnetParamsSet");
-      expect(await tok.token.balanceOf(creator.address)).to.equal(
-        before - LOCK_COST,
-      );
+      expect(await tok.token.balanceOf(creator.address)).to.equal(before - LOCK_COST);
       expect(await tok.token.balanceOf(registryAddress)).to.equal(LOCK_COST);
       expect(await registry.subnetCount()).to.equal(1);
       expect(await registry.subnetExists(1)).to.equal(true);
       expect(await registry.subnetOwner(1)).to.equal(creator.address);
-      expect(await registry.subnetLock(1)).to.deep.equal([
-        creator.address,
-        LOCK_COST,
-      ]);
+      expect(await registry.subnetLock(1)).to.deep.equal([creator.address, LOCK_COST]);
       expect(await registry.neuronCount(1)).to.equal(0);
 
       const stored = await registry.params(1);
@@ -103,11 +77,7 @@ describe("SubnetRegistry: subnets and parameters", function () {
       expect(stored.burnHalfLife).to.equal(params.burnHalfLife);
       expect(stored.restrictModels).to.equal(params.restrictModels);
 
-      const second = await createSubnet(
-        registry,
-        alice,
-        smallParams({ taskId: "ocr" }),
-      );
+      const second = await createSubnet(registry, alice, smallParams({ taskId: "ocr" }));
       expect(second).to.equal(2);
       expect(await registry.subnetOwner(2)).to.equal(alice.address);
       expect((await registry.params(2)).taskId).to.equal("ocr");
@@ -116,8 +86,7 @@ describe("SubnetRegistry: subnets and parameters", function () {
     });
 
     it("records the lock cost in force at creation", async function () {
-      const { registry, admin, creator, alice } =
-        await loadFixture(registryFixture);
+      const { registry, admin, creator, alice } = await loadFixture(registryFixture);
       await createSubnet(registry, creator, smallParams());
       await registry.connect(admin).setLockCost(7n * E18);
       await createSubnet(registry, alice, smallParams());
@@ -126,8 +95,7 @@ describe("SubnetRegistry: subnets and parameters", function () {
     });
 
     it("transfers nothing when the lock cost is zero", async function () {
-      const { registry, registryAddress, tok, admin, outsider } =
-        await loadFixture(registryFixture);
+      const { registry, registryAddress, tok, admin, outsider } = await loadFixture(registryFixture);
       await registry.connect(admin).setLockCost(0n);
       // outsider holds no tokens and approved nothing
       await expect(registry.connect(outsider).createSubnet(smallParams()))
@@ -138,15 +106,15 @@ describe("SubnetRegistry: subnets and parameters", function () {
 
     it("reverts without allowance or balance for the lock", async function () {
       const { registry, tok, outsider } = await loadFixture(registryFixture);
-      await expect(
-        registry.connect(outsider).createSubnet(smallParams()),
-      ).to.be.revertedWithCustomError(tok.token, "ERC20InsufficientAllowance");
+      await expect(registry.connect(outsider).createSubnet(smallParams())).to.be.revertedWithCustomError(
+        tok.token,
+        "ERC20InsufficientAllowance",
+      );
       expect(await registry.subnetCount()).to.equal(0);
     });
 
     it("createSubnet helper approves exactly the lock cost", async function () {
-      const { registry, registryAddress, tok, outsider } =
-        await loadFixture(registryFixture);
+      const { registry, registryAddress, tok, outsider } = await loadFixture(registryFixture);
       await tok.mint(outsider.address, LOCK_COST);
       expect(await createSubnet(registry, outsider, smallParams())).to.equal(1);
       expect(await tok.token.balanceOf(outsider.address)).to.equal(0n);
@@ -214,8 +182,7 @@ describe("SubnetRegistry: subnets and parameters", function () {
 
     for (const c of cases) {
       it(`rejects ${c.name}`, async function () {
-        const { registry, admin, creator, netuid } =
-          await loadFixture(subnetFixture);
+        const { registry, admin, creator, netuid } = await loadFixture(subnetFixture);
         const p = smallParams(c.p);
         await expect(registry.connect(creator).createSubnet(p))
           .to.be.revertedWithCustomError(registry, c.error)
@@ -237,11 +204,7 @@ describe("SubnetRegistry: subnets and parameters", function () {
           maxValidators: 64,
         }),
       );
-      await createSubnet(
-        registry,
-        creator,
-        smallParams({ maxUids: 1, maxValidators: 1 }),
-      );
+      await createSubnet(registry, creator, smallParams({ maxUids: 1, maxValidators: 1 }));
       expect(await registry.subnetCount()).to.equal(2);
     });
   });
@@ -256,10 +219,7 @@ describe("SubnetRegistry: subnets and parameters", function () {
         maxValidators: 3,
         restrictModels: true,
       });
-      await expect(registry.connect(admin).setParams(netuid, p)).to.emit(
-        registry,
-        "SubnetParamsSet",
-      );
+      await expect(registry.connect(admin).setParams(netuid, p)).to.emit(registry, "SubnetParamsSet");
       const stored = await registry.params(netuid);
       expect(stored.taskId).to.equal("ocr");
       expect(stored.tempo).to.equal(99);
@@ -271,12 +231,8 @@ describe("SubnetRegistry: subnets and parameters", function () {
     it("emits SubnetParamsSet with the full parameters", async function () {
       const { registry, admin, netuid } = await loadFixture(subnetFixture);
       const p = smallParams({ taskId: "ocr", tempo: 7 });
-      const receipt = await (
-        await registry.connect(admin).setParams(netuid, p)
-      ).wait();
-      const log = receipt!.logs
-        .map((l) => registry.interface.parseLog(l))
-        .find((d) => d?.name === "SubnetParamsSet");
+      const receipt = await (await registry.connect(admin).setParams(netuid, p)).wait();
+      const log = receipt!.logs.map((l) => registry.interface.parseLog(l)).find((d) => d?.name === "SubnetParamsSet");
       expect(log?.args.netuid).to.equal(netuid);
       expect(log?.args.params.taskId).to.equal("ocr");
       expect(log?.args.params.tempo).to.equal(7n);
@@ -285,10 +241,7 @@ describe("SubnetRegistry: subnets and parameters", function () {
     it("rejects callers without PARAMS_ROLE, including the subnet owner", async function () {
       const { registry, creator, netuid } = await loadFixture(subnetFixture);
       await expect(registry.connect(creator).setParams(netuid, smallParams()))
-        .to.be.revertedWithCustomError(
-          registry,
-          "AccessControlUnauthorizedAccount",
-        )
+        .to.be.revertedWithCustomError(registry, "AccessControlUnauthorizedAccount")
         .withArgs(creator.address, await registry.PARAMS_ROLE());
     });
 
@@ -303,23 +256,12 @@ describe("SubnetRegistry: subnets and parameters", function () {
     });
 
     it("rejects maxUids below the UIDs in use", async function () {
-      const { registry, admin, alice, bob, carol, netuid } =
-        await loadFixture(subnetFixture);
-      for (const s of [alice, bob, carol])
-        await registry.connect(s).register(netuid, s.address, 10n * E18);
-      await expect(
-        registry
-          .connect(admin)
-          .setParams(netuid, smallParams({ maxUids: 2, maxValidators: 1 })),
-      )
-        .to.be.revertedWithCustomError(
-          registry,
-          "SubnetsMaxUidsBelowNeuronCount",
-        )
+      const { registry, admin, alice, bob, carol, netuid } = await loadFixture(subnetFixture);
+      for (const s of [alice, bob, carol]) await registry.connect(s).register(netuid, s.address, 10n * E18);
+      await expect(registry.connect(admin).setParams(netuid, smallParams({ maxUids: 2, maxValidators: 1 })))
+        .to.be.revertedWithCustomError(registry, "SubnetsMaxUidsBelowNeuronCount")
         .withArgs(netuid, 2, 3);
-      await registry
-        .connect(admin)
-        .setParams(netuid, smallParams({ maxUids: 3, maxValidators: 1 }));
+      await registry.connect(admin).setParams(netuid, smallParams({ maxUids: 3, maxValidators: 1 }));
       expect((await registry.params(netuid)).maxUids).to.equal(3);
     });
   });
@@ -327,19 +269,14 @@ describe("SubnetRegistry: subnets and parameters", function () {
   describe("setLockCost", function () {
     it("PARAMS_ROLE sets it and emits", async function () {
       const { registry, admin } = await loadFixture(registryFixture);
-      await expect(registry.connect(admin).setLockCost(5n))
-        .to.emit(registry, "LockCostSet")
-        .withArgs(5n);
+      await expect(registry.connect(admin).setLockCost(5n)).to.emit(registry, "LockCostSet").withArgs(5n);
       expect(await registry.lockCost()).to.equal(5n);
     });
 
     it("rejects callers without PARAMS_ROLE", async function () {
       const { registry, outsider } = await loadFixture(registryFixture);
       await expect(registry.connect(outsider).setLockCost(5n))
-        .to.be.revertedWithCustomError(
-          registry,
-          "AccessControlUnauthorizedAccount",
-        )
+        .to.be.revertedWithCustomError(registry, "AccessControlUnauthorizedAccount")
         .withArgs(outsider.address, await registry.PARAMS_ROLE());
     });
 
@@ -349,9 +286,7 @@ describe("SubnetRegistry: subnets and parameters", function () {
       await registry.connect(admin).grantRole(PARAMS_ROLE, outsider.address);
       await registry.connect(admin).renounceRole(PARAMS_ROLE, admin.address);
       await registry.connect(outsider).setLockCost(1n);
-      await expect(
-        registry.connect(admin).setLockCost(2n),
-      ).to.be.revertedWithCustomError(
+      await expect(registry.connect(admin).setLockCost(2n)).to.be.revertedWithCustomError(
         registry,
         "AccessControlUnauthorizedAccount",
       );
@@ -362,57 +297,36 @@ describe("SubnetRegistry: subnets and parameters", function () {
     it("every model is allowed while the subnet does not restrict models", async function () {
       const { registry, netuid } = await loadFixture(subnetFixture);
       expect(await registry.isModelAllowed(netuid, MODEL)).to.equal(true);
-      expect(await registry.isModelAllowed(netuid, ethers.ZeroHash)).to.equal(
-        true,
-      );
+      expect(await registry.isModelAllowed(netuid, ethers.ZeroHash)).to.equal(true);
     });
 
     it("a restricted subnet allows only listed models; PARAMS_ROLE lists and unlists with events", async function () {
       const { registry, admin, netuid } = await loadFixture(subnetFixture);
-      await registry
-        .connect(admin)
-        .setParams(netuid, smallParams({ restrictModels: true }));
+      await registry.connect(admin).setParams(netuid, smallParams({ restrictModels: true }));
       expect(await registry.isModelAllowed(netuid, MODEL)).to.equal(false);
       await expect(registry.connect(admin).setModelAllowed(netuid, MODEL, true))
         .to.emit(registry, "ModelAllowedSet")
         .withArgs(netuid, MODEL, true);
       expect(await registry.isModelAllowed(netuid, MODEL)).to.equal(true);
-      expect(await registry.isModelAllowed(netuid, ethers.ZeroHash)).to.equal(
-        false,
-      );
-      await expect(
-        registry.connect(admin).setModelAllowed(netuid, MODEL, false),
-      )
+      expect(await registry.isModelAllowed(netuid, ethers.ZeroHash)).to.equal(false);
+      await expect(registry.connect(admin).setModelAllowed(netuid, MODEL, false))
         .to.emit(registry, "ModelAllowedSet")
         .withArgs(netuid, MODEL, false);
       expect(await registry.isModelAllowed(netuid, MODEL)).to.equal(false);
     });
 
     it("the allow-list is per subnet", async function () {
-      const { registry, admin, creator, netuid } =
-        await loadFixture(subnetFixture);
-      const other = await createSubnet(
-        registry,
-        creator,
-        smallParams({ restrictModels: true }),
-      );
-      await registry
-        .connect(admin)
-        .setParams(netuid, smallParams({ restrictModels: true }));
+      const { registry, admin, creator, netuid } = await loadFixture(subnetFixture);
+      const other = await createSubnet(registry, creator, smallParams({ restrictModels: true }));
+      await registry.connect(admin).setParams(netuid, smallParams({ restrictModels: true }));
       await registry.connect(admin).setModelAllowed(netuid, MODEL, true);
       expect(await registry.isModelAllowed(other, MODEL)).to.equal(false);
     });
 
     it("rejects callers without PARAMS_ROLE and unknown subnets", async function () {
-      const { registry, admin, creator, netuid } =
-        await loadFixture(subnetFixture);
-      await expect(
-        registry.connect(creator).setModelAllowed(netuid, MODEL, true),
-      )
-        .to.be.revertedWithCustomError(
-          registry,
-          "AccessControlUnauthorizedAccount",
-        )
+      const { registry, admin, creator, netuid } = await loadFixture(subnetFixture);
+      await expect(registry.connect(creator).setModelAllowed(netuid, MODEL, true))
+        .to.be.revertedWithCustomError(registry, "AccessControlUnauthorizedAccount")
         .withArgs(creator.address, await registry.PARAMS_ROLE());
       await expect(registry.connect(admin).setModelAllowed(9, MODEL, true))
         .to.be.revertedWithCustomError(registry, "SubnetsNotFound")
@@ -440,9 +354,7 @@ describe("SubnetRegistry: subnets and parameters", function () {
         () => registry.validatorPermits(2),
       ];
       for (const view of views) {
-        await expect(view())
-          .to.be.revertedWithCustomError(registry, "SubnetsNotFound")
-          .withArgs(2);
+        await expect(view()).to.be.revertedWithCustomError(registry, "SubnetsNotFound").withArgs(2);
       }
       expect(await registry.isRegistered(2, alice.address)).to.equal(false);
     });

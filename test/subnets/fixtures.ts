@@ -1,11 +1,16 @@
 import { ethers } from "hardhat";
 import { setBalance } from "@nomicfoundation/hardhat-network-helpers";
 import type { AddressLike, BaseContract, Signer } from "ethers";
-import type { Staking, SubnetRegistry } from "../../packages/contracts/generated/typechain";
-import { configureStaking, deployStaking } from "../../scripts/deploy/staking";
-import { deployToken } from "../../scripts/deploy/token";
-import { createSubnet, deploySubnetRegistry, subnetParams } from "../../scripts/deploy/subnets";
-import type { SubnetParams } from "../../scripts/deploy/subnets";
+import type { Staking, SubnetRegistry } from "@noosphere/contracts";
+import {
+  configureStaking,
+  deployStaking,
+  deployToken,
+  createSubnet,
+  deploySubnetRegistry,
+  subnetParams,
+} from "@noosphere/deploy";
+import type { SubnetParams } from "@noosphere/deploy";
 
 export const E18 = 10n ** 18n;
 export const LOCK_COST = 100n * E18;

@@ -2,9 +2,9 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, mine, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { Signer } from "ethers";
-import { deployToken } from "../../scripts/deploy/token";
-import { NoosToken__factory } from "../../packages/contracts/generated/typechain";
-import type { NoosToken } from "../../packages/contracts/generated/typechain";
+import { deployToken } from "@noosphere/deploy";
+import { NoosToken__factory } from "@noosphere/contracts";
+import type { NoosToken } from "@noosphere/contracts";
 
 const E18 = 10n ** 18n;
 const CAP = 21_000_000n * E18;

@@ -19,10 +19,8 @@ import { chromium } from "playwright-core";
 import type { Browser, Page } from "playwright-core";
 import { Billing__factory, Consensus__factory, NoosToken__factory, Staking__factory } from "@noosphere/contracts";
 import { characterErrorRate, renderTextImage } from "@noosphere/inference";
-import { processAlive, spawnDevnet } from "../../../scripts/devnet/spawn";
-import type { SpawnedDevnet } from "../../../scripts/devnet/spawn";
-import { devnetAccounts } from "../../../scripts/devnet/keys";
-import type { DevnetState } from "../../../scripts/devnet/state";
+import { processAlive, spawnDevnet, devnetAccounts } from "@noosphere/devnet";
+import type { SpawnedDevnet, DevnetState } from "@noosphere/devnet";
 
 const ARTIFACTS = path.join(__dirname, "..", "test-artifacts");
 const TEMPO = 10;

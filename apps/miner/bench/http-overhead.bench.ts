@@ -42,9 +42,9 @@ import { HttpClient, fmt, pct, stats } from "./http-client";
 import { pieces } from "./pieces";
 import type { Stats } from "./http-client";
 import type { MinerTarget, SignedCall } from "../src/testing/client";
-import { startHardhatNode } from "../src/testing/hardhat-node";
+import { startHardhatNode } from "@noosphere/testkit";
 import { PRICE, deployNetwork } from "../src/testing/network";
-import { registerNeuron } from "../../../scripts/deploy/subnets";
+import { registerNeuron } from "@noosphere/deploy";
 
 const PROMPT = "Call me Ishmael. Some years ago";
 const TIER_BATCH = 1;

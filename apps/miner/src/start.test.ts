@@ -13,11 +13,11 @@ import { startMiner } from "./start";
 import type { MinerConfig } from "./start";
 import { infer, send, signCall } from "./testing/client";
 import type { MinerTarget } from "./testing/client";
-import { freePort, startHardhatNode } from "./testing/hardhat-node";
-import type { HardhatNode } from "./testing/hardhat-node";
+import { freePort, startHardhatNode } from "@noosphere/testkit";
+import type { HardhatNode } from "@noosphere/testkit";
 import { PRICE, allot, deployNetwork } from "./testing/network";
 import type { TestNetwork } from "./testing/network";
-import { createSubnet, registerNeuron, subnetParams } from "../../../scripts/deploy/subnets";
+import { createSubnet, registerNeuron, subnetParams } from "@noosphere/deploy";
 
 jest.setTimeout(180_000);
 

@@ -18,7 +18,7 @@ import { saveKeystore } from "@noosphere/node-kit";
 import { LedgerReader } from "../src/testing/ledger";
 import { spawnValidator } from "../src/testing/process";
 import type { ValidatorProcess } from "../src/testing/process";
-import { deletePrefix, TEST_REDIS_URL, testPrefix, testRedis } from "../src/testing/redis";
+import { deleteByPrefix, TEST_REDIS_URL, testPrefix, testRedis } from "../src/testing/redis";
 import { silentLogger } from "@noosphere/node-kit";
 import { startValidator as startInProcessValidator } from "../src/validator";
 import type { Role, RunningValidator } from "../src/validator";
@@ -184,7 +184,7 @@ async function startInProcess(s: Scenario, prefix: string, roles: Role[]): Promi
 
 async function cleanup(prefix: string): Promise<void> {
   const redis = testRedis();
-  await deletePrefix(redis, prefix);
+  await deleteByPrefix(redis, prefix);
   redis.disconnect();
 }
 

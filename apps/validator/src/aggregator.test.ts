@@ -1,7 +1,7 @@
 import type { Redis } from "ioredis";
 import { ScoreAggregator } from "./aggregator";
 import { ValidatorKeys } from "./keys";
-import { deletePrefix, testPrefix, testRedis } from "./testing/redis";
+import { deleteByPrefix, testPrefix, testRedis } from "./testing/redis";
 
 const HOTKEY = "0x00000000000000000000000000000000000000aa";
 const OTHER = "0x00000000000000000000000000000000000000bb";
@@ -17,7 +17,7 @@ describe("ScoreAggregator", () => {
     agg = new ScoreAggregator(redis, keys, { alpha: 0.5, appliedTtlSeconds: 60 });
   });
   afterEach(async () => {
-    await deletePrefix(redis, keys.prefix);
+    await deleteByPrefix(redis, keys.prefix);
     redis.disconnect();
   });
 

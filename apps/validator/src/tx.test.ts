@@ -1,12 +1,12 @@
 import type { Redis } from "ioredis";
 import type { Wallet } from "ethers";
-import { devAccount, startTestChain } from "./testing/chain";
-import type { TestChain } from "./testing/chain";
-import { deletePrefix, testPrefix, testRedis } from "./testing/redis";
+import { devAccount, startHardhatNode } from "@noosphere/testkit";
+import type { HardhatNode } from "@noosphere/testkit";
+import { deleteByPrefix, testPrefix, testRedis } from "./testing/redis";
 import { OnceSender, TransactionPendingError } from "./tx";
 
 describe("OnceSender", () => {
-  let chain: TestChain;
+  let chain: HardhatNode;
   let redis: Redis;
   let wallet: Wallet;
   const prefix = testPrefix("tx");
@@ -14,12 +14,12 @@ describe("OnceSender", () => {
   const to = "0x000000000000000000000000000000000000bEEF";
 
   beforeAll(async () => {
-    chain = await startTestChain();
+    chain = await startHardhatNode();
     redis = testRedis();
     wallet = devAccount(7, chain.provider);
   });
   afterAll(async () => {
-    await deletePrefix(redis, prefix);
+    await deleteByPrefix(redis, prefix);
     redis.disconnect();
     await chain.stop();
   });

@@ -3,7 +3,7 @@ import { RedisUnavailableError } from "./errors";
 import { QUEUE_NAMES } from "./queues";
 import { buildScenario } from "./testing/scenario";
 import type { Scenario } from "./testing/scenario";
-import { deletePrefix, TEST_REDIS_URL, testPrefix, testRedis } from "./testing/redis";
+import { deleteByPrefix, TEST_REDIS_URL, testPrefix, testRedis } from "./testing/redis";
 import { waitFor } from "./testing/wait";
 import { startValidator } from "./validator";
 import type { RunningValidator } from "./validator";
@@ -40,7 +40,7 @@ describe("validator pipeline on a real chain, real miners and Redis", () => {
   afterAll(async () => {
     await v?.close();
     const redis = testRedis();
-    await deletePrefix(redis, prefix);
+    await deleteByPrefix(redis, prefix);
     redis.disconnect();
     await s?.close();
   });

@@ -1,7 +1,7 @@
 import { testLogger } from "./testing/logger";
 import { buildScenario } from "./testing/scenario";
 import type { Scenario } from "./testing/scenario";
-import { deletePrefix, TEST_REDIS_URL, testPrefix, testRedis } from "./testing/redis";
+import { deleteByPrefix, TEST_REDIS_URL, testPrefix, testRedis } from "./testing/redis";
 import { waitFor } from "./testing/wait";
 import { startValidator } from "./validator";
 import type { RunningValidator } from "./validator";
@@ -46,7 +46,7 @@ describe("weights: commit in epoch E, reveal in E+1, on the real consensus contr
   afterAll(async () => {
     await v?.close();
     const redis = testRedis();
-    await deletePrefix(redis, prefix);
+    await deleteByPrefix(redis, prefix);
     redis.disconnect();
     await s?.close();
   });

@@ -37,3 +37,38 @@ export async function connectRpc(
 export function managedSigner(wallet: Wallet, provider: JsonRpcProvider): Signer {
   return new NonceManager(wallet.connect(provider));
 }
+
+/**
+ * Polls eth_chainId with plain fetch (ethers' provider would retry noisily) until a node answers at
+ * `rpcUrl`; returns its chain id. `gaveUp` ends the wait early: it returns why (e.g. the node's
+ * process exited) or undefined to keep waiting.
+ */
+export async function waitForChainId(
+  rpcUrl: string,
+  timeoutMs: number,
+  gaveUp: () => string | undefined = () => undefined,
+): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    const why = gaveUp();
+    if (why) throw new ChainConnectionError(why);
+    try {
+      const res = await fetch(rpcUrl, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
+      });
+      const { result } = (await res.json()) as { result?: string };
+      if (result) return Number(result);
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() > deadline) {
+      throw new ChainConnectionError(
+        `no chain answered at ${rpcUrl} within ${timeoutMs} ms${lastError ? `: ${lastError}` : ""}`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

@@ -6,5 +6,6 @@ export type { ConfigValue } from "./config";
 export { saveKeystore, loadKeystore, KeystoreError } from "./keystore";
 export { Shutdown } from "./shutdown";
 export type { Cleanup } from "./shutdown";
-export { connectRpc, managedSigner, ChainConnectionError } from "./chain";
+export { connectRpc, managedSigner, waitForChainId, ChainConnectionError } from "./chain";
+export { freePort, portFree } from "./ports";
 export { ForbiddenAxonError, checkAxonUrl, guardedLookup, isForbiddenAddress, resolveAxonUrl } from "./axon-guard";

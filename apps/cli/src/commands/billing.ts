@@ -1,5 +1,5 @@
 import { Command } from "commander";
-import { formatReport, weeklyReport, weekOf } from "../../../../scripts/lib/billing-report";
+import { formatReport, weeklyReport, weekOf } from "../billing/report";
 import { withChain, withRpc } from "../chain/context";
 import type { RpcOptions } from "../chain/context";
 import { print } from "../chain/output";

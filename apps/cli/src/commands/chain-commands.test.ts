@@ -7,8 +7,12 @@ import os from "node:os";
 import path from "node:path";
 import { parseEther, Wallet } from "ethers";
 import { saveDeployment } from "@noosphere/contracts";
-import { deployCore, hardhatAccount, runNoos, startHardhatNode, writeKeystore } from "../testing/devchain";
-import type { CliResult, Deployed, HardhatNode } from "../testing/devchain";
+import { devAccount, startHardhatNode, writeTestKeystore } from "@noosphere/testkit";
+import type { HardhatNode } from "@noosphere/testkit";
+import { deployCore } from "../testing/core-chain";
+import { runNoos } from "../testing/run-noos";
+import type { Deployed } from "../testing/core-chain";
+import type { CliResult } from "../testing/run-noos";
 
 const PASSWORD = "test-password";
 const E18 = 10n ** 18n;
@@ -19,10 +23,10 @@ let d: Deployed;
 let keyDir: string;
 let env: Record<string, string>;
 const keys = { alice: "", bob: "", hot: "", poor: "" };
-const alice = hardhatAccount(1);
-const bob = hardhatAccount(2);
-const hot = hardhatAccount(3);
-const poor = hardhatAccount(4);
+const alice = devAccount(1);
+const bob = devAccount(2);
+const hot = devAccount(3);
+const poor = devAccount(4);
 
 const noos = (...args: string[]): Promise<CliResult> => runNoos(args, env);
 const noosWith = (extra: Record<string, string>, ...args: string[]): Promise<CliResult> =>
@@ -52,10 +56,10 @@ beforeAll(async () => {
   d = await deployCore(node, { lockCost: parseEther("10"), unstakeCooldownBlocks: 3 });
   keyDir = fs.mkdtempSync(path.join(os.tmpdir(), "noos-cli-keys-"));
   for (const [name, wallet] of Object.entries({ alice, bob, hot, poor })) {
-    keys[name as keyof typeof keys] = await writeKeystore(keyDir, name, wallet, PASSWORD);
+    keys[name as keyof typeof keys] = await writeTestKeystore(keyDir, name, wallet, PASSWORD);
   }
   for (const who of [alice, bob]) await (await d.token.mint(who.address, parseEther("1000"))).wait();
-  env = { NOOS_RPC_URL: node.url, NOOS_DEPLOYMENTS_DIR: d.deploymentsDir, NOOS_KEY_PASSWORD: PASSWORD };
+  env = { NOOS_RPC_URL: node.rpcUrl, NOOS_DEPLOYMENTS_DIR: d.deploymentsDir, NOOS_KEY_PASSWORD: PASSWORD };
 }, 120_000);
 
 afterAll(async () => {

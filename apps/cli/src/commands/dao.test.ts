@@ -9,10 +9,12 @@ import path from "node:path";
 import { parseEther } from "ethers";
 import { loadDeployment, saveDeployment } from "@noosphere/contracts";
 import type { Billing } from "@noosphere/contracts";
-import { deployGovernance } from "../../../../scripts/deploy/governance";
-import { deployBilling } from "../../../../scripts/deploy/billing";
-import { deployCore, hardhatAccount, runNoos, startHardhatNode, writeKeystore } from "../testing/devchain";
-import type { CliResult, HardhatNode } from "../testing/devchain";
+import { deployGovernance, deployBilling } from "@noosphere/deploy";
+import { devAccount, startHardhatNode, writeTestKeystore } from "@noosphere/testkit";
+import type { HardhatNode } from "@noosphere/testkit";
+import { deployCore } from "../testing/core-chain";
+import { runNoos } from "../testing/run-noos";
+import type { CliResult } from "../testing/run-noos";
 
 const PASSWORD = "pw";
 const VOTING_PERIOD = 5;
@@ -56,10 +58,10 @@ beforeAll(async () => {
   saveDeployment(deployment);
 
   const keyDir = fs.mkdtempSync(path.join(os.tmpdir(), "noos-dao-keys-"));
-  aliceKey = await writeKeystore(keyDir, "alice", hardhatAccount(1), PASSWORD);
-  bobKey = await writeKeystore(keyDir, "bob", hardhatAccount(2), PASSWORD);
-  await (await core.token.mint(hardhatAccount(1).address, parseEther("100000"))).wait();
-  env = { NOOS_RPC_URL: node.url, NOOS_DEPLOYMENTS_DIR: core.deploymentsDir, NOOS_KEY_PASSWORD: PASSWORD };
+  aliceKey = await writeTestKeystore(keyDir, "alice", devAccount(1), PASSWORD);
+  bobKey = await writeTestKeystore(keyDir, "bob", devAccount(2), PASSWORD);
+  await (await core.token.mint(devAccount(1).address, parseEther("100000"))).wait();
+  env = { NOOS_RPC_URL: node.rpcUrl, NOOS_DEPLOYMENTS_DIR: core.deploymentsDir, NOOS_KEY_PASSWORD: PASSWORD };
 }, 180_000);
 
 afterAll(async () => {

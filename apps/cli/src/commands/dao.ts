@@ -10,8 +10,8 @@ import {
   queue,
   status,
   vote,
-} from "../../../../scripts/lib/dao";
-import type { DaoAddresses, Support } from "../../../../scripts/lib/dao";
+} from "../dao";
+import type { DaoAddresses, Support } from "../dao";
 import { openSigner, withChain, withKey, withRpc } from "../chain/context";
 import type { Chain, KeyOptions, RpcOptions } from "../chain/context";
 import { formatNoos } from "../chain/format";

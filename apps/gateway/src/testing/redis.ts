@@ -1,14 +1,14 @@
-import { randomBytes } from "node:crypto";
-import { Redis } from "ioredis";
+import { deleteByPrefix, testPrefix, testRedisClient } from "@noosphere/testkit/redis";
+import type { Redis } from "ioredis";
 import { Keyspace } from "../store/keyspace";
 
-export const TEST_REDIS_URL = process.env.NOOS_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+export { TEST_REDIS_URL, deleteByPrefix } from "@noosphere/testkit/redis";
 
-/** A real Redis connection and a key prefix unique to this test run; `cleanup` deletes its keys. */
+/** A real Redis connection and a keyspace unique to this test run; `cleanup` deletes its keys. */
 export async function testRedis(): Promise<{ redis: Redis; keys: Keyspace; cleanup: () => Promise<void> }> {
-  const redis = new Redis(TEST_REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  const redis = testRedisClient({ lazyConnect: true, maxRetriesPerRequest: 1 });
   await redis.connect();
-  const keys = new Keyspace(`{noos:gw:test:${randomBytes(6).toString("hex")}}`);
+  const keys = new Keyspace(testPrefix("gw"));
   return {
     redis,
     keys,
@@ -17,14 +17,4 @@ export async function testRedis(): Promise<{ redis: Redis; keys: Keyspace; clean
       redis.disconnect();
     },
   };
-}
-
-export async function deleteByPrefix(redis: Redis, prefix: string): Promise<void> {
-  // SCAN's MATCH treats { and } literally but * ? [ ] specially; the prefix has none of those.
-  let cursor = "0";
-  do {
-    const [next, found] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 500);
-    cursor = next;
-    if (found.length > 0) await redis.del(...found);
-  } while (cursor !== "0");
 }

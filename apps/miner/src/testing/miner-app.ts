@@ -11,11 +11,11 @@ import type { MinerMetrics } from "../metrics";
 import type { TaskHandler } from "../tasks/task";
 import { TextGenerationTask } from "../tasks/text-generation";
 import type { MinerTarget } from "./client";
-import { startHardhatNode } from "./hardhat-node";
-import type { HardhatNode } from "./hardhat-node";
+import { startHardhatNode } from "@noosphere/testkit";
+import type { HardhatNode } from "@noosphere/testkit";
 import { deployNetwork } from "./network";
 import type { TestNetwork } from "./network";
-import { registerNeuron } from "../../../../scripts/deploy/subnets";
+import { registerNeuron } from "@noosphere/deploy";
 
 export const TIER_BATCH = 1;
 /** noos-tiny (a trigram model of Moby-Dick) runs on for the whole max_tokens after this prompt. */

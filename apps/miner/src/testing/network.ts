@@ -1,19 +1,14 @@
 /**
- * A Noosphere deployment for the miner's tests, made with the same deploy helpers as
- * scripts/deploy: token, staking, subnets, model registry and billing, one text-generation
- * subnet with a price and limits, a staked validator with a permit, and clients with escrow allotted
- * to the test miner.
- * (scripts/lib/deploy-all deploys everything once Consensus lands; switch to it then.)
+ * The miner's world on a test kit Hardhat node: token, staking, subnets, model registry and billing
+ * (deployed with the project's deploy code), one text-generation subnet with a price and limits, a
+ * staked validator with a permit, and clients with escrow allotted to the test miner.
  */
-import { ZeroAddress, parseEther } from "ethers";
+import { parseEther } from "ethers";
 import type { HDNodeWallet, Signer } from "ethers";
 import type { Billing, Deployment, ModelRegistry, NoosToken, Staking, SubnetRegistry } from "@noosphere/contracts";
-import { deployBilling, MINTER_ROLE } from "../../../../scripts/deploy/billing";
-import { deployModelRegistry } from "../../../../scripts/deploy/models";
-import { deployStaking } from "../../../../scripts/deploy/staking";
-import { createSubnet, deploySubnetRegistry, registerNeuron, subnetParams } from "../../../../scripts/deploy/subnets";
-import { deployToken } from "../../../../scripts/deploy/token";
-import type { HardhatNode } from "./hardhat-node";
+import { createSubnet, registerNeuron, subnetParams } from "@noosphere/deploy";
+import { deployTestContracts } from "@noosphere/testkit";
+import type { HardhatNode } from "@noosphere/testkit";
 
 /** USD micro-units per NOOS: $0.25. */
 export const RATE = 250_000n;
@@ -71,16 +66,7 @@ export async function deployNetwork(node: HardhatNode, opts: DeployNetworkOption
       HDNodeWallet,
       ...HDNodeWallet[],
     ];
-  const token = await deployToken(admin, { admin: admin.address });
-  await wait(token.grantRole(MINTER_ROLE, admin.address));
-  const staking = await deployStaking(admin, { token, admin: admin.address });
-  const subnets = await deploySubnetRegistry(admin, { token, staking, admin: admin.address });
-  const models = await deployModelRegistry(admin);
-  const billing = await deployBilling(admin, {
-    token: await token.getAddress(),
-    models: await models.getAddress(),
-    treasury: admin.address,
-  }); // also hooks the model registry to billing's royalty cache
+  const { token, staking, subnets, models, billing, deployment } = await deployTestContracts(admin, { billing: true });
 
   const restricted = (opts.allowedModels?.length ?? 0) > 0;
   const netuid = await createSubnet(
@@ -127,22 +113,7 @@ export async function deployNetwork(node: HardhatNode, opts: DeployNetworkOption
   await deposit(token, billing, admin, poorClient.address, opts.poorEscrow ?? PRICE);
   await allot(billing, poorClient, miner.address, opts.poorEscrow ?? PRICE);
 
-  const chainId = Number((await node.provider.getNetwork()).chainId);
-  const deployment: Deployment = {
-    chainId,
-    deployedAtBlock: 0,
-    contracts: {
-      token: await token.getAddress(),
-      emission: ZeroAddress,
-      staking: await staking.getAddress(),
-      subnets: await subnets.getAddress(),
-      consensus: ZeroAddress,
-      billing: await billing.getAddress(),
-      models: await models.getAddress(),
-      timelock: ZeroAddress,
-      governor: ZeroAddress,
-    },
-  };
+  const chainId = node.chainId;
   return {
     chainId,
     deployment,

@@ -2,14 +2,12 @@
  * Real miners for the validator's tests: the miner app (apps/miner) with a real model, and
  * misbehaving servers (hang, garbage, huge output, unsigned, forged) on real sockets.
  *
- * The one place that builds a miner app, so the tests follow the miner's API in one spot.
+ * The honest miner is the test kit's (@noosphere/testkit/miner), so the tests follow the miner's API there.
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Wallet, TypedDataDomain } from "ethers";
-import { builtinModelPath, loadTextGenerationModel } from "@noosphere/inference";
 import type { TextGenerationModel } from "@noosphere/inference";
-import { silentLogger } from "@noosphere/node-kit";
 import {
   HEADERS,
   bodyHash,
@@ -18,9 +16,12 @@ import {
   signResponse,
   voucherDomain,
 } from "@noosphere/protocol";
-import { buildMinerApp, ContractChainView, TextGenerationTask, VoucherBook } from "@noosphere/miner";
+import { ContractChainView, TextGenerationTask } from "@noosphere/miner";
 import type { MinerChainView } from "@noosphere/miner";
 import type { Billing, SubnetRegistry } from "@noosphere/contracts";
+import { loadTinyModel, serveTestMiner } from "@noosphere/testkit/miner";
+
+export { loadTinyModel } from "@noosphere/testkit/miner";
 
 export interface RunningMiner {
   url: string;
@@ -41,11 +42,7 @@ export interface TestMinerOptions {
   maxQueued?: number;
 }
 
-export function loadTinyModel(): Promise<TextGenerationModel> {
-  return loadTextGenerationModel(builtinModelPath("noos-tiny"));
-}
-
-/** The real miner app serving text generation with noos-tiny on 127.0.0.1 (a free port). */
+/** The real miner app serving text generation with noos-tiny on 127.0.0.1 (a free port), standard tier. */
 export async function startTextMiner(opts: TestMinerOptions): Promise<RunningMiner> {
   const model = opts.model ?? (await loadTinyModel());
   const chain: MinerChainView =
@@ -53,7 +50,7 @@ export async function startTextMiner(opts: TestMinerOptions): Promise<RunningMin
       ? new ContractChainView({ ...opts.chain, netuid: opts.netuid, tier: 0, miner: opts.hotkey.address })
       : opts.chain;
   const billing = "subnets" in opts.chain ? await opts.chain.billing.getAddress() : "0x" + "00".repeat(20);
-  const app = buildMinerApp({
+  return serveTestMiner({
     task: new TextGenerationTask(model),
     hotkey: opts.hotkey,
     netuid: opts.netuid,
@@ -61,14 +58,9 @@ export async function startTextMiner(opts: TestMinerOptions): Promise<RunningMin
     wireDomain: opts.wireDomain,
     voucherDomain: voucherDomain(opts.chainId, billing),
     chain,
-    book: new VoucherBook(),
-    concurrency: opts.concurrency ?? 2,
+    concurrency: opts.concurrency,
     maxQueued: opts.maxQueued ?? 64,
-    logger: silentLogger(),
   });
-  await app.listen({ host: "127.0.0.1", port: 0 });
-  const port = (app.server.address() as AddressInfo).port;
-  return { url: `http://127.0.0.1:${port}`, host: "127.0.0.1", port, close: () => app.close() };
 }
 
 export type BadBehaviour =

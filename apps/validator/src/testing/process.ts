@@ -8,7 +8,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import readline from "node:readline";
-import { freePort } from "./chain";
+import { freePort } from "@noosphere/testkit";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..", "..");
 const NOOS = path.join(ROOT, "apps", "cli", "bin", "noos.js");

@@ -1,27 +1,14 @@
-import { randomBytes } from "node:crypto";
-import IORedis from "ioredis";
+import { testPrefix as prefixFor, testRedisClient } from "@noosphere/testkit/redis";
 import type { Redis } from "ioredis";
 
-/** The Redis the tests use (a real one: 127.0.0.1:6379 unless NOOS_TEST_REDIS says otherwise). */
-export const TEST_REDIS_URL = process.env.NOOS_TEST_REDIS ?? "redis://127.0.0.1:6379";
+export { TEST_REDIS_URL, deleteByPrefix } from "@noosphere/testkit/redis";
 
-/** A hash-tagged prefix no other test uses, so tests can share one Redis. */
+/** A hash-tagged prefix under the validator's namespace that no other test uses. */
 export function testPrefix(label: string): string {
-  return `{noos:val:test-${label}-${randomBytes(4).toString("hex")}}`;
+  return prefixFor("val", label);
 }
 
+/** A connection as BullMQ's workers need it (no retry limit per request). */
 export function testRedis(): Redis {
-  const u = new URL(TEST_REDIS_URL);
-  return new IORedis({ host: u.hostname, port: Number(u.port || 6379), maxRetriesPerRequest: null });
-}
-
-/** Deletes every key under `prefix` (SCAN, not KEYS). */
-export async function deletePrefix(redis: Redis, prefix: string): Promise<void> {
-  const match = `${prefix.replace(/[{}*?[\]]/g, (c) => `\\${c}`)}*`;
-  let cursor = "0";
-  do {
-    const [next, keys] = await redis.scan(cursor, "MATCH", match, "COUNT", 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== "0");
+  return testRedisClient({ maxRetriesPerRequest: null });
 }

@@ -6,17 +6,10 @@
 import type { Wallet } from "ethers";
 import { wireDomain } from "@noosphere/protocol";
 import type { TypedDataDomain } from "ethers";
-import {
-  E18,
-  configureConsensus,
-  devAccount,
-  deployTestNetwork,
-  registerHotkey,
-  serveAxon,
-  stakeOn,
-  startTestChain,
-} from "./chain";
-import type { TestChain, TestNetwork } from "./chain";
+import { devAccount, startHardhatNode } from "@noosphere/testkit";
+import type { HardhatNode } from "@noosphere/testkit";
+import { E18, configureConsensus, deployTestNetwork, registerHotkey, serveAxon, stakeOn } from "./network";
+import type { TestNetwork } from "./network";
 import { loadTinyModel, startBadMiner, startTextMiner } from "./miner";
 import type { BadBehaviour, RunningMiner } from "./miner";
 
@@ -39,7 +32,7 @@ export interface ScenarioMiner {
 }
 
 export interface Scenario {
-  chain: TestChain;
+  chain: HardhatNode;
   network: TestNetwork;
   domain: TypedDataDomain;
   validatorKey: Wallet;
@@ -49,7 +42,7 @@ export interface Scenario {
 }
 
 export async function buildScenario(opts: ScenarioOptions): Promise<Scenario> {
-  const chain = await startTestChain();
+  const chain = await startHardhatNode();
   const miners: ScenarioMiner[] = [];
   try {
     const network = await deployTestNetwork(chain, { taskId: "text-generation", tempo: opts.tempo });

@@ -5,17 +5,15 @@
  */
 import type { ChildProcess } from "node:child_process";
 import { spawn } from "node:child_process";
-import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { formatEther } from "ethers";
-import { saveDeployment } from "@noosphere/contracts";
-import { NOOS_BIN, REPO_ROOT, runNoos, writeKeystore } from "../../testing/devchain";
-import type { CliResult } from "../../testing/devchain";
-import { freePort, startTestNetwork } from "../../../../gateway/src/testing/network";
-import type { TestNetwork } from "../../../../gateway/src/testing/network";
-import { deleteByPrefix, testRedis } from "../../../../gateway/src/testing/redis";
+import { freePort, writeTestDeployment, writeTestKeystore } from "@noosphere/testkit";
+import { deleteByPrefix, testRedisClient } from "@noosphere/testkit/redis";
+import { startInferenceNetwork } from "@noosphere/testkit/network";
+import type { InferenceNetwork } from "@noosphere/testkit/network";
+import { NOOS_BIN, REPO_ROOT, runNoos } from "../../testing/run-noos";
+import type { CliResult } from "../../testing/run-noos";
 
 jest.setTimeout(180_000);
 
@@ -28,15 +26,14 @@ function ok(r: CliResult): string {
 }
 
 describe("noos gateway", () => {
-  let net: TestNetwork;
+  let net: InferenceNetwork;
   let env: Record<string, string>;
   let hotKeyFile: string;
   let gateway: ChildProcess | undefined;
   let gatewayLog = "";
 
   beforeAll(async () => {
-    net = await startTestNetwork({ miners: 1 });
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "noos-gateway-cli-"));
+    net = await startInferenceNetwork({ miners: 1 });
     const contracts = {
       token: await net.token.getAddress(),
       emission: "0x0000000000000000000000000000000000000000",
@@ -48,14 +45,10 @@ describe("noos gateway", () => {
       timelock: "0x0000000000000000000000000000000000000000",
       governor: "0x0000000000000000000000000000000000000000",
     };
-    const previous = process.env.NOOS_DEPLOYMENTS_DIR;
-    process.env.NOOS_DEPLOYMENTS_DIR = dir;
-    saveDeployment({ chainId: net.chainId, deployedAtBlock: 0, contracts });
-    if (previous === undefined) delete process.env.NOOS_DEPLOYMENTS_DIR;
-    else process.env.NOOS_DEPLOYMENTS_DIR = previous;
+    const dir = writeTestDeployment({ chainId: net.chainId, deployedAtBlock: 0, contracts });
     const hot = await net.fundedWallet();
     await (await net.billing.connect(net.client).authorizeSigner(hot.address)).wait();
-    hotKeyFile = await writeKeystore(dir, "hot", hot, PASSWORD);
+    hotKeyFile = await writeTestKeystore(dir, "hot", hot, PASSWORD);
     env = {
       NOOS_RPC_URL: net.rpcUrl,
       NOOS_DEPLOYMENTS_DIR: dir,
@@ -68,9 +61,9 @@ describe("noos gateway", () => {
   afterAll(async () => {
     gateway?.kill("SIGKILL");
     await net?.stop();
-    const { redis, cleanup } = await testRedis();
+    const redis = testRedisClient();
     await deleteByPrefix(redis, PREFIX);
-    await cleanup();
+    redis.disconnect();
   });
 
   const noos = (...args: string[]) => runNoos(args, env);
@@ -100,7 +93,7 @@ describe("noos gateway", () => {
 
   it("refuses to start with a key the client never authorised", async () => {
     const stranger = await net.fundedWallet();
-    const file = await writeKeystore(path.dirname(hotKeyFile), "stranger", stranger, PASSWORD);
+    const file = await writeTestKeystore(path.dirname(hotKeyFile), "stranger", stranger, PASSWORD);
     const r = await noos("gateway", "start", "--key", file, "--client", net.client.address, "--port", "0");
     expect({ code: r.code, stderr: r.stderr }).toEqual({
       code: 2,
