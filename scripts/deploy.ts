@@ -7,12 +7,14 @@
  *
  * Genesis: on a Hardhat chain (id 31337) the devnet's (allocations to the devnet keys, emission
  * shares, prices, built-in models); elsewhere the JSON file named by NOOS_GENESIS (amounts as
- * decimal strings of 1e18 units), which is required there.
+ * decimal strings of 1e18 units), which is required there. Governance: the devnet's (a vote of
+ * minutes) on a Hardhat chain only; elsewhere the genesis's `governance`, else PRODUCTION_GOVERNANCE
+ * (a vote of a week, two days of timelock: packages/deploy/src/deploy-all.ts).
  * Network `rpc` reads NOOS_RPC_URL and signs with NOOS_DEPLOYER_KEY (hardhat.config.ts).
  */
 import fs from "node:fs";
 import hre from "hardhat";
-import { DEVNET_GOVERNANCE, launchNoosphere } from "@noosphere/deploy";
+import { launchNoosphere } from "@noosphere/deploy";
 import type { Genesis } from "@noosphere/deploy";
 import { devnetAccounts, devnetGenesis } from "@noosphere/devnet";
 
@@ -25,7 +27,8 @@ async function main(): Promise<void> {
   const genesis = chainId === HARDHAT_CHAIN_ID ? hardhatGenesis() : genesisFromFile(process.env.NOOS_GENESIS);
   const log = (m: string) => console.log(`  ${m}`);
   console.log(`==> Noosphere on ${hre.network.name} (chain ${chainId}), deployer ${deployer.address}`);
-  const { deployed, file } = await launchNoosphere({ deployer, genesis, governance: DEVNET_GOVERNANCE, log });
+  // Governance: the devnet's on a Hardhat chain; anywhere else the genesis's, else production's (days).
+  const { deployed, file } = await launchNoosphere({ deployer, genesis, log });
   console.log(deployed ? `==> deployed; addresses in ${file}` : `==> already deployed; addresses in ${file}`);
 }
 
@@ -53,6 +56,8 @@ function genesisFromFile(file: string | undefined): Genesis {
     "minDelegation",
     "kappa",
     "bondsMovingAverage",
+    "proposalThreshold",
+    "contestBond",
   ]);
   return JSON.parse(fs.readFileSync(file, "utf8"), (key, value) =>
     amounts.has(key) && typeof value === "string" ? BigInt(value) : value,

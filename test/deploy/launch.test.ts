@@ -10,13 +10,21 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { ZeroHash, id, parseEther } from "ethers";
-import { launchNoosphere, liveDeployment } from "@noosphere/deploy";
+import {
+  DEVNET_GOVERNANCE,
+  PRODUCTION_GOVERNANCE,
+  governanceFor,
+  launchNoosphere,
+  liveDeployment,
+} from "@noosphere/deploy";
 import { devnetGenesis } from "@noosphere/devnet";
 import {
   Billing__factory,
   Consensus__factory,
   Emission__factory,
   ModelRegistry__factory,
+  NoosGovernor__factory,
+  TimelockController__factory,
   NoosToken__factory,
   Staking__factory,
   SubnetRegistry__factory,
@@ -151,5 +159,64 @@ describe("launchNoosphere (scripts/deploy.ts)", function () {
     expect(await liveDeployment(ethers.provider)).to.equal(undefined);
     fs.writeFileSync(path.join(f.dir, "31337.json"), JSON.stringify(f.launched.deployment));
     expect(await liveDeployment(ethers.provider)).to.deep.equal(f.launched.deployment);
+  });
+
+  it("governs the devnet in minutes, and the devnet genesis opens model contests", async function () {
+    const { launched, models } = await loadFixture(launchedFixture);
+    const c = launched.deployment.contracts;
+    const governor = NoosGovernor__factory.connect(c.governor, ethers.provider);
+    expect(await governor.votingPeriod()).to.equal(BigInt(DEVNET_GOVERNANCE.votingPeriod));
+    expect(await TimelockController__factory.connect(c.timelock, ethers.provider).getMinDelay()).to.equal(60n);
+    expect(await models.contestBond()).to.equal(parseEther("10"));
+    expect(await models.bondToken()).to.equal(c.token);
+  });
+});
+
+// The audit's "devnet governance on every chain": scripts/deploy.ts deployed any chain with a 60 s
+// timelock and a 50-block vote. Off a devnet the production settings now apply unless the genesis
+// names others.
+describe("governance a deployment gets", function () {
+  it("is the devnet's on a Hardhat chain only, production's anywhere else, the genesis's when it names one", function () {
+    expect(governanceFor(31337)).to.equal(DEVNET_GOVERNANCE);
+    for (const chainId of [1, 8453, 42161, 11155111]) expect(governanceFor(chainId)).to.equal(PRODUCTION_GOVERNANCE);
+    const named = { ...PRODUCTION_GOVERNANCE, votingPeriod: 302_400 }; // a week of 2 s blocks
+    expect(governanceFor(8453, named)).to.equal(named);
+    expect(PRODUCTION_GOVERNANCE.minDelay).to.be.at.least(86_400);
+    expect(PRODUCTION_GOVERNANCE.votingPeriod * 12).to.be.at.least(7 * 86_400);
+  });
+
+  it("production's reaches the governor and the timelock as named", async function () {
+    const [deployer] = await ethers.getSigners();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "noos-launch-prod-"));
+    const saved = process.env.NOOS_DEPLOYMENTS_DIR;
+    process.env.NOOS_DEPLOYMENTS_DIR = dir;
+    try {
+      const genesis = {
+        ...devnetGenesis({
+          deployer: deployer!.address,
+          subnetOwner: deployer!.address,
+          client: deployer!.address,
+          validatorColdkeys: [],
+          minerColdkeys: [],
+        }),
+        governance: PRODUCTION_GOVERNANCE,
+        modelContests: { challengePeriod: 7 * 86_400, contestBond: parseEther("1000") },
+      };
+      const { deployment } = await launchNoosphere({ deployer: deployer!, genesis });
+      const governor = NoosGovernor__factory.connect(deployment.contracts.governor, ethers.provider);
+      const timelock = TimelockController__factory.connect(deployment.contracts.timelock, ethers.provider);
+      expect(await timelock.getMinDelay()).to.equal(BigInt(PRODUCTION_GOVERNANCE.minDelay));
+      expect(await governor.votingDelay()).to.equal(BigInt(PRODUCTION_GOVERNANCE.votingDelay));
+      expect(await governor.votingPeriod()).to.equal(BigInt(PRODUCTION_GOVERNANCE.votingPeriod));
+      expect(await governor.proposalThreshold()).to.equal(PRODUCTION_GOVERNANCE.proposalThreshold);
+      const models = ModelRegistry__factory.connect(deployment.contracts.models, ethers.provider);
+      expect(await models.challengePeriod()).to.equal(7n * 86_400n);
+      // The genesis models were handed on before the challenge period was set.
+      for (const m of genesis.models)
+        expect((await models.royaltyOf(m.hash))[0]).to.equal(m.owner ?? deployer!.address);
+    } finally {
+      process.env.NOOS_DEPLOYMENTS_DIR = saved;
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { parseEther } from "ethers";
+import { DEVNET_GOVERNANCE } from "@noosphere/deploy";
 import type { Genesis, GenesisModel } from "@noosphere/deploy";
 import { REPO_ROOT } from "./paths";
 
@@ -62,6 +63,9 @@ export function devnetGenesis(accounts: GenesisAccounts): Genesis {
       prices,
     },
     models: builtinModels(accounts.subnetOwner),
+    // Contests work on the devnet, with no challenge period (its models' royalties are claimable at once).
+    modelContests: { challengePeriod: 0, contestBond: parseEther("10") },
+    governance: DEVNET_GOVERNANCE,
   };
 }
 

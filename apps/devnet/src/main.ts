@@ -141,6 +141,7 @@ async function main(): Promise<void> {
     const redisReady = ensureRedis({ url: opts.redis, group, log: say });
     // Loaded while the node starts (the deploy code pulls in Hardhat and every binding).
     const { launchNoosphere } = require("@noosphere/deploy") as typeof import("@noosphere/deploy");
+    // The devnet's governance (a vote of a minute) is named in its genesis, on any chain it runs on.
     const { setUpNetwork } = require("./setup") as typeof import("./setup");
     const [chain, keys, redis] = await Promise.all([chainReady, keysWritten, redisReady]);
     say(`chain ${chain.chainId} answers at ${chain.rpcUrl} (${elapsed()})`);
@@ -157,6 +158,9 @@ async function main(): Promise<void> {
     say(`contracts ready (${elapsed()})`);
     await setUpNetwork(chain.provider, launched.deployment, accounts, { tempo: opts.tempo, log: say });
     if (launched.deployed && !opts.redis && !redis.started) await flushDevnetRedis(redis.url);
+    // A new chain: the miners' vouchers and nonces of an earlier one are void (same addresses, other escrow).
+    const minerStateDir = path.join(opts.dir, "miner-state");
+    if (launched.deployed) fs.rmSync(minerStateDir, { recursive: true, force: true });
     // From here on a block every --block-time and no more: a block per transaction would let the
     // services' transactions (weights, epochs) drive the block rate, and epochs with it. A chain
     // given with --rpc is paced the same way if it is a development node (Hardhat, Anvil).
@@ -240,6 +244,7 @@ async function main(): Promise<void> {
       keys,
       log: say,
       redeemIntervalSeconds: opts.redeemInterval,
+      minerStateDir,
     };
     startMiners(ctx);
     startValidators(ctx);

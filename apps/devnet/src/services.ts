@@ -20,6 +20,8 @@ export interface ServiceContext {
   log: (message: string) => void;
   /** Seconds between a miner's voucher redemptions. */
   redeemIntervalSeconds: number;
+  /** Where each miner keeps its answered vouchers and nonces (emptied for a new chain). */
+  minerStateDir: string;
 }
 
 /** Whether this checkout's `noos` has a top-level command (services land one branch at a time). */
@@ -65,6 +67,8 @@ export function startMiners(ctx: ServiceContext): ManagedProcess[] {
       "0",
       "--redeem-interval",
       String(ctx.redeemIntervalSeconds),
+      "--state",
+      path.join(ctx.minerStateDir, `miner-${i}.jsonl`),
       "--rpc",
       ctx.rpcUrl,
     ]),
@@ -94,6 +98,7 @@ export function startValidators(ctx: ServiceContext): ManagedProcess[] {
           "0",
           "--rpc",
           ctx.rpcUrl,
+          "--allow-private-axons", // the devnet's miners listen on 127.0.0.1
         ]),
       );
     }
@@ -119,6 +124,7 @@ export function startGateway(ctx: ServiceContext, port: number): ManagedProcess 
     String(port),
     "--rpc",
     ctx.rpcUrl,
+    "--allow-private-axons", // the devnet's miners listen on 127.0.0.1
   ]);
 }
 

@@ -27,7 +27,11 @@ export interface SpawnedDevnet {
   /** Polls the state file until `ready(state)` holds. */
   waitFor(what: string, ready: (s: DevnetState) => boolean, timeoutMs: number): Promise<DevnetState>;
   /** Ctrl-C; resolves with the exit code once the devnet has exited. */
-  interrupt(timeoutMs?: number): Promise<number | null>;
+  /**
+   * SIGINT, to the whole process group as a terminal's Ctrl-C (default) or to the first process
+   * alone (`kill -INT <npm's pid>`); resolves with the exit code.
+   */
+  interrupt(timeoutMs?: number, to?: "group" | "process"): Promise<number | null>;
   exited: Promise<number | null>;
 }
 
@@ -101,10 +105,10 @@ export async function spawnDevnet(opts: SpawnDevnetOptions = {}): Promise<Spawne
         await new Promise((r) => setTimeout(r, 250));
       }
     },
-    async interrupt(timeoutMs = 60_000) {
+    async interrupt(timeoutMs = 60_000, to: "group" | "process" = "group") {
       if (exitCode === undefined && child.pid) {
         try {
-          process.kill(-child.pid, "SIGINT");
+          process.kill(to === "group" ? -child.pid : child.pid, "SIGINT");
         } catch {
           /* gone */
         }

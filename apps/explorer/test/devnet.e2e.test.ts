@@ -292,8 +292,9 @@ test("Ctrl-C stops everything, and nothing is left running", async () => {
   // npm, the devnet itself, and its children: chain, 4 miners, 4 validator processes, gateway, explorer...
   const pids = [devnet.child.pid!, running.pid, ...running.processes.map((p) => p.pid)];
   expect(pids.length).toBeGreaterThanOrEqual(12);
-  // As a terminal's Ctrl-C: SIGINT to npm's whole process group (npm also forwards it to the devnet).
-  await devnet.interrupt(90_000);
+  // SIGINT to npm's process alone (`kill -INT <pid of npm>`, harder than a terminal's Ctrl-C to the
+  // whole group): npm forwards it to its child, which is the devnet itself (`exec`), so all stop.
+  await devnet.interrupt(90_000, "process");
   expect(devnet.output()).not.toMatch(/killing everything/);
   expect(devnet.output()).toMatch(/stopped; nothing left running/);
   // Every miner shuts down (and redeems what it holds) between the Ctrl-C and the end.

@@ -34,13 +34,13 @@ export interface NoosphereContracts {
 
 export interface GovernanceSettings {
   minDelay: number; // seconds
-  votingDelay: number; // blocks
+  votingDelay: number; // blocks (NOOS votes use the block-number clock)
   votingPeriod: number; // blocks
   quorumPercent: number;
   proposalThreshold: bigint;
 }
 
-/** Devnet-friendly governance: a vote takes minutes, not weeks. Production passes its own. */
+/** Devnet governance only: a vote takes a minute, and anyone may propose. Never a real chain's. */
 export const DEVNET_GOVERNANCE: GovernanceSettings = {
   minDelay: 60,
   votingDelay: 1,
@@ -48,6 +48,27 @@ export const DEVNET_GOVERNANCE: GovernanceSettings = {
   quorumPercent: 4,
   proposalThreshold: 0n,
 };
+
+/**
+ * Governance of any chain but a devnet, unless its genesis names other settings: a change waits
+ * two days in the timelock after a vote that opens a day after the proposal and lasts a week (in
+ * blocks of 12 s: a chain with faster blocks must name its own counts), passes with 4% of the
+ * votes, and proposing takes 10,000 NOOS of votes. Time for holders to see a proposal, vote on it,
+ * and leave before it takes effect.
+ */
+export const PRODUCTION_GOVERNANCE: GovernanceSettings = {
+  minDelay: 2 * 86_400,
+  votingDelay: 7_200,
+  votingPeriod: 50_400,
+  quorumPercent: 4,
+  proposalThreshold: 10_000n * 10n ** 18n,
+};
+
+/** The governance a deployment to `chainId` gets: a Hardhat devnet's, the genesis's, else production. */
+export function governanceFor(chainId: number, named?: GovernanceSettings): GovernanceSettings {
+  if (named) return named;
+  return chainId === 31337 ? DEVNET_GOVERNANCE : PRODUCTION_GOVERNANCE;
+}
 
 export type Log = (message: string) => void;
 
@@ -83,7 +104,7 @@ export async function deployNoosphere(
       admin,
     }),
   );
-  const models = await step("ModelRegistry", () => deployModelRegistry(deployer, { admin }));
+  const models = await step("ModelRegistry", () => deployModelRegistry(deployer, { admin, bondToken: token }));
   const billing = await step("Billing", () =>
     deployBilling(deployer, { token, models, treasury, admin, grantMinter: false }),
   );

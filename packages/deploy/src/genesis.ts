@@ -3,7 +3,7 @@ import { configureStaking } from "./staking";
 import type { StakingParams } from "./staking";
 import { consensusParams } from "./consensus";
 import type { ConsensusOverrides } from "./consensus";
-import type { NoosphereContracts, Log } from "./deploy-all";
+import type { GovernanceSettings, NoosphereContracts, Log } from "./deploy-all";
 
 export interface TierPriceSetting {
   netuid: number;
@@ -48,6 +48,17 @@ export interface Genesis {
     prices: TierPriceSetting[];
   };
   models: GenesisModel[];
+  /**
+   * Model registry contests (set after the genesis models are registered and handed on): seconds a
+   * new registration's royalties stay frozen, and the NOOS bond a contest locks. Default: the
+   * contract's as deployed (no challenge period, no bond).
+   */
+  modelContests?: { challengePeriod: number; contestBond: bigint };
+  /**
+   * The DAO's timing and thresholds. Off a devnet the production settings apply unless these name
+   * others (scripts/deploy.ts, PRODUCTION_GOVERNANCE); a Hardhat devnet uses DEVNET_GOVERNANCE.
+   */
+  governance?: GovernanceSettings;
 }
 
 /**
@@ -117,6 +128,15 @@ export async function applyGenesis(
     if (current.toLowerCase() === me.toLowerCase() && owner.toLowerCase() !== me.toLowerCase()) {
       await send(c.models.transferModelOwnership(m.hash, owner));
     }
+  }
+  // After the genesis models changed hands: a challenge period would freeze that hand-over.
+  const contests = genesis.modelContests;
+  if (
+    contests &&
+    ((await c.models.challengePeriod()) !== BigInt(contests.challengePeriod) ||
+      (await c.models.contestBond()) !== contests.contestBond)
+  ) {
+    await send(c.models.setContestTerms(contests.contestBond, contests.challengePeriod));
   }
   log(
     `genesis: emission shares ${genesis.emissionShares.map((s) => `${s.netuid}:${s.bps / 100}%`).join(" ")}, ` +

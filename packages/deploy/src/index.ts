@@ -38,7 +38,14 @@ export {
   handRolesToTimelock,
 } from "./governance";
 export type { DeployGovernanceOptions, Governance } from "./governance";
-export { DEVNET_GOVERNANCE, deployNoosphere, handOverToTimelock, toDeployment } from "./deploy-all";
+export {
+  DEVNET_GOVERNANCE,
+  PRODUCTION_GOVERNANCE,
+  deployNoosphere,
+  governanceFor,
+  handOverToTimelock,
+  toDeployment,
+} from "./deploy-all";
 export type { GovernanceSettings, Log, NoosphereContracts } from "./deploy-all";
 export { applyGenesis } from "./genesis";
 export type { Genesis, GenesisModel, TierPriceSetting } from "./genesis";

@@ -1,7 +1,7 @@
 import type { Provider, Signer } from "ethers";
 import { DeploymentNotFoundError, loadDeployment, saveDeployment } from "@noosphere/contracts";
 import type { Deployment } from "@noosphere/contracts";
-import { DEVNET_GOVERNANCE, deployNoosphere, handOverToTimelock, toDeployment } from "./deploy-all";
+import { deployNoosphere, governanceFor, handOverToTimelock, toDeployment } from "./deploy-all";
 import type { GovernanceSettings, Log } from "./deploy-all";
 import { applyGenesis } from "./genesis";
 import type { Genesis } from "./genesis";
@@ -9,6 +9,7 @@ import type { Genesis } from "./genesis";
 export interface LaunchOptions {
   deployer: Signer;
   genesis: Genesis;
+  /** Default: the genesis's, else DEVNET_GOVERNANCE on a Hardhat chain and PRODUCTION_GOVERNANCE anywhere else. */
   governance?: GovernanceSettings;
   log?: Log;
 }
@@ -55,10 +56,16 @@ export async function launchNoosphere(opts: LaunchOptions): Promise<Launched> {
     return { deployment: existing, file: saveDeployment(existing), deployed: false };
   }
   const startBlock = await provider.getBlockNumber();
-  const contracts = await deployNoosphere(opts.deployer, opts.governance ?? DEVNET_GOVERNANCE, log);
+  const chainId = Number((await provider.getNetwork()).chainId);
+  const governance = opts.governance ?? governanceFor(chainId, opts.genesis.governance);
+  log(
+    `governance: timelock ${governance.minDelay} s, vote after ${governance.votingDelay} blocks for ` +
+      `${governance.votingPeriod} blocks, quorum ${governance.quorumPercent}%, proposal threshold ` +
+      `${governance.proposalThreshold / 10n ** 18n} NOOS`,
+  );
+  const contracts = await deployNoosphere(opts.deployer, governance, log);
   await applyGenesis(contracts, opts.deployer, opts.genesis, log);
   await handOverToTimelock(contracts, opts.deployer, log);
-  const chainId = Number((await provider.getNetwork()).chainId);
   const deployment = await toDeployment(contracts, chainId, startBlock);
   const file = saveDeployment(deployment);
   log(`wrote ${file}`);
