@@ -98,7 +98,13 @@ export class Dispatcher {
       if (!miner) {
         if (shortAllotments > 0 && shortAllotments === tried.size) {
           // Every miner's allotment is taken: refill them from the free escrow once, and try again.
-          if (!refilled && (await account.refill(plan.price))) {
+          if (
+            !refilled &&
+            (await account.refill(
+              plan.price,
+              plan.route.miners.map((m) => m.hotkey),
+            ))
+          ) {
             refilled = true;
             tried.clear();
             shortAllotments = 0;

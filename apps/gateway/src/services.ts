@@ -89,8 +89,8 @@ export async function createGatewayServices(o: GatewayServiceOptions): Promise<G
     signerAddress,
     client,
     snapshotMaxAgeMs: o.snapshotMaxAgeMs,
-    onAllotmentShort: () => allotter?.request(),
-    refill: async () => allotter?.topUp(),
+    onAllotmentShort: (miner) => allotter?.request([miner]),
+    refill: async (prefer) => allotter?.topUp(prefer),
   });
   const terms = new TermsCache(o.chain, o.termsTtlMs);
   const directory = new MinerDirectory({

@@ -115,6 +115,22 @@ describe("gateway", () => {
       expect(text.length).toBeGreaterThan(0);
     });
 
+    // Issue 13: a temperature without a seed failed on every miner (503 after the client's retries).
+    it("samples with a temperature and no seed, streaming and not", async () => {
+      const request = {
+        model: MODEL,
+        messages: [{ role: "user" as const, content: "Ahoy" }],
+        max_tokens: 8,
+        temperature: 0.8,
+      };
+      const whole = await openai.chat.completions.create(request);
+      expect(whole.choices[0]!.message.content!.length).toBeGreaterThan(0);
+      const stream = await openai.chat.completions.create({ ...request, stream: true });
+      let text = "";
+      for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
+      expect(text.length).toBeGreaterThan(0);
+    });
+
     it("streams without usage unless asked, and ends with [DONE]", async () => {
       const res = await fetch(`${baseURL}/chat/completions`, {
         method: "POST",

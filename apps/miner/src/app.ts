@@ -252,6 +252,7 @@ export function buildMinerApp(opts: MinerAppOptions): FastifyInstance {
     }
     try {
       const answer = settle(await running, admitted.grant, admitted.auth.hash, started);
+      answeredWhenDelivered(reply.raw, admitted.grant);
       return reply
         .header(HEADERS.response, answer.signature)
         .header(HEADERS.owed, answer.owed)
@@ -291,6 +292,7 @@ export function buildMinerApp(opts: MinerAppOptions): FastifyInstance {
         next = await gen.next();
       }
       const answer = settle(next.value, grant, reqHash, started);
+      answeredWhenDelivered(res, grant);
       res.write(`event: done\ndata: ${answer.json}\n\n`);
     } catch (err) {
       grant.release();
@@ -306,7 +308,19 @@ export function buildMinerApp(opts: MinerAppOptions): FastifyInstance {
     }
   }
 
-  /** Signs a finished answer (request hash, output hash, owed), records its metrics, and marks the grant answered. */
+  /**
+   * The answer counts (its voucher becomes redeemable, and is written to the state file) once it is
+   * all handed to the connection; if the connection closes first (the caller or the miner went away
+   * mid-answer) the caller never got it and is not charged: the grant is released.
+   */
+  function answeredWhenDelivered(res: FastifyReply["raw"], grant: AccessGrant): void {
+    res.once("finish", () => grant.answered());
+    res.once("close", () => {
+      if (!res.writableFinished) grant.release();
+    });
+  }
+
+  /** Signs a finished answer (request hash, output hash, owed) and records its metrics. */
   function settle(result: TaskResult<unknown>, grant: AccessGrant, reqHash: string, started: number) {
     const seconds = (performance.now() - started) / 1000;
     metrics.latency.observe({ task: task.taskId }, seconds);
@@ -317,7 +331,6 @@ export function buildMinerApp(opts: MinerAppOptions): FastifyInstance {
     const outputHash = "0x" + createHash("sha256").update(output).digest("hex");
     const signature = signer.sign({ requestHash: reqHash, outputHash, owed: grant.price });
     const owed = grant.price.toString();
-    grant.answered();
     const json =
       `{"output":${output},"requestHash":"${reqHash}","outputHash":"${outputHash}",` +
       `"owed":"${owed}","signature":"${signature}","miner":"${signer.address}"}`;

@@ -11,8 +11,10 @@ import type { Scenario } from "./testing/scenario";
 import { buildScenario } from "./testing/scenario";
 import { LedgerReader } from "./testing/ledger";
 import type { Ledger } from "./testing/ledger";
-import { spawnValidator, startRedisServer } from "./testing/process";
-import type { RedisServer, ValidatorProcess } from "./testing/process";
+import { startRedisServer } from "@noosphere/testkit/redis-server";
+import type { RedisServer } from "@noosphere/testkit/redis-server";
+import { spawnValidator } from "./testing/process";
+import type { ValidatorProcess } from "./testing/process";
 import { TEST_REDIS_URL, testPrefix } from "./testing/redis";
 import { waitFor } from "./testing/wait";
 

@@ -55,8 +55,8 @@ export interface BillingAccountOptions {
   snapshotMaxAgeMs?: number;
   /** Told when a miner's allotment could not cover a call (the allotter tops it up). */
   onAllotmentShort?: (miner: string, price: bigint) => void;
-  /** Tops the miners' allotments up now and waits for it (the allotter's round). */
-  refill?: () => Promise<void>;
+  /** Tops the miners' allotments up now, `prefer`'s first, and waits for it (the allotter's round). */
+  refill?: (prefer: readonly string[]) => Promise<void>;
 }
 
 export interface AccountStatus {
@@ -141,7 +141,7 @@ export class BillingAccount {
    * Every miner's allotment was taken: tops them up from the free escrow and waits (at most `timeoutMs`)
    * if the free escrow can pay for a call; true when the caller should try the miners again.
    */
-  async refill(price: bigint, timeoutMs = 10_000): Promise<boolean> {
+  async refill(price: bigint, prefer: readonly string[], timeoutMs = 10_000): Promise<boolean> {
     const { refill, ledger } = this.opts;
     if (!refill) return false;
     await this.snapshot();
@@ -149,7 +149,7 @@ export class BillingAccount {
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
     try {
-      await Promise.race([refill(), late]);
+      await Promise.race([refill(prefer), late]);
     } finally {
       clearTimeout(timer);
     }

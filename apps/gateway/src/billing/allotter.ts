@@ -33,10 +33,14 @@ export interface AllotterOptions {
  * less room than half its target (`requestsPerMiner` calls), the allotter moves the difference from
  * the free escrow in one `allotMany` transaction for every such miner, then re-reads the chain. One
  * gateway at a time (a Redis lock), at most one round at a time here.
+ *
+ * Allotted escrow belongs to one miner until it thaws back, so a scarce escrow is not spread: while
+ * the free escrow cannot fill every miner, a periodic round only tops up miners already in use, and
+ * a round asked for by a request (`topUp(prefer)`) fills the miners that can answer it first.
  */
 export class Allotter {
   private round: Promise<void> | undefined;
-  private again = false;
+  private again: readonly string[] | undefined;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: AllotterOptions) {}
@@ -53,56 +57,70 @@ export class Allotter {
     this.timer = undefined;
   }
 
-  /** Asks for a round soon (a reservation found an allotment taken); rounds never overlap. */
-  request(): void {
+  /** Asks for a round soon (a reservation found `prefer`'s allotments taken); rounds never overlap. */
+  request(prefer?: readonly string[]): void {
     if (this.round) {
-      this.again = true;
+      this.again = [...(this.again ?? []), ...(prefer ?? [])];
       return;
     }
-    void this.topUp().catch((err: unknown) => this.opts.logger.warn({ err }, "allotment top-up failed"));
+    void this.topUp(prefer).catch((err: unknown) => this.opts.logger.warn({ err }, "allotment top-up failed"));
   }
 
-  /** One round: allots to every miner below half its target; returns when the chain has it. */
-  topUp(): Promise<void> {
-    this.round ??= this.doTopUp().finally(() => {
+  /**
+   * One round: allots to every miner below half its target, `prefer`'s first (the miners a waiting
+   * request can go to); returns when the chain has it.
+   */
+  topUp(prefer?: readonly string[]): Promise<void> {
+    // A round already running may not have had these miners first: wait for it, then one for them.
+    if (this.round && prefer) return this.round.then(() => this.topUp(prefer));
+    this.round ??= this.doTopUp(prefer).finally(() => {
       this.round = undefined;
-      if (this.again) {
-        this.again = false;
-        this.request();
-      }
+      const again = this.again;
+      this.again = undefined;
+      if (again) this.request(again.length > 0 ? again : undefined);
     });
     return this.round;
   }
 
-  private async doTopUp(): Promise<void> {
+  private async doTopUp(prefer?: readonly string[]): Promise<void> {
     const { redis, lockKey } = this.opts;
     // Another gateway of this client may be allotting the same free escrow: one at a time.
     const token = `${process.pid}:${Math.random()}`;
     if ((await redis.set(lockKey, token, "PX", 60_000, "NX")) !== "OK") return;
     try {
-      await this.allotWhereShort();
+      await this.allotWhereShort(prefer);
     } finally {
       if ((await redis.get(lockKey)) === token) await redis.del(lockKey);
     }
   }
 
-  private async allotWhereShort(): Promise<void> {
+  private async allotWhereShort(prefer?: readonly string[]): Promise<void> {
     const { ledger, account, logger } = this.opts;
     const n = BigInt(this.opts.requestsPerMiner ?? 10_000);
-    const targets = await this.opts.targets();
+    const rank = (m: string) => {
+      const i = prefer?.findIndex((p) => p.toLowerCase() === m.toLowerCase()) ?? -1;
+      return i < 0 ? Infinity : i;
+    };
+    const targets = [...(await this.opts.targets())].sort((a, b) => rank(a.miner) - rank(b.miner));
     for (const t of targets) account.track(t.miner);
     await account.snapshot();
     let free = (await ledger.summary()).escrow ?? 0n;
-    const miners: string[] = [];
-    const amounts: bigint[] = [];
+    const wants: { miner: string; deficit: bigint; inUse: boolean }[] = [];
     for (const { miner, price } of targets) {
       const target = price * n;
       const { exposure, allotment } = await ledger.minerState(miner);
       const room = allotment > exposure ? allotment - exposure : 0n;
-      if (room * 2n >= target || free === 0n) continue;
-      const amount = target - room < free ? target - room : free;
+      if (room * 2n < target) wants.push({ miner, deficit: target - room, inUse: allotment > 0n || exposure > 0n });
+    }
+    const scarce = wants.reduce((sum, w) => sum + w.deficit, 0n) > free;
+    const miners: string[] = [];
+    const amounts: bigint[] = [];
+    for (const w of wants) {
+      if (free === 0n) break;
+      if (scarce && prefer === undefined && !w.inUse) continue; // do not strand a scarce escrow
+      const amount = w.deficit < free ? w.deficit : free;
       free -= amount;
-      miners.push(miner);
+      miners.push(w.miner);
       amounts.push(amount);
     }
     if (miners.length === 0) return;

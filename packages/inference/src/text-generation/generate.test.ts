@@ -31,6 +31,14 @@ describe("generate on the built-in model", () => {
     expect(a.text.length).toBeGreaterThan(20);
   });
 
+  // Issue 13: randomInt(2 ** 48) threw (its range must be below 2^48), so every sampled generation
+  // without a seed failed; every sampled test passed a seed.
+  it("samples without a seed (a random one each time)", async () => {
+    const runs = await Promise.all([1, 2, 3].map(() => model.generate("The sea", { temperature: 0.9, maxTokens: 24 })));
+    for (const r of runs) expect(r.usage.completionTokens).toBeGreaterThan(0);
+    expect(new Set(runs.map((r) => r.text)).size).toBeGreaterThan(1);
+  });
+
   it("seeded sampling repeats with the same seed and differs with another", async () => {
     const a = await model.generate("The sea", SAMPLED);
     const b = await model.generate("The sea", SAMPLED);

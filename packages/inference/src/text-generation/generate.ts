@@ -142,7 +142,9 @@ async function* generateTokens(
   validate(options);
   const maxTokens = options.maxTokens ?? DEFAULT_MAX_TOKENS;
   const stops = stopList(options.stop);
-  const rng = isGreedy(options) ? null : new Prng(options.seed ?? randomInt(2 ** 48));
+  // Without a seed, a random one. randomInt takes ranges below 2^48 only: 2^48 itself threw, so every
+  // sampled request without a seed failed.
+  const rng = isGreedy(options) ? null : new Prng(options.seed ?? randomInt(2 ** 48 - 1));
   const useCache = ctx.decoder.hasCache && options.useCache !== false;
 
   const promptIds = typeof prompt === "string" ? ctx.tokenizer.encode(prompt) : prompt;
