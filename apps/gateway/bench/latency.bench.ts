@@ -16,6 +16,7 @@ import { HEADERS, encodeVoucherHeader, signRequest, signVoucher, voucherDomain, 
 import { buildGatewayApp } from "../src/app";
 import { MinerClient } from "../src/miner-client";
 import { createGatewayServices } from "../src/services";
+import { allotmentWriter } from "../src/start";
 import { TokenizerRegistry } from "../src/tokens";
 import { startTestNetwork } from "../src/testing/network";
 import { testRedis } from "../src/testing/redis";
@@ -39,8 +40,11 @@ async function main(): Promise<void> {
     signer: net.client,
     tokens: await TokenizerRegistry.load(),
     defaultRpm: 0,
+    allowPrivateAxons: true,
+    allot: { write: allotmentWriter(net.billing.connect(net.client)), requestsPerMiner: 100_000 },
   });
   await runtime.directory.refresh();
+  await runtime.allotter!.topUp();
   const app = buildGatewayApp(runtime);
   await app.listen({ port: 0, host: "127.0.0.1" });
   const gatewayUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
@@ -52,6 +56,7 @@ async function main(): Promise<void> {
   await (await net.token.connect(direct).approve(billing, parseEther("100"))).wait();
   await (await net.billing.connect(direct).deposit(parseEther("100"))).wait();
   const miner = net.miners[0]!;
+  await (await net.billing.connect(direct).allot(direct.address, miner.hotkey.address, parseEther("100"))).wait();
   const wire = wireDomain(net.chainId, await net.registry.getAddress());
   const vdomain = voucherDomain(net.chainId, billing);
   let cumulative = 0n;
