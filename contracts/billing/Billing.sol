@@ -31,7 +31,7 @@ import {BillingVouchers} from "./BillingVouchers.sol";
 ///
 /// Cost: a redemption reads and writes four storage slots of this contract (voucher progress with the
 /// miner's unclaimed share, the miner's allotment, the ledger, the model's royalty), reads the client's
-/// escrow slot for its first signer, and calls no other contract once the model is known: the burn is
+/// escrow slot for its first signer (not for a voucher the client signed itself), and calls no other contract once the model is known: the burn is
 /// settled by `settle` or the next payout, and each payee's share is minted when it claims (pull). A miner
 /// claims per (client, netuid, tier) with `claimEarnings`, or at once with `redeemAndClaim`.
 /// Invariants: billing's mints <= its burns (checked before every mint); redeemed <= signed; billing never
@@ -157,7 +157,10 @@ contract Billing is BillingAllotments, BillingRoyalties, BillingVouchers {
         _checkTier(voucher.tier);
         address client = voucher.client;
         address signer = _voucherSigner(voucher, signature);
-        if (!_isSigner(client, _accounts[client].signer, signer)) revert BillingInvalidSigner(client, signer);
+        // The client's own vouchers skip reading its escrow slot (where its first signer lives).
+        if (signer != client && !_isSigner(client, _accounts[client].signer, signer)) {
+            revert BillingInvalidSigner(client, signer);
+        }
 
         progress = _progress[client][msg.sender][voucher.netuid][voucher.tier];
         Progress memory p = progress;

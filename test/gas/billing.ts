@@ -46,6 +46,23 @@ export async function gasRows(): Promise<GasRow[]> {
 
   await measure("deposit (first)", billing.connect(client).deposit(ethers.parseEther("100")));
   await measure("deposit (top-up)", billing.connect(client).deposit(ethers.parseEther("100")));
+  await measure(
+    "allot (first, to one miner)",
+    billing.connect(client).allot(client.address, miner.address, ethers.parseEther("60")),
+  );
+  await measure(
+    "allot (top-up, by the gateway's key)",
+    billing.connect(gateway).allot(client.address, miner.address, ethers.parseEther("10")),
+  );
+  const others = [1, 2, 3].map((i) => ethers.getAddress(`0x${String(i).padStart(40, "0")}`));
+  await measure(
+    "allotMany (3 new miners)",
+    billing.connect(gateway).allotMany(
+      client.address,
+      others,
+      others.map(() => ethers.parseEther("1")),
+    ),
+  );
 
   let cumulative = 0n;
   const voucher = (tier: number, m: string): Voucher => {
@@ -63,6 +80,13 @@ export async function gasRows(): Promise<GasRow[]> {
   await redeem("redeem (subsequent, gateway-signed, no model)", voucher(0, ZeroHash), gateway);
   await measure("settle (burn pending)", billing.settle());
   await redeem("redeem (subsequent, after a settle)", voucher(0, model));
+  const partial = voucher(0, model);
+  cumulative += ethers.parseEther("0.003"); // the voucher covered one more request, which failed
+  const covering = { ...partial, cumulativeAmount: cumulative };
+  await measure(
+    "redeemUpTo (subsequent: what answered work earned, below the voucher)",
+    billing.connect(miner).redeemUpTo(covering, await signVoucher(client, domain, covering), partial.cumulativeAmount),
+  );
   await measure(
     "claimEarnings (1 key: settle + mint)",
     billing.connect(miner).claimEarnings([{ client: client.address, netuid: 1, tier: 0 }], miner.address),
@@ -77,9 +101,14 @@ export async function gasRows(): Promise<GasRow[]> {
     "redeemAndClaim (redeem + burn + mint)",
     billing.connect(miner).redeemAndClaim(v, await signVoucher(client, domain, v)),
   );
+  await measure(
+    "startUnallot",
+    billing.connect(client).startUnallot(client.address, others[0]!, ethers.parseEther("1")),
+  );
   await measure("startWithdraw", billing.connect(client).startWithdraw(ethers.parseEther("50")));
   await hre.network.provider.send("evm_increaseTime", [Number(await billing.thawPeriod())]);
   await measure("withdraw", billing.connect(client).withdraw());
+  await measure("unallot", billing.connect(client).unallot(client.address, others[0]!));
   return rows;
 }
 
