@@ -3,11 +3,11 @@
  * keys, rate limits, per-call limits, unknown models, a miner that fails, no miner alive, escrow
  * exhausted, usage written at close, catching up after lost Redis state.
  */
-import { request as httpRequest } from "node:http";
 import type { Signer } from "ethers";
 import type { FastifyInstance } from "fastify";
 import OpenAI from "openai";
 import { parseEther } from "ethers";
+import { statusBeforeBody } from "@noosphere/testkit/http";
 import { encodeVoucherHeader, signVoucher, voucherDomain } from "@noosphere/protocol";
 import { Redis } from "ioredis";
 import { buildGatewayApp } from "../src/app";
@@ -81,28 +81,7 @@ describe("gateway: refusals, failovers and recovery", () => {
       const url = new URL(`${baseURL}/chat/completions`);
       const wrongKey = apiKey.slice(0, -1) + (apiKey.endsWith("a") ? "b" : "a");
       // 4 MiB announced, nothing sent: a gateway that parsed the body first would wait for it.
-      const status = await new Promise<number>((resolve, reject) => {
-        const req = httpRequest(
-          {
-            host: url.hostname,
-            port: url.port,
-            path: url.pathname,
-            method: "POST",
-            headers: {
-              authorization: `Bearer ${wrongKey}`,
-              "content-type": "application/json",
-              "content-length": String(4 * 1024 * 1024),
-            },
-          },
-          (res) => {
-            res.resume();
-            resolve(res.statusCode ?? 0);
-            req.destroy();
-          },
-        );
-        req.on("error", reject);
-        req.flushHeaders();
-      });
+      const status = await statusBeforeBody(url.href, { authorization: `Bearer ${wrongKey}` }, 4 * 1024 * 1024);
       expect(status).toBe(401);
     });
 

@@ -1,5 +1,5 @@
 import { Wallet } from "ethers";
-import { request as httpRequest } from "node:http";
+import { statusBeforeBody } from "@noosphere/testkit/http";
 import {
   HEADERS,
   decodeVoucherHeader,
@@ -305,24 +305,7 @@ describe("miner HTTP API: who is served (real chain, real model, real HTTP)", ()
       const call = await signCall(net.accounts.stranger, target, PROMPT);
       const url = new URL(`${target.url}/v1/infer`);
       // 15 KiB announced, nothing sent: a miner that read the body first would wait for it.
-      const status = await new Promise<number>((resolve, reject) => {
-        const req = httpRequest(
-          {
-            host: url.hostname,
-            port: url.port,
-            path: url.pathname,
-            method: "POST",
-            headers: { ...call.headers, "content-type": "application/json", "content-length": String(15 * 1024) },
-          },
-          (res) => {
-            res.resume();
-            resolve(res.statusCode ?? 0);
-            req.destroy();
-          },
-        );
-        req.on("error", reject);
-        req.flushHeaders();
-      });
+      const status = await statusBeforeBody(url.href, call.headers as Record<string, string>, 15 * 1024);
       expect(status).toBe(403);
     });
 
