@@ -236,7 +236,7 @@ export class Dispatcher {
       failures.push(`uid ${failed.uid} (${failure.reason})`);
       tried.add(key);
       miner = undefined;
-      if (tried.size - busy > this.maxFailovers || !router.pick(plan.route.miners, tried)) {
+      if (tried.size - busy - shortAllotments > this.maxFailovers || !router.pick(plan.route.miners, tried)) {
         if (escrowRefusals === failures.length) {
           throw errors.insufficientQuota(`The miners refused the client's escrow as too low: ${failures.join("; ")}.`);
         }
