@@ -5,7 +5,7 @@ import type { Billing } from "@noosphere/contracts";
 import type { AllotmentWriter } from "./billing/allotter";
 import { Redis } from "ioredis";
 import { Billing__factory, loadDeployment } from "@noosphere/contracts";
-import { Shutdown, connectRpc, createLogger, loadKeystore } from "@noosphere/node-kit";
+import { Shutdown, connectRpc, createLogger, loadKeystore, managedSigner } from "@noosphere/node-kit";
 import type { Logger } from "@noosphere/node-kit";
 import { buildGatewayApp } from "./app";
 import { GatewayConfigError } from "./errors";
@@ -92,7 +92,8 @@ export async function startGateway(
   const shutdown = new Shutdown(logger);
   try {
     const wallet = await loadKeystore(config.key, config.password);
-    const { provider, chainId } = await connectRpc(config.rpcUrl);
+    // No ethers read cache: a snapshot right after our own allotment must see it (block number included).
+    const { provider, chainId } = await connectRpc(config.rpcUrl, { cacheTimeout: -1 });
     shutdown.add("chain", () => provider.destroy());
     const deployment = loadDeployment(chainId);
     const redis = await openRedis(config.redisUrl);
@@ -105,7 +106,8 @@ export async function startGateway(
       incentives: await consensusIncentives(provider, deployment.contracts.consensus),
     });
     const tokens = await TokenizerRegistry.load(parseTokenizers(config.tokenizers));
-    const billingWriter = Billing__factory.connect(deployment.contracts.billing, wallet.connect(provider));
+    // Its own nonce count: top-ups may follow each other faster than the provider's cached count moves.
+    const billingWriter = Billing__factory.connect(deployment.contracts.billing, managedSigner(wallet, provider));
     const runtime = await createGatewayServices({
       redis,
       keyspace: new Keyspace(config.redisPrefix),

@@ -150,6 +150,8 @@ export class BillingAccount {
     const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
     try {
       await Promise.race([refill(prefer), late]);
+    } catch {
+      return false; // the top-up failed (it is logged): the request gets the refusal, not a 500
     } finally {
       clearTimeout(timer);
     }
@@ -222,6 +224,12 @@ export class BillingAccount {
       this.snapshotting = undefined;
     });
     return this.snapshotting;
+  }
+
+  /** A snapshot that starts now: after a transaction of ours, one already in flight may predate it. */
+  async freshSnapshot(): Promise<void> {
+    await this.snapshotting?.catch(() => undefined);
+    return this.snapshot();
   }
 
   async status(): Promise<AccountStatus> {

@@ -103,7 +103,7 @@ export class Allotter {
     };
     const targets = [...(await this.opts.targets())].sort((a, b) => rank(a.miner) - rank(b.miner));
     for (const t of targets) account.track(t.miner);
-    await account.snapshot();
+    await account.freshSnapshot();
     let free = (await ledger.summary()).escrow ?? 0n;
     const wants: { miner: string; deficit: bigint; inUse: boolean }[] = [];
     for (const { miner, price } of targets) {
@@ -124,11 +124,19 @@ export class Allotter {
       amounts.push(amount);
     }
     if (miners.length === 0) return;
-    await this.opts.write(account.client, miners, amounts);
+    try {
+      await this.opts.write(account.client, miners, amounts);
+    } catch (err) {
+      logger.warn(
+        { err: (err as { shortMessage?: string }).shortMessage ?? (err as Error).message },
+        "allotting failed",
+      );
+      throw err;
+    }
     logger.info(
       { miners: miners.length, allotted: formatEther(amounts.reduce((a, b) => a + b, 0n)) },
       "allotted escrow to miners",
     );
-    await account.snapshot();
+    await account.freshSnapshot();
   }
 }
