@@ -9,17 +9,12 @@
  *
  * Needs Redis on 127.0.0.1:6379 (NOOS_TEST_REDIS_URL). Run: npx tsx apps/gateway/bench/latency.bench.ts
  */
-import type { AddressInfo } from "node:net";
 import os from "node:os";
 import { parseEther } from "ethers";
 import { HEADERS, encodeVoucherHeader, signRequest, signVoucher, voucherDomain, wireDomain } from "@noosphere/protocol";
-import { buildGatewayApp } from "../src/app";
 import { MinerClient } from "../src/miner-client";
-import { createGatewayServices } from "../src/services";
-import { allotmentWriter } from "../src/start";
-import { TokenizerRegistry } from "../src/tokens";
+import { startBenchGateway } from "./bench-gateway";
 import { startTestNetwork } from "../src/testing/network";
-import { testRedis } from "../src/testing/redis";
 
 const N = Number(process.env.BENCH_N ?? 400);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 40);
@@ -32,22 +27,9 @@ function percentile(sorted: number[], p: number): number {
 
 async function main(): Promise<void> {
   const net = await startTestNetwork({ miners: 1, deposit: parseEther("100") });
-  const { redis, keys, cleanup } = await testRedis();
-  const runtime = await createGatewayServices({
-    redis,
-    keyspace: keys,
-    chain: net.chainView(),
-    signer: net.client,
-    tokens: await TokenizerRegistry.load(),
-    defaultRpm: 0,
-    allowPrivateAxons: true,
-    allot: { write: allotmentWriter(net.billing.connect(net.client)), requestsPerMiner: 100_000 },
-  });
-  await runtime.directory.refresh();
-  await runtime.allotter!.topUp();
-  const app = buildGatewayApp(runtime);
-  await app.listen({ port: 0, host: "127.0.0.1" });
-  const gatewayUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  const gateway = await startBenchGateway(net, 100_000);
+  const { runtime } = gateway;
+  const gatewayUrl = gateway.url;
   const { key } = await runtime.apiKeys.create("bench");
 
   // The direct client pays from its own escrow (its vouchers must not race the gateway's).
@@ -190,11 +172,9 @@ async function main(): Promise<void> {
       .join(" ")} on ${os.cpus().length} CPUs`,
   );
 
-  await app.close();
-  await runtime.close();
+  await gateway.close();
   http.close();
   await net.stop();
-  await cleanup();
 }
 
 main().catch((err: unknown) => {

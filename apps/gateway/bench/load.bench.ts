@@ -11,15 +11,10 @@
  *   BENCH_LEVELS=1,8,32,128  BENCH_SECONDS=6
  */
 import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { formatEther, parseEther } from "ethers";
-import { buildGatewayApp } from "../src/app";
-import { createGatewayServices } from "../src/services";
-import { allotmentWriter } from "../src/start";
-import { TokenizerRegistry } from "../src/tokens";
+import { startBenchGateway } from "./bench-gateway";
 import { startTestNetwork } from "../src/testing/network";
 import type { TestNetwork } from "../src/testing/network";
-import { testRedis } from "../src/testing/redis";
 
 const LEVELS = (process.env.BENCH_LEVELS ?? "1,8,32,128").split(",").map(Number);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
@@ -67,22 +62,9 @@ async function redeemAll(net: TestNetwork): Promise<bigint> {
 
 async function main(): Promise<void> {
   const net = await startTestNetwork({ miners: 2, deposit: parseEther("500") });
-  const { redis, keys, cleanup } = await testRedis();
-  const runtime = await createGatewayServices({
-    redis,
-    keyspace: keys,
-    chain: net.chainView(),
-    signer: net.client,
-    tokens: await TokenizerRegistry.load(),
-    defaultRpm: 0,
-    allowPrivateAxons: true,
-    allot: { write: allotmentWriter(net.billing.connect(net.client)), requestsPerMiner: 20_000 },
-  });
-  await runtime.directory.refresh();
-  await runtime.allotter!.topUp();
-  const app = buildGatewayApp(runtime);
-  await app.listen({ port: 0, host: "127.0.0.1" });
-  const url = new URL(`http://127.0.0.1:${(app.server.address() as AddressInfo).port}/v1/chat/completions`);
+  const gateway = await startBenchGateway(net, 20_000);
+  const { runtime } = gateway;
+  const url = new URL(`${gateway.url}/v1/chat/completions`);
   const body = JSON.stringify({ model: "noos-tiny", messages: [{ role: "user", content: "Ahoy" }], max_tokens: 16 });
   console.log(
     `gateway load: 2 noos-tiny miners, max_tokens 16, ${SECONDS} s per level (client, gateway, miners on one machine)`,
@@ -129,9 +111,7 @@ async function main(): Promise<void> {
       ].join(" "),
     );
   }
-  await app.close();
-  await runtime.close();
-  await cleanup();
+  await gateway.close();
   await net.stop();
   if (!allEqual) throw new Error("the chain burned a different amount than the gateway charged");
 }
